@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs advseg's build and test dependencies from Debian 12 packages.
+# Idempotent: packages already present are skipped, and apt-get update runs
+# only when something is missing. Run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ ccache pkg-config clang-format
+  libtorch-dev            # the engine (LibTorch 1.13.1 on Debian 12)
+  libopenblas0-openmp     # fast BLAS for LibTorch's matrix products
+  libopencv-imgcodecs-dev libopencv-imgproc-dev  # JPEG/PNG decoding, resizing
+  libpng-dev              # label masks read as raw palette indices
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
+  libgtest-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,109 @@
+// The typed configuration of a run. One struct per section of the YAML file;
+// every field has a sane default, so an empty config trains on the built-in
+// shapes data. Dotted keys (`train.epochs`, `adversarial.lambda`) name fields
+// in YAML files and in `--set key=value` overrides alike.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace advseg {
+
+struct OptimizerConfig {
+  std::string type = "adam";  // adam | sgd
+  double lr = 1e-3;
+  double momentum = 0.9;       // sgd only
+  double weight_decay = 0.0;
+  double beta1 = 0.9;          // adam only
+  double beta2 = 0.999;        // adam only
+  std::string schedule = "constant";  // constant | poly
+  double poly_power = 0.9;
+};
+
+struct DataConfig {
+  std::string dataset = "shapes";  // shapes | stanford_background | folder
+  std::string root;                // dataset folder (stanford_background, folder)
+  std::string train_split = "train";  // split name: <root>/splits/<name>.txt; "" = every file
+  std::string val_split = "val";
+  int num_classes = 5;             // shapes: 5; stanford_background: 8; folder: as configured
+  int ignore_index = 255;
+  std::vector<std::string> class_names;  // empty = the dataset's own names
+  std::vector<std::string> palette;      // "#rrggbb" per class; empty = the dataset's own
+  // Training augmentation (evaluation uses whole images, unaugmented).
+  int crop_height = 64;
+  int crop_width = 64;
+  double scale_min = 1.0;
+  double scale_max = 1.0;
+  bool hflip = true;
+  std::vector<double> mean = {0.485, 0.456, 0.406};  // per RGB channel, on [0,1] pixels
+  std::vector<double> std = {0.229, 0.224, 0.225};
+  long long max_image_pixels = 100000000;  // refuse larger images (decompression bombs)
+  // The synthetic shapes dataset.
+  int shapes_train_size = 512;
+  int shapes_val_size = 128;
+  int shapes_image_size = 64;
+  int shapes_seed = 7;
+};
+
+struct ModelConfig {
+  std::string segmentor = "multiscale";
+  std::vector<int> segmentor_widths = {16, 64, 256};
+  std::vector<double> segmentor_scales = {1.0, 0.5, 0.25};
+  std::string adversary = "stanford";  // stanford | largefov | smallfov | largefov-light | smallfov-light
+};
+
+struct AdversarialConfig {
+  bool enabled = true;             // false: the standard (cross-entropy only) baseline
+  double lambda = 0.1;             // weight of the adversarial term in the segmentor loss
+  std::string loss = "flipped";    // flipped: +bce(a(x,s(x)),1); original: -bce(a(x,s(x)),0)
+  std::string encoding = "basic";  // basic | product | scaling
+  bool encoding_with_image = false;  // basic only: also feed the downsampled image
+  double tau = 0.9;                // scaling: least mass on the true class
+  int start_iteration = 0;         // λ = 0 before this iteration (the adversary still trains)
+  int d_steps = 1;                 // adversary updates per round
+  int s_steps = 1;                 // segmentor updates per round
+};
+
+struct TrainConfig {
+  int epochs = 10;
+  int batch_size = 16;
+  int seed = 1;
+  int threads = 0;                 // intra-op threads; 0 = every hardware thread
+  int loader_threads = 1;          // background threads that load and augment
+  int prefetch_batches = 2;
+  int log_every = 10;              // iterations between log lines
+  int val_every = 1;               // epochs between validations (and best/ checkpoints)
+  int checkpoint_every = 0;        // iterations between last/ checkpoints; 0 = each epoch end
+  std::string device = "cpu";
+  OptimizerConfig segmentor_optimizer;
+  OptimizerConfig adversary_optimizer;
+};
+
+struct Config {
+  DataConfig data;
+  ModelConfig model;
+  AdversarialConfig adversarial;
+  TrainConfig train;
+};
+
+// Parses YAML text (`source` names it in errors). Keys absent from the text
+// keep their defaults; unknown keys, wrong types and impossible values throw
+// advseg::Error naming the source, the key and the closest valid key.
+Config parse_config(const std::string& yaml_text, const std::string& source);
+Config load_config(const std::string& path);
+
+// Applies "dotted.key=value" overrides (values parsed as YAML scalars or
+// flow sequences, e.g. `model.segmentor_widths=[8,16,32]`), then validates.
+void apply_overrides(Config& config, const std::vector<std::string>& assignments);
+
+// Throws advseg::Error on impossible values (zero batch, negative λ, ...).
+void validate(const Config& config);
+
+// The full resolved config as YAML (every key), as saved with checkpoints.
+std::string to_yaml(const Config& config);
+
+// Every valid dotted key, in declaration order (for help and error hints).
+std::vector<std::string> config_keys();
+
+}  // namespace advseg

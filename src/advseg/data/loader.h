@@ -1,0 +1,59 @@
+// BatchLoader: yields the batches of one epoch in a reproducible order while
+// background threads load and augment the next ones. The order and every
+// augmentation depend only on (seed, epoch, sample), never on thread timing,
+// so runs and resumed runs see identical batches.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "advseg/data/augment.h"
+#include "advseg/data/batch.h"
+
+namespace advseg {
+
+struct LoaderOptions {
+  int batch_size = 16;
+  bool shuffle = false;
+  bool drop_last = false;
+  std::optional<AugmentOptions> augment;  // none: whole images, unaugmented
+  Normalization normalization;
+  std::uint64_t seed = 1;
+  int epoch = 0;
+  int threads = 1;           // background loading threads; 0 loads in the caller's thread
+  int prefetch_batches = 2;  // batches prepared ahead of the consumer
+  std::size_t skip_batches = 0;  // start mid-epoch (resume)
+};
+
+// The sample order of one epoch: a permutation seeded by (seed, epoch) when
+// shuffling, else 0..n-1.
+std::vector<std::size_t> epoch_order(std::size_t n, std::uint64_t seed, int epoch, bool shuffle);
+
+class BatchLoader {
+ public:
+  BatchLoader(std::shared_ptr<const Dataset> dataset, LoaderOptions options);
+  ~BatchLoader();
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  // The next batch, or nothing at the end of the epoch. An error raised while
+  // loading (a bad file) is rethrown here, in order.
+  std::optional<Batch> next();
+  std::size_t num_batches() const;  // in the whole epoch, skipped ones included
+
+ private:
+  Batch load_batch(std::size_t batch_index) const;
+  void fill_queue();
+
+  std::shared_ptr<const Dataset> dataset_;
+  LoaderOptions options_;
+  std::vector<std::size_t> order_;
+  std::size_t next_to_schedule_;
+  std::deque<std::future<Batch>> queue_;
+};
+
+}  // namespace advseg

@@ -1,0 +1,29 @@
+// The adversary a(x, y) of the method: sees an image and a label map (already
+// encoded, see encoding.h) at the segmentor's output resolution and scores
+// how likely the map is ground truth. Implementations live in
+// models/adversaries/ and register themselves by name (see registry.h).
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+namespace advseg {
+
+struct AdversaryOptions {
+  int label_channels = 5;  // channels of the encoded label map
+};
+
+class AdversaryImpl : public torch::nn::Module {
+ public:
+  // image [N,3,H,W] normalised, full resolution (label-only adversaries ignore
+  // it); label_map [N,Cl,h,w] -> score map [N,1,h',w'] of logits.
+  virtual torch::Tensor score_map(const torch::Tensor& image, const torch::Tensor& label_map) = 0;
+
+  // One logit per image: the spatial mean of the score map, [N]. Its sigmoid
+  // is the probability that label_map is ground truth.
+  torch::Tensor forward(const torch::Tensor& image, const torch::Tensor& label_map) {
+    return score_map(image, label_map).mean({1, 2, 3});
+  }
+};
+
+}  // namespace advseg

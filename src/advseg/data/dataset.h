@@ -42,4 +42,8 @@ class Dataset {
 // from the config, when given, replace the dataset's own.
 std::shared_ptr<Dataset> make_dataset(const DataConfig& config, const std::string& split);
 
+// The class count, names and palette that make_dataset would report, without
+// reading any file (for prediction on images outside a dataset).
+DatasetInfo describe_dataset(const DataConfig& config);
+
 }  // namespace advseg

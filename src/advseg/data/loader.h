@@ -4,11 +4,15 @@
 // so runs and resumed runs see identical batches.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <future>
+#include <exception>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "advseg/data/augment.h"
@@ -46,14 +50,33 @@ class BatchLoader {
   std::size_t num_batches() const;  // in the whole epoch, skipped ones included
 
  private:
+  // A batch handed from a worker to the consumer: the batch or its error.
+  struct Result {
+    std::optional<Batch> batch;
+    std::exception_ptr error;
+  };
+
   Batch load_batch(std::size_t batch_index) const;
-  void fill_queue();
+  Result try_load_batch(std::size_t batch_index) const;
+  void worker_loop();
+  bool may_claim() const;  // with mutex_ held
+  void stop_workers();
 
   std::shared_ptr<const Dataset> dataset_;
   LoaderOptions options_;
   std::vector<std::size_t> order_;
-  std::size_t next_to_schedule_;
-  std::deque<std::future<Batch>> queue_;
+  std::size_t num_batches_;
+  std::size_t next_to_deliver_;
+
+  // Workers claim batch indices in order and leave results keyed by index;
+  // the consumer takes them in order, so timing never reorders batches.
+  std::mutex mutex_;
+  std::condition_variable work_available_;
+  std::condition_variable result_ready_;
+  std::size_t next_to_claim_;
+  std::map<std::size_t, Result> results_;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace advseg

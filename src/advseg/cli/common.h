@@ -1,0 +1,32 @@
+// Options shared by the sub-commands: where the config comes from, dotted
+// overrides, threads and device.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "advseg/config/config.h"
+
+namespace CLI {
+class App;
+}
+
+namespace advseg {
+
+struct ConfigOptions {
+  std::vector<std::string> overrides;  // --set key=value
+  int threads = -1;                    // --threads; -1 keeps train.threads
+  std::string device;                  // --device; empty keeps train.device
+};
+
+// Adds --set, --threads and --device to a sub-command.
+void add_config_options(CLI::App& command, ConfigOptions& options);
+
+// Applies --set, --threads and --device to `config`, validates it and sets
+// LibTorch's thread count.
+Config finish_config(Config config, const ConfigOptions& options);
+
+void write_json_file(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace advseg

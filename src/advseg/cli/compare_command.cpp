@@ -1,0 +1,40 @@
+// advseg compare: metrics files of several runs side by side, e.g.
+//   advseg compare standard=runs/std/metrics.json adversarial=runs/adv/metrics.json
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "advseg/cli/commands.h"
+#include "advseg/cli/metrics_table.h"
+#include "advseg/error.h"
+#include "advseg/io/file_bytes.h"
+
+namespace advseg {
+namespace {
+
+NamedMetrics read_named_metrics(const std::string& argument) {
+  auto equals = argument.find('=');
+  std::string name = equals == std::string::npos ? argument : argument.substr(0, equals);
+  std::string path = equals == std::string::npos ? argument : argument.substr(equals + 1);
+  try {
+    auto json = nlohmann::json::parse(read_file_bytes(path));
+    if (!json.contains("metrics")) fail_at(path, "has no \"metrics\" object (not written by advseg train/eval?)");
+    return {name, json["metrics"]};
+  } catch (const nlohmann::json::exception& e) {
+    fail_at(path, std::string("not valid JSON: ") + e.what());
+  }
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app) {
+  auto runs = std::make_shared<std::vector<std::string>>();
+  auto* command = app.add_subcommand("compare", "Print the metrics of several runs side by side");
+  command->add_option("runs", *runs, "NAME=metrics.json (from train or eval), one per run")->required();
+  command->callback([runs] {
+    std::vector<NamedMetrics> table;
+    for (const auto& run : *runs) table.push_back(read_named_metrics(run));
+    print_metrics_table(std::cout, table);
+  });
+}
+
+}  // namespace advseg

@@ -1,0 +1,177 @@
+// validate(): the rules a Config must satisfy before anything is built from
+// it. Each failure reads "KEY: must be RULE, got VALUE", so the user knows
+// which setting to change and to what.
+#include <algorithm>
+#include <cctype>
+
+#include "advseg/config/config.h"
+#include "advseg/config/number_text.h"
+#include "advseg/error.h"
+#include "advseg/io/palette.h"
+
+namespace advseg {
+
+namespace {
+
+using config_detail::number_text;
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+void require(bool ok, const std::string& key, const std::string& rule, const std::string& got) {
+  if (!ok) throw Error(key + ": must be " + rule + ", got " + got);
+}
+
+void require_at_least(const std::string& key, long long value, long long min) {
+  require(value >= min, key, ">= " + std::to_string(min), std::to_string(value));
+}
+
+// Comparisons are written so that NaN fails them too.
+void require_positive(const std::string& key, double value) {
+  require(value > 0, key, "> 0", number_text(value));
+}
+
+void require_non_negative(const std::string& key, double value) {
+  require(value >= 0, key, ">= 0", number_text(value));
+}
+
+// [0, 1): momentum and Adam betas.
+void require_fraction_below_one(const std::string& key, double value) {
+  require(value >= 0 && value < 1, key, "in [0, 1)", number_text(value));
+}
+
+void require_one_of(const std::string& key, const std::string& value,
+                    const std::vector<std::string>& allowed) {
+  std::string rule = "one of ";
+  for (std::size_t i = 0; i < allowed.size(); ++i) rule += (i == 0 ? "" : ", ") + allowed[i];
+  require(std::find(allowed.begin(), allowed.end(), value) != allowed.end(), key, rule, quoted(value));
+}
+
+// Per-class lists are optional, but when given they must cover every class.
+void require_empty_or_per_class(const std::string& key, std::size_t size, int num_classes) {
+  require(size == 0 || size == static_cast<std::size_t>(num_classes), key,
+          "empty or one entry per class (data.num_classes = " + std::to_string(num_classes) + ")",
+          std::to_string(size) + " entries");
+}
+
+std::string element_key(const std::string& key, std::size_t index) {
+  return key + "[" + std::to_string(index) + "]";
+}
+
+bool is_device_name(const std::string& device) {
+  if (device == "cpu" || device == "cuda") return true;
+  const std::string cuda_prefix = "cuda:";
+  if (device.size() <= cuda_prefix.size() || device.compare(0, cuda_prefix.size(), cuda_prefix) != 0)
+    return false;
+  return std::all_of(device.begin() + static_cast<std::ptrdiff_t>(cuda_prefix.size()), device.end(),
+                     [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// ---- One function per section ----------------------------------------------
+
+void validate_labels(const DataConfig& d) {
+  require(d.num_classes >= 1 && d.num_classes < 255, "data.num_classes", "in [1, 254]",
+          std::to_string(d.num_classes));
+  // Masks are 8-bit; the ignore label must be storable there and never a real class.
+  require(d.ignore_index >= 0 && d.ignore_index <= 255 && d.ignore_index >= d.num_classes,
+          "data.ignore_index", "in [data.num_classes, 255] = [" + std::to_string(d.num_classes) + ", 255]",
+          std::to_string(d.ignore_index));
+  require_empty_or_per_class("data.class_names", d.class_names.size(), d.num_classes);
+  require_empty_or_per_class("data.palette", d.palette.size(), d.num_classes);
+  for (std::size_t i = 0; i < d.palette.size(); ++i) {
+    try {
+      parse_hex_colour(d.palette[i]);
+    } catch (const Error& e) {
+      throw Error(element_key("data.palette", i) + ": " + e.what());
+    }
+  }
+}
+
+void validate_channel_stats(const std::string& key, const std::vector<double>& values, bool positive) {
+  require(values.size() == 3, key, "3 values (R, G, B)", std::to_string(values.size()) + " values");
+  for (std::size_t i = 0; positive && i < values.size(); ++i)
+    require_positive(element_key(key, i), values[i]);
+}
+
+void validate_data(const DataConfig& d) {
+  require_one_of("data.dataset", d.dataset, {"shapes", "stanford_background", "folder"});
+  require(d.dataset == "shapes" || !d.root.empty(), "data.root", "set for data.dataset " + quoted(d.dataset),
+          "''");
+  validate_labels(d);
+  require_at_least("data.crop_height", d.crop_height, 8);
+  require_at_least("data.crop_width", d.crop_width, 8);
+  require_positive("data.scale_min", d.scale_min);
+  require(d.scale_max >= d.scale_min, "data.scale_max",
+          ">= data.scale_min (" + number_text(d.scale_min) + ")", number_text(d.scale_max));
+  validate_channel_stats("data.mean", d.mean, false);
+  validate_channel_stats("data.std", d.std, true);
+  require_at_least("data.max_image_pixels", d.max_image_pixels, 1);
+  require_at_least("data.shapes_train_size", d.shapes_train_size, 1);
+  require_at_least("data.shapes_val_size", d.shapes_val_size, 1);
+  require_at_least("data.shapes_image_size", d.shapes_image_size, 16);
+}
+
+void validate_model(const ModelConfig& m) {
+  require(!m.segmentor.empty(), "model.segmentor", "a network name", "''");
+  require(!m.segmentor_widths.empty(), "model.segmentor_widths", "a non-empty list", "[]");
+  for (std::size_t i = 0; i < m.segmentor_widths.size(); ++i) {
+    require_at_least(element_key("model.segmentor_widths", i), m.segmentor_widths[i], 1);
+  }
+  require(!m.segmentor_scales.empty(), "model.segmentor_scales", "a non-empty list", "[]");
+  for (std::size_t i = 0; i < m.segmentor_scales.size(); ++i) {
+    const double scale = m.segmentor_scales[i];
+    require(scale > 0 && scale <= 1, element_key("model.segmentor_scales", i), "in (0, 1]",
+            number_text(scale));
+  }
+  // The first scale is the full-resolution input that every other one is resized from.
+  require(m.segmentor_scales.front() == 1, "model.segmentor_scales[0]", "1",
+          number_text(m.segmentor_scales.front()));
+  require(!m.adversary.empty(), "model.adversary", "a network name", "''");
+}
+
+void validate_adversarial(const AdversarialConfig& a) {
+  require_non_negative("adversarial.lambda", a.lambda);
+  require_one_of("adversarial.loss", a.loss, {"flipped", "original"});
+  require_one_of("adversarial.encoding", a.encoding, {"basic", "product", "scaling"});
+  require(!a.encoding_with_image || a.encoding == "basic", "adversarial.encoding_with_image",
+          "false unless adversarial.encoding is 'basic'", "true with " + quoted(a.encoding));
+  require(a.tau > 0 && a.tau <= 1, "adversarial.tau", "in (0, 1]", number_text(a.tau));
+  require_at_least("adversarial.start_iteration", a.start_iteration, 0);
+  require_at_least("adversarial.d_steps", a.d_steps, 1);
+  require_at_least("adversarial.s_steps", a.s_steps, 1);
+}
+
+void validate_optimizer(const std::string& prefix, const OptimizerConfig& o) {
+  require_one_of(prefix + ".type", o.type, {"adam", "sgd"});
+  require_positive(prefix + ".lr", o.lr);
+  require_fraction_below_one(prefix + ".momentum", o.momentum);
+  require_non_negative(prefix + ".weight_decay", o.weight_decay);
+  require_fraction_below_one(prefix + ".beta1", o.beta1);
+  require_fraction_below_one(prefix + ".beta2", o.beta2);
+  require_one_of(prefix + ".schedule", o.schedule, {"constant", "poly"});
+  require_positive(prefix + ".poly_power", o.poly_power);
+}
+
+void validate_train(const TrainConfig& t) {
+  require_at_least("train.epochs", t.epochs, 1);
+  require_at_least("train.batch_size", t.batch_size, 1);
+  require_at_least("train.threads", t.threads, 0);
+  require_at_least("train.loader_threads", t.loader_threads, 0);
+  require_at_least("train.prefetch_batches", t.prefetch_batches, 1);
+  require_at_least("train.log_every", t.log_every, 1);
+  require_at_least("train.val_every", t.val_every, 1);
+  require_at_least("train.checkpoint_every", t.checkpoint_every, 0);
+  require(is_device_name(t.device), "train.device", "cpu, cuda or cuda:N", quoted(t.device));
+  validate_optimizer("train.segmentor_optimizer", t.segmentor_optimizer);
+  validate_optimizer("train.adversary_optimizer", t.adversary_optimizer);
+}
+
+}  // namespace
+
+void validate(const Config& config) {
+  validate_data(config.data);
+  validate_model(config.model);
+  validate_adversarial(config.adversarial);
+  validate_train(config.train);
+}
+
+}  // namespace advseg

@@ -1,0 +1,14 @@
+// Whole-file reads shared by the readers of this folder, with the errors a
+// user needs: a missing file, a folder given for a file, an unreadable file.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace advseg {
+
+// Returns the bytes of `path`; throws advseg::Error naming the path when it is
+// missing, a directory or unreadable. An empty file is returned as "".
+std::string read_file_bytes(const std::filesystem::path& path);
+
+}  // namespace advseg

@@ -1,0 +1,46 @@
+#include "advseg/io/split_file.h"
+
+#include <string_view>
+
+#include "advseg/error.h"
+#include "advseg/io/file_bytes.h"
+
+namespace advseg {
+
+namespace {
+
+constexpr std::string_view kBlanks = " \t\r\v\f";
+
+std::string_view trim(std::string_view text) {
+  const std::size_t first = text.find_first_not_of(kBlanks);
+  if (first == std::string_view::npos) return {};
+  const std::size_t last = text.find_last_not_of(kBlanks);
+  return text.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+std::vector<std::string> read_split_file(const std::filesystem::path& path) {
+  const std::string text = read_file_bytes(path);
+  std::vector<std::string> ids;
+  std::string_view rest = text;
+  std::size_t line_number = 0;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    const std::string_view line = trim(rest.substr(0, end));
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    ++line_number;
+    if (line.empty() || line.front() == '#') continue;
+    // Two ids on one line is a malformed split, not an id with a space in it.
+    if (line.find_first_of(kBlanks) != std::string_view::npos) {
+      fail_at(path, "line " + std::to_string(line_number) + " holds more than one id: '" + std::string(line) +
+                        "' (expected one sample id per line)");
+    }
+    ids.emplace_back(line);
+  }
+  if (ids.empty())
+    fail_at(path, "lists no sample ids (the file is empty or holds only blank lines and comments)");
+  return ids;
+}
+
+}  // namespace advseg

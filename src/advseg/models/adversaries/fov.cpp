@@ -1,0 +1,58 @@
+#include "advseg/models/adversaries/fov.h"
+
+#include <string>
+
+#include "advseg/error.h"
+#include "advseg/models/registry.h"
+
+namespace advseg {
+namespace {
+
+// The variants differ only in these lists; receptive fields grow by
+// (kernel - 1) times the current stride, which doubles at each pool.
+std::vector<LayerSpec> largefov_layers() {
+  return {conv_layer(3, 96),  conv_layer(3, 128), conv_layer(3, 128), pool_layer(),    conv_layer(3, 256),
+          conv_layer(3, 256), pool_layer(),       conv_layer(3, 512), conv_layer(3, 1)};
+}
+
+std::vector<LayerSpec> smallfov_layers() {
+  return {conv_layer(3, 96),  conv_layer(1, 128), pool_layer(),       conv_layer(3, 256),
+          conv_layer(1, 256), pool_layer(),       conv_layer(3, 512), conv_layer(1, 1)};
+}
+
+std::vector<LayerSpec> largefov_light_layers() {
+  return {conv_layer(3, 96),  conv_layer(3, 128), conv_layer(3, 128), pool_layer(),    conv_layer(3, 128),
+          conv_layer(3, 128), pool_layer(),       conv_layer(3, 256), conv_layer(3, 1)};
+}
+
+std::vector<LayerSpec> smallfov_light_layers() {
+  return {conv_layer(3, 96),  conv_layer(1, 128), pool_layer(),       conv_layer(3, 128),
+          conv_layer(1, 128), pool_layer(),       conv_layer(3, 256), conv_layer(1, 1)};
+}
+
+AdversaryFactory fov_factory(std::vector<LayerSpec> (*layers)()) {
+  return [layers](const AdversaryOptions& options) {
+    return std::make_shared<FovAdversaryImpl>(options, layers());
+  };
+}
+
+}  // namespace
+
+FovAdversaryImpl::FovAdversaryImpl(const AdversaryOptions& options, const std::vector<LayerSpec>& layers) {
+  if (options.label_channels < 1)
+    throw Error("adversary (label-map only): label_channels must be at least 1, got " +
+                std::to_string(options.label_channels));
+  // Ceil-mode pooling: label maps of small images shrink to 1x1, not to nothing.
+  layers_ = register_module("layers", make_conv_stack(options.label_channels, layers, ConvStackOptions{}));
+}
+
+torch::Tensor FovAdversaryImpl::score_map(const torch::Tensor& /*image*/, const torch::Tensor& label_map) {
+  return layers_->forward(label_map);
+}
+
+ADVSEG_REGISTER_ADVERSARY("largefov", fov_factory(largefov_layers));
+ADVSEG_REGISTER_ADVERSARY("smallfov", fov_factory(smallfov_layers));
+ADVSEG_REGISTER_ADVERSARY("largefov-light", fov_factory(largefov_light_layers));
+ADVSEG_REGISTER_ADVERSARY("smallfov-light", fov_factory(smallfov_light_layers));
+
+}  // namespace advseg

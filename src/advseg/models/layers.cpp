@@ -1,0 +1,44 @@
+#include "advseg/models/layers.h"
+
+namespace advseg {
+
+LayerSpec conv_layer(int kernel, int channels) { return {LayerSpec::Kind::conv, kernel, channels}; }
+
+LayerSpec pool_layer() { return {LayerSpec::Kind::pool, 0, 0}; }
+
+torch::nn::Conv2d same_conv(int in_channels, int out_channels, int kernel, bool bias) {
+  return torch::nn::Conv2d(
+      torch::nn::Conv2dOptions(in_channels, out_channels, kernel).padding(kernel / 2).bias(bias));
+}
+
+torch::nn::Sequential make_conv_stack(int in_channels, const std::vector<LayerSpec>& layers,
+                                      const ConvStackOptions& options) {
+  std::size_t last_conv = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i)
+    if (layers[i].kind == LayerSpec::Kind::conv) last_conv = i;
+
+  torch::nn::Sequential stack;
+  int channels = in_channels;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const LayerSpec& layer = layers[i];
+    if (layer.kind == LayerSpec::Kind::pool) {
+      stack->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2).ceil_mode(options.ceil_pooling)));
+      continue;
+    }
+    stack->push_back(same_conv(channels, layer.channels, layer.kernel, /*bias=*/true));
+    channels = layer.channels;
+    if (i != last_conv || options.relu_after_last) stack->push_back(torch::nn::ReLU());
+  }
+  return stack;
+}
+
+torch::Tensor resize_bilinear(const torch::Tensor& input, std::int64_t height, std::int64_t width) {
+  if (input.size(2) == height && input.size(3) == width) return input;
+  namespace F = torch::nn::functional;
+  return F::interpolate(input, F::InterpolateFuncOptions()
+                                   .size(std::vector<std::int64_t>{height, width})
+                                   .mode(torch::kBilinear)
+                                   .align_corners(false));
+}
+
+}  // namespace advseg

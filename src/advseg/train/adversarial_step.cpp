@@ -1,0 +1,126 @@
+#include "advseg/train/adversarial_step.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "advseg/config/config.h"
+
+namespace advseg {
+namespace {
+
+// Turns off weight gradients of a network for one scope: the segmentor's
+// update back-propagates through the adversary without computing (or ever
+// applying) gradients for the adversary's weights.
+class FrozenWeights {
+ public:
+  explicit FrozenWeights(torch::nn::Module& module) : parameters_(module.parameters()) {
+    for (auto& p : parameters_) p.requires_grad_(false);
+  }
+  ~FrozenWeights() {
+    for (auto& p : parameters_) p.requires_grad_(true);
+  }
+  FrozenWeights(const FrozenWeights&) = delete;
+  FrozenWeights& operator=(const FrozenWeights&) = delete;
+
+ private:
+  std::vector<torch::Tensor> parameters_;
+};
+
+bool is_finite(const torch::Tensor& loss) { return std::isfinite(loss.item<double>()); }
+
+// Applies one optimiser step for `loss`, unless the loss is NaN or Inf.
+bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss) {
+  if (!is_finite(loss)) return false;
+  optimizer.zero_grad();
+  loss.backward();
+  optimizer.step();
+  return true;
+}
+
+// Step 2: mce(s(x), y) + lambda * adversarial term.
+void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
+                      const torch::Tensor& logits, const torch::Tensor& probs, const torch::Tensor& image_small,
+                      const StepPlan& plan, const StepSettings& settings, StepStats& stats) {
+  auto cross_entropy = segmentation_cross_entropy(logits, batch.labels, settings.ignore_index);
+  auto loss = cross_entropy;
+  if (settings.adversarial && plan.lambda > 0) {
+    FrozenWeights frozen(*networks.adversary);
+    auto fake = encode_prediction(probs, image_small, settings.encoding);
+    auto term = segmentor_adversarial_term(networks.adversary->forward(batch.images, fake), settings.loss);
+    loss = cross_entropy + plan.lambda * term;
+    stats.adversarial_term = term.item<double>();
+  }
+  stats.cross_entropy = cross_entropy.item<double>();
+  stats.segmentor_updated = minimise(optimizer, loss);
+  stats.finite = stats.finite && stats.segmentor_updated;
+}
+
+// Step 3: bce(a(x, y), 1) + bce(a(x, s(x)), 0), with s(x) detached so no
+// gradient reaches the segmentor. Real and fake maps go through the
+// adversary in one batched pass.
+void update_adversary(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
+                      const torch::Tensor& probs, const torch::Tensor& image_small, const StepSettings& settings,
+                      StepStats& stats) {
+  auto prediction = probs.detach();
+  auto truth = downsample_ground_truth(batch.labels, prediction, settings.ignore_index);
+  auto real = encode_ground_truth(truth, prediction, image_small, settings.encoding);
+  auto fake = encode_prediction(prediction, image_small, settings.encoding);
+  auto scores = networks.adversary->forward(torch::cat({batch.images, batch.images}), torch::cat({real, fake}));
+  auto real_scores = scores.narrow(0, 0, real.size(0));
+  auto fake_scores = scores.narrow(0, real.size(0), fake.size(0));
+  auto loss = adversary_loss(real_scores, fake_scores);
+  stats.adversary_loss = loss.item<double>();
+  stats.adversary_accuracy_real = (real_scores > 0).to(torch::kFloat).mean().item<double>();
+  stats.adversary_accuracy_fake = (fake_scores < 0).to(torch::kFloat).mean().item<double>();
+  stats.adversary_updated = minimise(optimizer, loss);
+  stats.finite = stats.finite && stats.adversary_updated;
+}
+
+}  // namespace
+
+StepSettings step_settings(const Config& config) {
+  StepSettings settings;
+  settings.adversarial = config.adversarial.enabled;
+  settings.loss = parse_adversarial_loss(config.adversarial.loss);
+  settings.encoding = encoding_options(config);
+  settings.ignore_index = config.data.ignore_index;
+  return settings;
+}
+
+StepPlan plan_step(const AdversarialConfig& config, std::int64_t iteration) {
+  StepPlan plan;
+  if (!config.enabled) return plan;
+  auto round = static_cast<std::int64_t>(std::max(config.d_steps, config.s_steps));
+  auto position = iteration % round;
+  plan.update_segmentor = position < config.s_steps;
+  plan.update_adversary = position < config.d_steps;
+  plan.lambda = iteration < config.start_iteration ? 0.0 : config.lambda;
+  return plan;
+}
+
+StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch& batch, const StepPlan& plan,
+                        const StepSettings& settings) {
+  StepStats stats;
+  networks.segmentor->train();
+
+  // 1. Segmentor forward, with a graph only when the segmentor learns now.
+  torch::Tensor logits;
+  {
+    torch::AutoGradMode grad_mode(plan.update_segmentor);
+    logits = networks.segmentor->forward(batch.images);
+  }
+  auto probs = torch::softmax(logits, 1);
+  bool adversary_used = settings.adversarial && (plan.update_adversary || plan.lambda > 0);
+  auto image_small = adversary_used ? downsample_image(batch.images, probs) : torch::Tensor();
+
+  // 2. Segmentor update.
+  if (plan.update_segmentor)
+    update_segmentor(networks, *optimizers.segmentor, batch, logits, probs, image_small, plan, settings, stats);
+
+  // 3. Adversary update.
+  if (settings.adversarial && plan.update_adversary)
+    update_adversary(networks, *optimizers.adversary, batch, probs, image_small, settings, stats);
+  return stats;
+}
+
+}  // namespace advseg

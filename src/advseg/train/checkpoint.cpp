@@ -1,0 +1,189 @@
+#include "advseg/train/checkpoint.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "advseg/config/config.h"
+#include "advseg/error.h"
+
+namespace advseg {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+// Flushes a file or directory to disk, so a rename that follows never
+// publishes data still sitting in the page cache.
+void sync_path(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) fail_at(path, "cannot open to flush to disk");
+  int status = ::fsync(fd);
+  ::close(fd);
+  if (status != 0) fail_at(path, "cannot flush to disk (disk full?)");
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) fail_at(path, "cannot write (disk full or not writable?)");
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_at(path, "cannot open: not a complete advseg checkpoint");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+template <class Saveable>
+void save_archive(const Saveable& object, const fs::path& path) {
+  try {
+    torch::serialize::OutputArchive archive;
+    object.save(archive);
+    archive.save_to(path.string());
+  } catch (const c10::Error& e) {
+    fail_at(path, std::string("cannot write (disk full or not writable?): ") + e.what_without_backtrace());
+  }
+}
+
+template <class Loadable>
+void load_archive(Loadable& object, const fs::path& path, const std::string& what) {
+  if (!fs::exists(path)) fail_at(path, "missing: not a complete advseg checkpoint");
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path.string());
+    object.load(archive);
+  } catch (const c10::Error& e) {
+    std::string detail = e.what_without_backtrace();
+    detail = detail.substr(0, detail.find('\n'));
+    fail_at(path, "corrupted, or saved from a different " + what + ": " + detail);
+  }
+}
+
+nlohmann::json progress_to_json(const TrainingProgress& progress) {
+  return {{"format_version", kFormatVersion},     {"iteration", progress.iteration},
+          {"epoch", progress.epoch},               {"batch_in_epoch", progress.batch_in_epoch},
+          {"best_mean_iou", progress.best_mean_iou}, {"best_epoch", progress.best_epoch}};
+}
+
+TrainingProgress progress_from_json(const fs::path& path) {
+  try {
+    auto json = nlohmann::json::parse(read_text(path));
+    if (json.at("format_version").get<int>() != kFormatVersion)
+      fail_at(path, "checkpoint format version " + json.at("format_version").dump() + " is not supported");
+    TrainingProgress progress;
+    progress.iteration = json.at("iteration").get<std::int64_t>();
+    progress.epoch = json.at("epoch").get<int>();
+    progress.batch_in_epoch = json.at("batch_in_epoch").get<std::int64_t>();
+    progress.best_mean_iou = json.at("best_mean_iou").get<double>();
+    progress.best_epoch = json.at("best_epoch").get<int>();
+    return progress;
+  } catch (const nlohmann::json::exception& e) {
+    fail_at(path, std::string("corrupted checkpoint state: ") + e.what());
+  }
+}
+
+// The RNG state travels in a module-like archive so it uses the same writer.
+// (A Generator copy shares the default generator's state.)
+struct RngState {
+  void save(torch::serialize::OutputArchive& archive) const {
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    archive.write("cpu", generator.get_state());
+  }
+  void load(torch::serialize::InputArchive& archive) {
+    torch::Tensor state;
+    archive.read("cpu", state);
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    generator.set_state(state);
+  }
+};
+
+// A directory name under checkpoints/ that no earlier save has used.
+fs::path fresh_directory(const fs::path& checkpoints, const std::string& name, std::int64_t iteration) {
+  std::ostringstream base;
+  base << name << "-it" << std::setw(8) << std::setfill('0') << iteration;
+  fs::path candidate = checkpoints / base.str();
+  for (int suffix = 1; fs::exists(candidate); ++suffix)
+    candidate = checkpoints / (base.str() + "." + std::to_string(suffix));
+  return candidate;
+}
+
+void write_checkpoint_files(const fs::path& dir, const Networks& networks, const Optimizers& optimizers,
+                            const TrainingProgress& progress, const Config& config) {
+  save_archive(*networks.segmentor, dir / "segmentor.pt");
+  save_archive(*optimizers.segmentor, dir / "segmentor_optimizer.pt");
+  if (networks.adversary) {
+    save_archive(*networks.adversary, dir / "adversary.pt");
+    save_archive(*optimizers.adversary, dir / "adversary_optimizer.pt");
+  }
+  save_archive(RngState{}, dir / "rng.pt");
+  write_text(dir / "config.yaml", to_yaml(config));
+  write_text(dir / "state.json", progress_to_json(progress).dump(2) + "\n");
+  for (const auto& entry : fs::directory_iterator(dir)) sync_path(entry.path());
+  sync_path(dir);
+}
+
+// Points OUT/<name> at `target` with one atomic rename of a symlink.
+void switch_link(const fs::path& link, const fs::path& target) {
+  if (fs::exists(fs::symlink_status(link)) && !fs::is_symlink(fs::symlink_status(link)))
+    fail_at(link, "exists and is not a link made by advseg; move it away");
+  fs::path temporary = link.parent_path() / ("." + link.filename().string() + ".link-tmp");
+  fs::remove(temporary);
+  fs::create_directory_symlink(fs::relative(target, link.parent_path()), temporary);
+  fs::rename(temporary, link);
+  sync_path(link.parent_path());
+}
+
+}  // namespace
+
+void save_checkpoint(const fs::path& out_dir, const std::string& name, const Networks& networks,
+                     const Optimizers& optimizers, const TrainingProgress& progress, const Config& config) {
+  fs::path checkpoints = out_dir / "checkpoints";
+  fs::path link = out_dir / name;
+  try {
+    fs::create_directories(checkpoints);
+    fs::path final_dir = fresh_directory(checkpoints, name, progress.iteration);
+    fs::path staging = checkpoints / ("." + final_dir.filename().string() + ".tmp");
+    fs::remove_all(staging);
+    fs::create_directory(staging);
+    write_checkpoint_files(staging, networks, optimizers, progress, config);
+    fs::rename(staging, final_dir);
+    sync_path(checkpoints);
+
+    std::error_code ignored;
+    fs::path previous = fs::is_symlink(link) ? fs::canonical(link, ignored) : fs::path();
+    switch_link(link, final_dir);
+    if (!previous.empty() && previous != fs::canonical(final_dir)) fs::remove_all(previous, ignored);
+  } catch (const fs::filesystem_error& e) {
+    fail_at(e.path1().empty() ? out_dir : e.path1(), std::string("cannot save checkpoint: ") + e.code().message());
+  }
+}
+
+Config load_checkpoint_config(const fs::path& checkpoint_dir) {
+  if (!fs::is_directory(checkpoint_dir)) fail_at(checkpoint_dir, "no such checkpoint directory");
+  fs::path path = checkpoint_dir / "config.yaml";
+  return parse_config(read_text(path), path.string());
+}
+
+TrainingProgress load_checkpoint(const fs::path& checkpoint_dir, Networks& networks, Optimizers* optimizers) {
+  auto progress = progress_from_json(checkpoint_dir / "state.json");
+  load_archive(*networks.segmentor, checkpoint_dir / "segmentor.pt", "segmentor architecture");
+  if (networks.adversary && optimizers)
+    load_archive(*networks.adversary, checkpoint_dir / "adversary.pt", "adversary architecture");
+  if (optimizers) {
+    load_archive(*optimizers->segmentor, checkpoint_dir / "segmentor_optimizer.pt", "optimizer");
+    if (optimizers->adversary)
+      load_archive(*optimizers->adversary, checkpoint_dir / "adversary_optimizer.pt", "optimizer");
+    RngState rng;
+    load_archive(rng, checkpoint_dir / "rng.pt", "LibTorch version");
+  }
+  return progress;
+}
+
+}  // namespace advseg

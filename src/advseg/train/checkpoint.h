@@ -1,0 +1,41 @@
+// Checkpoints: a directory holding both networks, both optimisers, the
+// training progress (iteration, epoch, RNG state) and the resolved config.
+//
+// Saving never leaves a half-written checkpoint behind a name: each save
+// goes to a fresh directory under OUT/checkpoints/, is flushed to disk, and
+// only then is the link OUT/<name> (last, best) switched to it by an atomic
+// rename. A run killed at any moment leaves OUT/<name> at the previous
+// complete checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "advseg/train/networks.h"
+
+namespace advseg {
+
+struct Config;
+
+struct TrainingProgress {
+  std::int64_t iteration = 0;       // iterations completed
+  int epoch = 0;                    // the epoch in progress
+  std::int64_t batch_in_epoch = 0;  // batches of that epoch completed
+  double best_mean_iou = -1.0;      // best validation mIoU so far (-1: none yet)
+  int best_epoch = -1;
+};
+
+void save_checkpoint(const std::filesystem::path& out_dir, const std::string& name, const Networks& networks,
+                     const Optimizers& optimizers, const TrainingProgress& progress, const Config& config);
+
+// The config saved with a checkpoint (checkpoint/config.yaml).
+Config load_checkpoint_config(const std::filesystem::path& checkpoint_dir);
+
+// Loads weights into `networks` (built from the checkpoint's config) and,
+// when `optimizers` is not null, the optimiser states and the RNG state.
+// Missing, corrupted or mismatching files throw advseg::Error naming them.
+TrainingProgress load_checkpoint(const std::filesystem::path& checkpoint_dir, Networks& networks,
+                                 Optimizers* optimizers);
+
+}  // namespace advseg

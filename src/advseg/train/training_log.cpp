@@ -1,0 +1,128 @@
+#include "advseg/train/training_log.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "advseg/error.h"
+
+namespace advseg {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+double mean(double sum, std::int64_t count) { return count > 0 ? sum / static_cast<double>(count) : 0.0; }
+
+std::string format_duration(double seconds) {
+  auto total = static_cast<long long>(seconds + 0.5);
+  std::ostringstream text;
+  if (total >= 3600) text << total / 3600 << "h";
+  if (total >= 60) text << (total / 60) % 60 << "m";
+  text << total % 60 << "s";
+  return text.str();
+}
+
+}  // namespace
+
+TrainingLog::TrainingLog(const std::filesystem::path& path)
+    : path_(path),
+      file_(path, std::ios::app),
+      terminal_(::isatty(STDERR_FILENO) != 0),
+      interval_start_(Clock::now()),
+      run_start_(interval_start_) {
+  if (!file_) fail_at(path, "cannot open the training log for writing");
+}
+
+void TrainingLog::add(const StepStats& stats, std::int64_t images) {
+  sums_.images += images;
+  ++sums_.iterations;
+  if (stats.segmentor_updated) {
+    sums_.cross_entropy += stats.cross_entropy;
+    sums_.adversarial_term += stats.adversarial_term;
+    ++sums_.segmentor_updates;
+  }
+  if (stats.adversary_updated) {
+    sums_.adversary_loss += stats.adversary_loss;
+    sums_.accuracy_real += stats.adversary_accuracy_real;
+    sums_.accuracy_fake += stats.adversary_accuracy_fake;
+    ++sums_.adversary_updates;
+  }
+}
+
+nlohmann::json TrainingLog::interval_json(const IntervalContext& context, double images_per_s) const {
+  nlohmann::json entry = {{"type", "train"},
+                          {"iteration", context.iteration},
+                          {"epoch", context.epoch},
+                          {"cross_entropy", mean(sums_.cross_entropy, sums_.segmentor_updates)},
+                          {"adversarial_term", mean(sums_.adversarial_term, sums_.segmentor_updates)},
+                          {"segmentor_lr", context.segmentor_lr},
+                          {"images_per_s", images_per_s}};
+  if (sums_.adversary_updates > 0) {
+    entry["adversary_loss"] = mean(sums_.adversary_loss, sums_.adversary_updates);
+    entry["adversary_accuracy_real"] = mean(sums_.accuracy_real, sums_.adversary_updates);
+    entry["adversary_accuracy_fake"] = mean(sums_.accuracy_fake, sums_.adversary_updates);
+    entry["adversary_lr"] = context.adversary_lr;
+  }
+  return entry;
+}
+
+std::string TrainingLog::progress_line(const IntervalContext& context, double images_per_s) const {
+  double elapsed = seconds_between(run_start_, Clock::now());
+  auto done_here = context.iteration - first_iteration_;
+  double eta = done_here > 0 ? elapsed / static_cast<double>(done_here) *
+                                   static_cast<double>(context.total_iterations - context.iteration)
+                             : 0.0;
+  std::ostringstream line;
+  line << std::fixed << std::setprecision(3) << "epoch " << context.epoch + 1 << "/" << context.epochs << "  it "
+       << context.iteration << "/" << context.total_iterations
+       << "  ce " << mean(sums_.cross_entropy, sums_.segmentor_updates);
+  if (sums_.adversary_updates > 0) {
+    line << "  adv " << mean(sums_.adversarial_term, sums_.segmentor_updates) << "  d_loss "
+         << mean(sums_.adversary_loss, sums_.adversary_updates) << std::setprecision(2) << "  d_acc real/fake "
+         << mean(sums_.accuracy_real, sums_.adversary_updates) << "/"
+         << mean(sums_.accuracy_fake, sums_.adversary_updates);
+  }
+  line << std::setprecision(1) << "  " << images_per_s << " img/s  ETA " << format_duration(eta);
+  return line.str();
+}
+
+void TrainingLog::flush_interval(const IntervalContext& context) {
+  auto now = Clock::now();
+  if (first_iteration_ < 0) first_iteration_ = context.iteration - sums_.iterations;
+  double images_per_s = static_cast<double>(sums_.images) / std::max(1e-9, seconds_between(interval_start_, now));
+  write_line(interval_json(context, images_per_s));
+  auto line = progress_line(context, images_per_s);
+  if (terminal_) {
+    std::cerr << "\r\033[K" << line << std::flush;
+    progress_shown_ = true;
+  } else {
+    std::cerr << line << "\n";
+  }
+  sums_ = Sums{};
+  interval_start_ = now;
+}
+
+void TrainingLog::write_validation(int epoch, std::int64_t iteration, const nlohmann::json& metrics) {
+  write_line({{"type", "val"}, {"epoch", epoch}, {"iteration", iteration}, {"metrics", metrics}});
+}
+
+void TrainingLog::say(const std::string& text) {
+  if (progress_shown_) std::cerr << "\n";
+  progress_shown_ = false;
+  std::cerr << text << "\n";
+}
+
+void TrainingLog::write_line(const nlohmann::json& entry) {
+  file_ << entry.dump() << "\n";
+  file_.flush();
+  if (!file_) fail_at(path_, "cannot write to the training log (disk full?)");
+}
+
+}  // namespace advseg

@@ -1,0 +1,59 @@
+// What training reports: one JSON object per line in OUT/log.jsonl (interval
+// averages and validation results, for plots and tools) and a readable
+// progress line with ETA on the terminal.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "advseg/train/adversarial_step.h"
+
+namespace advseg {
+
+struct IntervalContext {
+  std::int64_t iteration = 0;  // iterations completed
+  std::int64_t total_iterations = 0;
+  int epoch = 0;
+  int epochs = 0;
+  double segmentor_lr = 0;
+  double adversary_lr = 0;
+};
+
+class TrainingLog {
+ public:
+  // Appends to `path` (a resumed run continues the same log).
+  explicit TrainingLog(const std::filesystem::path& path);
+
+  void add(const StepStats& stats, std::int64_t images);
+  // Writes the interval's averages (JSON line + progress line) and starts a new interval.
+  void flush_interval(const IntervalContext& context);
+  void write_validation(int epoch, std::int64_t iteration, const nlohmann::json& metrics);
+  // A line for the user, on its own line even while a progress line is shown.
+  void say(const std::string& text);
+
+ private:
+  struct Sums {
+    double cross_entropy = 0, adversarial_term = 0;
+    double adversary_loss = 0, accuracy_real = 0, accuracy_fake = 0;
+    std::int64_t iterations = 0, segmentor_updates = 0, adversary_updates = 0, images = 0;
+  };
+  nlohmann::json interval_json(const IntervalContext& context, double images_per_s) const;
+  std::string progress_line(const IntervalContext& context, double images_per_s) const;
+  void write_line(const nlohmann::json& entry);
+
+  std::filesystem::path path_;
+  std::ofstream file_;
+  Sums sums_;
+  bool terminal_;
+  bool progress_shown_ = false;
+  std::chrono::steady_clock::time_point interval_start_;
+  std::chrono::steady_clock::time_point run_start_;
+  std::int64_t first_iteration_ = -1;  // of this process, for the ETA
+};
+
+}  // namespace advseg

@@ -1,0 +1,139 @@
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+
+#include "advseg/config/config.h"
+#include "advseg/error.h"
+
+namespace advseg {
+namespace {
+
+// The validate() message for the default config changed by `change` ("" when valid).
+std::string violation(const std::function<void(Config&)>& change) {
+  Config config;
+  change(config);
+  try {
+    validate(config);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Validate, DefaultsAreValid) {
+  EXPECT_EQ(violation([](Config&) {}), "");
+}
+
+TEST(Validate, DatasetMustBeKnownAndRootSetForRealData) {
+  EXPECT_EQ(violation([](Config& c) { c.data.dataset = "imagenet"; }),
+            "data.dataset: must be one of shapes, stanford_background, folder, got 'imagenet'");
+  EXPECT_EQ(violation([](Config& c) { c.data.dataset = "folder"; }),
+            "data.root: must be set for data.dataset 'folder', got ''");
+  EXPECT_EQ(violation([](Config& c) {
+              c.data.dataset = "stanford_background";
+              c.data.root = "/data";
+            }),
+            "");
+}
+
+TEST(Validate, ClassCountAndIgnoreIndex) {
+  EXPECT_EQ(violation([](Config& c) { c.data.num_classes = 0; }),
+            "data.num_classes: must be in [1, 254], got 0");
+  EXPECT_EQ(violation([](Config& c) { c.data.num_classes = 255; }),
+            "data.num_classes: must be in [1, 254], got 255");
+  EXPECT_EQ(violation([](Config& c) { c.data.ignore_index = 3; }),
+            "data.ignore_index: must be in [data.num_classes, 255] = [5, 255], got 3");
+  EXPECT_EQ(violation([](Config& c) { c.data.ignore_index = 256; }),
+            "data.ignore_index: must be in [data.num_classes, 255] = [5, 255], got 256");
+  EXPECT_EQ(violation([](Config& c) { c.data.ignore_index = 5; }), "");
+}
+
+TEST(Validate, PerClassListsMatchTheClassCount) {
+  EXPECT_EQ(violation([](Config& c) {
+              c.data.class_names = {"a", "b"};
+            }),
+            "data.class_names: must be empty or one entry per class (data.num_classes = 5), got 2 entries");
+  EXPECT_EQ(violation([](Config& c) {
+              c.data.num_classes = 2;
+              c.data.palette = {"#000000", "red"};
+            }),
+            "data.palette[1]: invalid colour 'red': expected #rrggbb (hex digits)");
+}
+
+TEST(Validate, AugmentationRanges) {
+  EXPECT_EQ(violation([](Config& c) { c.data.crop_width = 7; }), "data.crop_width: must be >= 8, got 7");
+  EXPECT_EQ(violation([](Config& c) { c.data.scale_min = 0; }), "data.scale_min: must be > 0, got 0");
+  EXPECT_EQ(violation([](Config& c) {
+              c.data.scale_min = 1.5;
+              c.data.scale_max = 1.25;
+            }),
+            "data.scale_max: must be >= data.scale_min (1.5), got 1.25");
+  EXPECT_EQ(violation([](Config& c) { c.data.mean = {0.5}; }),
+            "data.mean: must be 3 values (R, G, B), got 1 values");
+  EXPECT_EQ(violation([](Config& c) { c.data.std[2] = 0; }), "data.std[2]: must be > 0, got 0");
+  EXPECT_EQ(violation([](Config& c) { c.data.shapes_image_size = 8; }),
+            "data.shapes_image_size: must be >= 16, got 8");
+}
+
+TEST(Validate, ModelLists) {
+  EXPECT_EQ(violation([](Config& c) { c.model.segmentor_widths = {}; }),
+            "model.segmentor_widths: must be a non-empty list, got []");
+  EXPECT_EQ(violation([](Config& c) {
+              c.model.segmentor_widths = {8, 0};
+            }),
+            "model.segmentor_widths[1]: must be >= 1, got 0");
+  EXPECT_EQ(violation([](Config& c) {
+              c.model.segmentor_scales = {0.5, 0.25};
+            }),
+            "model.segmentor_scales[0]: must be 1, got 0.5");
+  EXPECT_EQ(violation([](Config& c) {
+              c.model.segmentor_scales = {1, 1.5};
+            }),
+            "model.segmentor_scales[1]: must be in (0, 1], got 1.5");
+  EXPECT_EQ(violation([](Config& c) { c.model.adversary = ""; }),
+            "model.adversary: must be a network name, got ''");
+}
+
+TEST(Validate, AdversarialSettings) {
+  EXPECT_EQ(violation([](Config& c) { c.adversarial.lambda = -0.5; }),
+            "adversarial.lambda: must be >= 0, got -0.5");
+  EXPECT_EQ(violation([](Config& c) { c.adversarial.loss = "hinge"; }),
+            "adversarial.loss: must be one of flipped, original, got 'hinge'");
+  EXPECT_EQ(
+      violation([](Config& c) {
+        c.adversarial.encoding = "product";
+        c.adversarial.encoding_with_image = true;
+      }),
+      "adversarial.encoding_with_image: must be false unless adversarial.encoding is 'basic', got true with "
+      "'product'");
+  EXPECT_EQ(violation([](Config& c) { c.adversarial.tau = 1.01; }),
+            "adversarial.tau: must be in (0, 1], got 1.01");
+  EXPECT_EQ(violation([](Config& c) { c.adversarial.d_steps = 0; }),
+            "adversarial.d_steps: must be >= 1, got 0");
+}
+
+TEST(Validate, TrainingLoop) {
+  EXPECT_EQ(violation([](Config& c) { c.train.epochs = 0; }), "train.epochs: must be >= 1, got 0");
+  EXPECT_EQ(violation([](Config& c) { c.train.threads = -1; }), "train.threads: must be >= 0, got -1");
+  EXPECT_EQ(violation([](Config& c) { c.train.checkpoint_every = 0; }), "");
+  EXPECT_EQ(violation([](Config& c) { c.train.device = "cuda:"; }),
+            "train.device: must be cpu, cuda or cuda:N, got 'cuda:'");
+  EXPECT_EQ(violation([](Config& c) { c.train.device = "gpu"; }),
+            "train.device: must be cpu, cuda or cuda:N, got 'gpu'");
+  EXPECT_EQ(violation([](Config& c) { c.train.device = "cuda:12"; }), "");
+}
+
+TEST(Validate, BothOptimizersAreChecked) {
+  EXPECT_EQ(violation([](Config& c) { c.train.segmentor_optimizer.lr = 0; }),
+            "train.segmentor_optimizer.lr: must be > 0, got 0");
+  EXPECT_EQ(violation([](Config& c) { c.train.adversary_optimizer.type = "rmsprop"; }),
+            "train.adversary_optimizer.type: must be one of adam, sgd, got 'rmsprop'");
+  EXPECT_EQ(violation([](Config& c) { c.train.adversary_optimizer.momentum = 1; }),
+            "train.adversary_optimizer.momentum: must be in [0, 1), got 1");
+  EXPECT_EQ(violation([](Config& c) { c.train.segmentor_optimizer.schedule = "step"; }),
+            "train.segmentor_optimizer.schedule: must be one of constant, poly, got 'step'");
+}
+
+}  // namespace
+}  // namespace advseg

@@ -1,0 +1,100 @@
+// Helpers shared by the data tests: a temporary folder, small files, and
+// in-memory datasets whose examples are known exactly.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <opencv2/core.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "advseg/data/dataset.h"
+#include "advseg/error.h"
+
+namespace advseg::test {
+
+// A fresh folder under the system temp folder, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device random;
+    path_ = std::filesystem::temp_directory_path() /
+            ("advseg_data_test_" + std::to_string(random()) + "_" + std::to_string(random()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// An RGB image whose channels encode the position: (x, y, seed).
+inline cv::Mat position_image(int height, int width, int seed = 0) {
+  cv::Mat image(height, width, CV_8UC3);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) image.at<cv::Vec3b>(y, x) = cv::Vec3b(x, y, seed);
+  }
+  return image;
+}
+
+// A label whose value is y * width + x (so every pixel is distinct).
+inline cv::Mat position_label(int height, int width) {
+  cv::Mat label(height, width, CV_8UC1);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) label.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>(y * width + x);
+  }
+  return label;
+}
+
+inline bool same_bytes(const cv::Mat& a, const cv::Mat& b) {
+  return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
+}
+
+// The message of the advseg::Error thrown by `action`; "" when none is.
+template <typename Action>
+std::string error_message(Action action) {
+  try {
+    action();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "";
+}
+
+// Examples made by a function of the index; counts the get() calls.
+class FunctionDataset final : public Dataset {
+ public:
+  FunctionDataset(std::size_t size, std::function<Example(std::size_t)> make)
+      : size_(size), make_(std::move(make)) {
+    info_.num_classes = 2;
+  }
+  std::size_t size() const override { return size_; }
+  Example get(std::size_t index) const override {
+    ++calls_;
+    return make_(index);
+  }
+  const DatasetInfo& info() const override { return info_; }
+  int calls() const { return calls_; }
+
+ private:
+  std::size_t size_;
+  std::function<Example(std::size_t)> make_;
+  DatasetInfo info_;
+  mutable std::atomic<int> calls_{0};
+};
+
+}  // namespace advseg::test

@@ -1,0 +1,48 @@
+#include <gtest/gtest.h>
+
+#include "advseg/io/split_file.h"
+#include "io/io_test_util.h"
+
+namespace advseg {
+namespace {
+
+using test::contains;
+using test::error_message;
+
+TEST(SplitFile, ReadsTrimmedIdsSkippingBlankLinesAndComments) {
+  const test::TempDir dir;
+  test::write_bytes(dir.file("train.txt"),
+                    "# training images\n0000047\r\n  0000051 \n\n\t\n#0000072\n0000087");
+  EXPECT_EQ(read_split_file(dir.file("train.txt")),
+            (std::vector<std::string>{"0000047", "0000051", "0000087"}));
+}
+
+TEST(SplitFile, EmptyOrCommentOnlyFileIsAnErrorNamingIt) {
+  const test::TempDir dir;
+  for (const std::string text : {"", "\n\n", "# nothing here\n  \n"}) {
+    test::write_bytes(dir.file("val.txt"), text);
+    const std::string message = error_message([&] { read_split_file(dir.file("val.txt")); });
+    EXPECT_PRED2(contains, message, dir.file("val.txt").string() + ": lists no sample ids");
+  }
+}
+
+TEST(SplitFile, MissingFileIsAnError) {
+  const test::TempDir dir;
+  const std::string message = error_message([&] { read_split_file(dir.file("test.txt")); });
+  EXPECT_PRED2(contains, message, dir.file("test.txt").string() + ": no such file");
+}
+
+TEST(SplitFile, DirectoryIsAnError) {
+  const test::TempDir dir;
+  EXPECT_PRED2(contains, error_message([&] { read_split_file(dir.path()); }), "is a directory");
+}
+
+TEST(SplitFile, TwoIdsOnOneLineIsAnError) {
+  const test::TempDir dir;
+  test::write_bytes(dir.file("train.txt"), "a\nb c\n");
+  const std::string message = error_message([&] { read_split_file(dir.file("train.txt")); });
+  EXPECT_PRED2(contains, message, "line 2 holds more than one id: 'b c'");
+}
+
+}  // namespace
+}  // namespace advseg

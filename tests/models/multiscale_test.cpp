@@ -1,0 +1,100 @@
+#include "advseg/models/segmentors/multiscale.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "models/parameter_count.h"
+
+namespace advseg {
+namespace {
+
+using testing::parameter_count;
+
+constexpr int kClasses = 8;
+
+std::shared_ptr<MultiscaleSegmentorImpl> small_net(std::vector<double> scales = {1.0, 0.5, 0.25}) {
+  SegmentorOptions options;
+  options.num_classes = kClasses;
+  options.widths = {4, 8, 8};  // three stages as by default, so the output is at 1/4
+  options.scales = std::move(scales);
+  torch::manual_seed(0);
+  return std::make_shared<MultiscaleSegmentorImpl>(options);
+}
+
+struct ShapeCase {
+  std::int64_t height, width, out_height, out_width;
+};
+
+class MultiscaleShape : public ::testing::TestWithParam<ShapeCase> {};
+
+TEST_P(MultiscaleShape, OutputIsAtFloorQuarterResolution) {
+  const ShapeCase c = GetParam();
+  torch::NoGradGuard no_grad;
+  const auto logits = small_net()->forward(torch::randn({2, 3, c.height, c.width}));
+  EXPECT_EQ(logits.sizes(), (std::vector<std::int64_t>{2, kClasses, c.out_height, c.out_width}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, MultiscaleShape,
+                         ::testing::Values(ShapeCase{64, 64, 16, 16}, ShapeCase{240, 320, 60, 80},
+                                           ShapeCase{320, 240, 80, 60}, ShapeCase{61, 83, 15, 20},
+                                           // Tiny inputs: coarse scales are clamped to 4 pixels.
+                                           ShapeCase{6, 6, 1, 1}, ShapeCase{2, 3, 1, 1}));
+
+TEST(Multiscale, DefaultWidthsShapeAtStanfordSize) {
+  SegmentorOptions options;
+  options.num_classes = kClasses;
+  MultiscaleSegmentorImpl net(options);
+  net.eval();
+  torch::NoGradGuard no_grad;
+  EXPECT_EQ(net.forward(torch::randn({1, 3, 240, 320})).sizes(),
+            (std::vector<std::int64_t>{1, kClasses, 60, 80}));
+}
+
+TEST(Multiscale, ParameterCountMatchesHandArithmetic) {
+  SegmentorOptions options;  // widths 16, 64, 256; scales 1, 1/2, 1/4
+  options.num_classes = kClasses;
+  // conv1 7*7*3*16   =   2352   bn1 2*16  =  32
+  // conv2 7*7*16*64  =  50176   bn2 2*64  = 128
+  // conv3 7*7*64*256 = 802816   bn3 2*256 = 512
+  // classifier (3*256)*8 + 8 = 6152
+  // total 2352 + 32 + 50176 + 128 + 802816 + 512 + 6152 = 862168
+  EXPECT_EQ(parameter_count(MultiscaleSegmentorImpl(options)), 862168);
+}
+
+TEST(Multiscale, ExtractorIsSharedAcrossScales) {
+  SegmentorOptions three_scales;
+  three_scales.num_classes = kClasses;
+  SegmentorOptions one_scale = three_scales;
+  one_scale.scales = {1.0};
+  // Only the classifier's input grows with the scales: 2 more scales x 256 channels x 8 classes.
+  EXPECT_EQ(parameter_count(MultiscaleSegmentorImpl(three_scales)) -
+                parameter_count(MultiscaleSegmentorImpl(one_scale)),
+            2 * 256 * kClasses);
+}
+
+TEST(Multiscale, ParameterNamesAreStable) {
+  std::set<std::string> names;
+  for (const auto& parameter : small_net()->named_parameters()) names.insert(parameter.key());
+  EXPECT_EQ(names, (std::set<std::string>{"conv1.weight", "bn1.weight", "bn1.bias", "conv2.weight",
+                                          "bn2.weight", "bn2.bias", "conv3.weight", "bn3.weight", "bn3.bias",
+                                          "classifier.weight", "classifier.bias"}));
+}
+
+// Batch norm uses running statistics in eval mode, batch statistics in train mode.
+TEST(Multiscale, EvalOutputDoesNotDependOnTheRestOfTheBatch) {
+  auto net = small_net();
+  torch::NoGradGuard no_grad;
+  const auto image = torch::randn({1, 3, 32, 32});
+  const auto batch = torch::cat({image, 3 * torch::randn({1, 3, 32, 32}) + 2});
+
+  net->eval();
+  EXPECT_TRUE(torch::allclose(net->forward(batch)[0], net->forward(image)[0], 1e-4, 1e-5));
+
+  net->train();
+  const double difference = (net->forward(batch)[0] - net->forward(image)[0]).abs().max().item<double>();
+  EXPECT_GT(difference, 1e-2);
+}
+
+}  // namespace
+}  // namespace advseg

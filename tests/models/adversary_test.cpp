@@ -55,7 +55,18 @@ INSTANTIATE_TEST_SUITE_P(Sizes, StanfordShape,
                          ::testing::Values(StanfordCase{64, 64, 16, 16, {2, 1, 4, 4}},
                                            StanfordCase{61, 83, 15, 20, {2, 1, 4, 5}},
                                            StanfordCase{83, 61, 20, 15, {2, 1, 5, 4}},
-                                           StanfordCase{4, 5, 1, 1, {2, 1, 1, 1}}));
+                                           StanfordCase{4, 5, 1, 1, {2, 1, 1, 1}},
+                                           // Image features (15x20) resampled onto a ceil-sized map.
+                                           StanfordCase{61, 83, 16, 21, {2, 1, 4, 6}}));
+
+TEST(Stanford, ScoreDependsOnTheImage) {
+  auto net = adversary("stanford");
+  torch::NoGradGuard no_grad;
+  const auto labels = torch::rand({1, kLabelChannels, 15, 20});
+  const auto first = net->forward(torch::randn({1, 3, 61, 83}), labels);
+  const auto second = net->forward(torch::randn({1, 3, 61, 83}), labels);
+  EXPECT_GT((first - second).abs().item<double>(), 1e-6);
+}
 
 TEST(Stanford, ImageTooSmallToPoolTwiceIsReported) {
   auto net = adversary("stanford");

@@ -52,7 +52,7 @@ void check_out_dir_is_free(const TrainOptions& options) {
 void run_train(const TrainOptions& options) {
   check_out_dir_is_free(options);
   Config config = finish_config(training_config(options), options.config);
-  Trainer trainer(config, options.out_dir, &stop_requested);
+  Trainer trainer(config, options.out_dir, [](const TrainingProgress&) { return stop_requested.load(); });
   if (!options.resume_dir.empty()) trainer.resume_from(options.resume_dir);
 
   std::signal(SIGINT, request_stop);

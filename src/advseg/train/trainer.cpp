@@ -35,10 +35,10 @@ std::string non_finite_message(const StepStats& stats, std::int64_t iteration) {
 
 }  // namespace
 
-Trainer::Trainer(Config config, fs::path out_dir, const std::atomic<bool>* stop_requested)
+Trainer::Trainer(Config config, fs::path out_dir, StopCondition should_stop)
     : config_(std::move(config)),
       out_dir_(std::move(out_dir)),
-      stop_requested_(stop_requested),
+      should_stop_(std::move(should_stop)),
       device_(parse_device(config_.train.device)),
       train_set_(make_dataset(config_.data, "train")),
       val_set_(make_dataset(config_.data, "val")),
@@ -104,7 +104,7 @@ bool Trainer::train_epoch(TrainingLog& log) {
     train_iteration(to_device(*batch, device_), log);
     if (config_.train.checkpoint_every > 0 && progress_.iteration % config_.train.checkpoint_every == 0)
       save("last");
-    if (stop_requested_ && stop_requested_->load()) return false;
+    if (should_stop_ && should_stop_(progress_)) return false;
   }
   return true;
 }

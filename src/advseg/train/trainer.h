@@ -3,8 +3,8 @@
 // which an interrupted run resumes exactly where it stopped.
 #pragma once
 
-#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "advseg/config/config.h"
@@ -24,11 +24,12 @@ struct TrainingOutcome {
   TrainingProgress progress;
 };
 
+// Asked after every iteration; true stops training early, after saving OUT/last.
+using StopCondition = std::function<bool(const TrainingProgress&)>;
+
 class Trainer {
  public:
-  // `stop_requested` (may be null) is polled after every step; when it turns
-  // true the trainer saves OUT/last and returns.
-  Trainer(Config config, std::filesystem::path out_dir, const std::atomic<bool>* stop_requested = nullptr);
+  Trainer(Config config, std::filesystem::path out_dir, StopCondition should_stop = nullptr);
   ~Trainer();
 
   // Continues from a checkpoint of a run with the same config.
@@ -47,7 +48,7 @@ class Trainer {
 
   Config config_;
   std::filesystem::path out_dir_;
-  const std::atomic<bool>* stop_requested_;
+  StopCondition should_stop_;
   c10::Device device_;
   std::shared_ptr<const Dataset> train_set_;
   std::shared_ptr<const Dataset> val_set_;

@@ -1,0 +1,108 @@
+// Whole training runs on tiny shapes data: they learn, they log, and a run
+// stopped and resumed from its checkpoint ends with exactly the weights of a
+// run that was never interrupted.
+#include "advseg/train/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/temp_dir.h"
+#include "support/tiny_config.h"
+
+namespace advseg {
+namespace {
+namespace fs = std::filesystem;
+
+std::vector<torch::Tensor> weights(const Trainer& trainer) {
+  std::vector<torch::Tensor> all;
+  for (const auto& p : trainer.networks().segmentor->parameters()) all.push_back(p.detach().clone());
+  for (const auto& b : trainer.networks().segmentor->buffers()) all.push_back(b.detach().clone());
+  if (trainer.networks().adversary)
+    for (const auto& p : trainer.networks().adversary->parameters()) all.push_back(p.detach().clone());
+  return all;
+}
+
+void expect_equal(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "tensor " << i;
+}
+
+std::vector<torch::Tensor> uninterrupted_run(const Config& config, const fs::path& out) {
+  Trainer trainer(config, out);
+  EXPECT_TRUE(trainer.run().completed);
+  return weights(trainer);
+}
+
+// Stops after `stop_at` iterations, then resumes in a new Trainer.
+std::vector<torch::Tensor> interrupted_run(const Config& config, const fs::path& out, std::int64_t stop_at) {
+  {
+    Trainer first(config, out, [stop_at](const TrainingProgress& p) { return p.iteration == stop_at; });
+    auto outcome = first.run();
+    EXPECT_FALSE(outcome.completed);
+    EXPECT_EQ(outcome.progress.iteration, stop_at);
+  }
+  Trainer second(config, out);
+  second.resume_from(out / "last");
+  EXPECT_TRUE(second.run().completed);
+  return weights(second);
+}
+
+TEST(Trainer, ResumedRunEndsWithTheWeightsOfAnUninterruptedRun) {
+  testing::TempDir dir;
+  auto config = testing::tiny_config();
+  config.train.segmentor_optimizer.schedule = "poly";
+  config.adversarial.d_steps = 2;  // rounds of two iterations, to resume mid-round
+  auto reference = uninterrupted_run(config, dir.path() / "whole");
+  // Mid-epoch (3 batches per epoch) and at an epoch boundary.
+  expect_equal(interrupted_run(config, dir.path() / "mid_epoch", 4), reference);
+  expect_equal(interrupted_run(config, dir.path() / "epoch_end", 3), reference);
+}
+
+TEST(Trainer, WritesLogCheckpointsAndValidationMetrics) {
+  testing::TempDir dir;
+  auto config = testing::tiny_config();
+  Trainer trainer(config, dir.path());
+  auto outcome = trainer.run();
+  EXPECT_TRUE(outcome.completed);
+  EXPECT_EQ(outcome.progress.iteration, 6);  // 2 epochs of 12 images in batches of 4
+  EXPECT_GT(outcome.validation.pixels, 0);
+  EXPECT_TRUE(fs::exists(dir.path() / "last" / "segmentor.pt"));
+  EXPECT_TRUE(fs::exists(dir.path() / "best" / "adversary.pt"));
+
+  std::ifstream log(dir.path() / "log.jsonl");
+  int train_lines = 0, val_lines = 0;
+  for (std::string line; std::getline(log, line);) {
+    auto entry = nlohmann::json::parse(line);
+    if (entry["type"] == "train") {
+      ++train_lines;
+      EXPECT_TRUE(entry.contains("adversary_accuracy_real"));
+      EXPECT_GT(entry["images_per_s"].get<double>(), 0.0);
+    } else {
+      ++val_lines;
+      EXPECT_TRUE(entry["metrics"].contains("mean_iou"));
+    }
+  }
+  EXPECT_EQ(train_lines, 6);  // log_every = 1
+  EXPECT_EQ(val_lines, 2);    // val_every = 1
+}
+
+TEST(Trainer, LearnsTheShapesBetterThanChance) {
+  testing::TempDir dir;
+  auto config = testing::tiny_config();
+  config.adversarial.enabled = false;
+  config.data.shapes_train_size = 64;
+  config.data.shapes_val_size = 16;
+  config.train.epochs = 6;
+  config.train.batch_size = 8;
+  config.train.log_every = 100;
+  Trainer trainer(config, dir.path());
+  auto outcome = trainer.run();
+  // Predicting background everywhere scores about 1/5 mean class accuracy.
+  EXPECT_GT(outcome.validation.pixel_accuracy, 0.6);
+  EXPECT_GT(outcome.validation.mean_class_accuracy, 0.25);
+}
+
+}  // namespace
+}  // namespace advseg

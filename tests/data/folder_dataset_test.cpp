@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "advseg/io/image_file.h"
 #include "advseg/io/palette.h"
 #include "advseg/io/png_mask.h"
 #include "test_support.h"
@@ -26,7 +25,7 @@ class FolderDatasetTest : public ::testing::Test {
 
   // A 5x3 image with a mask whose rows are classes 0, 1 and 2 (shifted by `shift`).
   void write_sample(const std::string& stem, const std::string& extension, int shift) {
-    write_rgb_image(dir_.path() / "images" / (stem + extension), test::position_image(3, 5, shift));
+    test::write_image(dir_.path() / "images" / (stem + extension), test::position_image(3, 5, shift));
     cv::Mat mask(3, 5, CV_8UC1);
     for (int y = 0; y < 3; ++y) mask.row(y).setTo((y + shift) % 3);
     write_mask(stem, mask);
@@ -68,7 +67,8 @@ TEST_F(FolderDatasetTest, EmptySplitTakesEveryImageSortedByStem) {
 }
 
 TEST_F(FolderDatasetTest, DefaultNamesAndPalette) {
-  const DatasetInfo& info = open("", 3).info();
+  const FolderDataset dataset = open("", 3);
+  const DatasetInfo& info = dataset.info();
   EXPECT_EQ(info.num_classes, 3);
   EXPECT_EQ(info.class_names, (std::vector<std::string>{"class_0", "class_1", "class_2"}));
   EXPECT_EQ(info.palette, default_palette(3));
@@ -106,7 +106,7 @@ TEST_F(FolderDatasetTest, SizeMismatchIsAnError) {
 }
 
 TEST_F(FolderDatasetTest, TwoImagesWithOneStemAreAnError) {
-  write_rgb_image(dir_.path() / "images" / "cat.jpg", test::position_image(3, 5));
+  test::write_image(dir_.path() / "images" / "cat.jpg", test::position_image(3, 5));
   EXPECT_NE(error_message([&] { open(""); }).find("cat"), std::string::npos);
 }
 

@@ -90,10 +90,15 @@ TEST(ShapesDataset, ImagesHoldSeveralShapes) {
   }
 }
 
-// Colour carries no class information: averaged over many images, each
-// class's pixels have the same mean colour (mid-grey), up to sampling noise.
+// Colour carries no class information: over many images, each class's
+// pixels have the same mean colour, that of the base colours (uniform in
+// [30, 225], so 127.5; stripes and noise are symmetric). 15 is about three
+// standard errors at this sample size, far below the gaps that colours chosen
+// per class would leave.
 TEST(ShapesDataset, MeanColourIsTheSameForEveryClass) {
-  const ShapesDataset dataset(options_for("train", 200));
+  ShapesOptions options = options_for("train", 400);
+  options.image_size = 32;
+  const ShapesDataset dataset(options);
   std::array<cv::Vec3d, 5> sums{};
   std::array<double, 5> counts{};
   for (std::size_t i = 0; i < dataset.size(); ++i) {
@@ -109,7 +114,7 @@ TEST(ShapesDataset, MeanColourIsTheSameForEveryClass) {
   }
   for (int c = 0; c < 5; ++c) {
     for (int k = 0; k < 3; ++k) {
-      EXPECT_NEAR(sums[c][k] / counts[c], 127.5, 12.0) << "class " << c << " channel " << k;
+      EXPECT_NEAR(sums[c][k] / counts[c], 127.5, 15.0) << "class " << c << " channel " << k;
     }
   }
 }

@@ -5,7 +5,6 @@
 #include <set>
 
 #include "advseg/error.h"
-#include "advseg/io/image_file.h"
 #include "test_support.h"
 
 namespace advseg {
@@ -54,7 +53,7 @@ class StanfordBackgroundFake : public ::testing::Test {
 
   void SetUp() override {
     for (const std::string id : {"b", "a", "c"}) {
-      write_rgb_image(image_path(id), test::position_image(kHeight, kWidth));
+      test::write_image(image_path(id), test::position_image(kHeight, kWidth));
       write_text(label_path(id), regions(kWidth, kHeight, "1"));
     }
     write_text(root() / "splits" / "train.txt", "c\na\n");

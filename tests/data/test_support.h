@@ -13,6 +13,7 @@
 
 #include "advseg/data/dataset.h"
 #include "advseg/error.h"
+#include "advseg/io/image_file.h"
 
 namespace advseg::test {
 
@@ -40,6 +41,11 @@ class TempDir {
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << text;
+}
+
+inline void write_image(const std::filesystem::path& path, const cv::Mat& rgb) {
+  std::filesystem::create_directories(path.parent_path());
+  write_rgb_image(path, rgb);
 }
 
 // An RGB image whose channels encode the position: (x, y, seed).

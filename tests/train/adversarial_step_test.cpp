@@ -7,7 +7,7 @@
 #include "advseg/eval/evaluator.h"
 #include "advseg/train/adversarial_step.h"
 #include "advseg/train/networks.h"
-#include "support/tiny_config.h"
+#include "support/tiny_run.h"
 
 namespace advseg {
 namespace {
@@ -34,21 +34,10 @@ Batch random_batch(int num_classes) {
   return batch;
 }
 
-struct Setup {
-  explicit Setup(Config c = testing::tiny_config()) : config(std::move(c)) {
-    torch::manual_seed(1);
-    networks = make_networks(config, torch::kCPU);
-    optimizers = make_optimizers(config, networks);
-    settings = step_settings(config);
-  }
-  Config config;
-  Networks networks;
-  Optimizers optimizers;
-  StepSettings settings;
-};
+using testing::TinyRun;
 
 TEST(TrainingStep, SegmentorUpdateChangesNoAdversaryWeight) {
-  Setup setup;
+  TinyRun setup;
   auto adversary_before = snapshot(*setup.networks.adversary);
   auto segmentor_before = snapshot(*setup.networks.segmentor);
   auto stats = training_step(setup.networks, setup.optimizers, random_batch(5), StepPlan{true, false, 1.0},
@@ -64,7 +53,7 @@ TEST(TrainingStep, SegmentorUpdateChangesNoAdversaryWeight) {
 }
 
 TEST(TrainingStep, AdversaryUpdateChangesNoSegmentorWeight) {
-  Setup setup;
+  TinyRun setup;
   auto adversary_before = snapshot(*setup.networks.adversary);
   auto segmentor_before = snapshot(*setup.networks.segmentor);
   auto stats = training_step(setup.networks, setup.optimizers, random_batch(5), StepPlan{false, true, 1.0},
@@ -81,10 +70,10 @@ TEST(TrainingStep, AdversaryUpdateChangesNoSegmentorWeight) {
 // backward pass would add to them.
 TEST(TrainingStep, FakeMapIsDetachedInTheAdversaryUpdate) {
   auto batch = random_batch(5);
-  Setup stepped;
+  TinyRun stepped;
   training_step(stepped.networks, stepped.optimizers, batch, StepPlan{true, true, 0.5}, stepped.settings);
 
-  Setup reference;  // same seed, same initial weights
+  TinyRun reference;  // same seed, same initial weights
   auto logits = reference.networks.segmentor->forward(batch.images);
   auto probs = torch::softmax(logits, 1);
   auto fake = encode_prediction(probs, downsample_image(batch.images, probs), reference.settings.encoding);
@@ -103,7 +92,7 @@ TEST(TrainingStep, FakeMapIsDetachedInTheAdversaryUpdate) {
 TEST(TrainingStep, StandardBaselineUsesTheSamePathWithoutAdversary) {
   auto config = testing::tiny_config();
   config.adversarial.enabled = false;
-  Setup setup(config);
+  TinyRun setup(config);
   EXPECT_EQ(setup.networks.adversary, nullptr);
   auto plan = plan_step(config.adversarial, 0);
   EXPECT_FALSE(plan.update_adversary);
@@ -114,7 +103,7 @@ TEST(TrainingStep, StandardBaselineUsesTheSamePathWithoutAdversary) {
 }
 
 TEST(TrainingStep, SegmentorTrainsInTrainModeAndEvaluatesInEvalModeWithoutGrad) {
-  Setup setup;
+  TinyRun setup;
   setup.networks.segmentor->eval();
   training_step(setup.networks, setup.optimizers, random_batch(5), StepPlan{true, true, 1.0}, setup.settings);
   EXPECT_TRUE(setup.networks.segmentor->is_training());
@@ -131,7 +120,7 @@ TEST(TrainingStep, SegmentorTrainsInTrainModeAndEvaluatesInEvalModeWithoutGrad) 
 }
 
 TEST(TrainingStep, NonFiniteLossAppliesNoUpdate) {
-  Setup setup;
+  TinyRun setup;
   auto batch = random_batch(5);
   batch.images[0][0][0][0] = std::numeric_limits<float>::quiet_NaN();
   auto before = snapshot(*setup.networks.segmentor);

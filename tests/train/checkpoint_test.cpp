@@ -7,25 +7,16 @@
 #include "advseg/config/config.h"
 #include "advseg/error.h"
 #include "support/temp_dir.h"
-#include "support/tiny_config.h"
+#include "support/tiny_run.h"
 
 namespace advseg {
 namespace {
 namespace fs = std::filesystem;
 
-struct Run {
-  explicit Run(const Config& c, int seed) : config(c) {
-    torch::manual_seed(seed);
-    networks = make_networks(config, torch::kCPU);
-    optimizers = make_optimizers(config, networks);
-  }
-  Config config;
-  Networks networks;
-  Optimizers optimizers;
-};
+using testing::TinyRun;
 
 // One optimiser step on each network, so the optimisers have state to save.
-void take_a_step(Run& run) {
+void take_a_step(TinyRun& run) {
   for (auto* network : {static_cast<torch::nn::Module*>(run.networks.segmentor.get()),
                         static_cast<torch::nn::Module*>(run.networks.adversary.get())}) {
     torch::Tensor sum = torch::zeros({});
@@ -55,14 +46,14 @@ TEST(Checkpoint, RoundTripsNetworksOptimizersProgressAndConfig) {
   testing::TempDir out;
   auto config = testing::tiny_config();
   config.adversarial.lambda = 0.25;
-  Run saved(config, 1);
+  TinyRun saved(config, 1);
   take_a_step(saved);
   TrainingProgress progress{17, 2, 5, 0.5, 1};
   save_checkpoint(out.path(), "last", saved.networks, saved.optimizers, progress, config);
 
   auto loaded_config = load_checkpoint_config(out.path() / "last");
   EXPECT_EQ(loaded_config.adversarial.lambda, 0.25);
-  Run loaded(loaded_config, 2);  // different initial weights
+  TinyRun loaded(loaded_config, 2);  // different initial weights
   auto loaded_progress = load_checkpoint(out.path() / "last", loaded.networks, &loaded.optimizers);
   EXPECT_EQ(loaded_progress.iteration, 17);
   EXPECT_EQ(loaded_progress.epoch, 2);
@@ -81,7 +72,7 @@ TEST(Checkpoint, RoundTripsNetworksOptimizersProgressAndConfig) {
 TEST(Checkpoint, NewSaveReplacesTheLinkAndRemovesTheOldDirectory) {
   testing::TempDir out;
   auto config = testing::tiny_config();
-  Run run(config, 1);
+  TinyRun run(config, 1);
   TrainingProgress progress;
   progress.iteration = 3;
   save_checkpoint(out.path(), "last", run.networks, run.optimizers, progress, config);
@@ -103,7 +94,7 @@ TEST(Checkpoint, NewSaveReplacesTheLinkAndRemovesTheOldDirectory) {
 TEST(Checkpoint, AnInterruptedSaveLeavesThePreviousCheckpointInPlace) {
   testing::TempDir out;
   auto config = testing::tiny_config();
-  Run run(config, 1);
+  TinyRun run(config, 1);
   TrainingProgress progress;
   progress.iteration = 3;
   save_checkpoint(out.path(), "last", run.networks, run.optimizers, progress, config);
@@ -111,7 +102,7 @@ TEST(Checkpoint, AnInterruptedSaveLeavesThePreviousCheckpointInPlace) {
   fs::create_directories(out.path() / "checkpoints" / ".last-it00000006.tmp");
   std::ofstream(out.path() / "checkpoints" / ".last-it00000006.tmp" / "segmentor.pt") << "partial";
 
-  Run loaded(config, 2);
+  TinyRun loaded(config, 2);
   EXPECT_EQ(load_checkpoint(out.path() / "last", loaded.networks, &loaded.optimizers).iteration, 3);
   // And the next save is not disturbed by it.
   progress.iteration = 6;
@@ -122,12 +113,12 @@ TEST(Checkpoint, AnInterruptedSaveLeavesThePreviousCheckpointInPlace) {
 TEST(Checkpoint, CorruptedOrMismatchedFilesAreNamedInTheError) {
   testing::TempDir out;
   auto config = testing::tiny_config();
-  Run run(config, 1);
+  TinyRun run(config, 1);
   save_checkpoint(out.path(), "last", run.networks, run.optimizers, TrainingProgress{}, config);
 
   auto wider = config;
   wider.model.segmentor_widths = {4, 8, 16};
-  Run other(wider, 1);
+  TinyRun other(wider, 1);
   try {
     load_checkpoint(out.path() / "last", other.networks, &other.optimizers);
     FAIL() << "a checkpoint of another architecture was accepted";

@@ -81,21 +81,14 @@ void fill_circle(cv::Mat& mask, const cv::Point2d& centre, double radius, int va
 // The shape's pixels, rasterised without anti-aliasing so the label is exact.
 cv::Mat shape_mask(const Shape& shape, int image_size) {
   cv::Mat mask(image_size, image_size, CV_8UC1, cv::Scalar(0));
-  switch (shape.kind) {
-    case ShapesDataset::kSquare:
-    case ShapesDataset::kTriangle:
-      cv::fillPoly(mask,
-                   std::vector<std::vector<cv::Point>>{
-                       regular_polygon(shape, shape.kind == ShapesDataset::kSquare ? 4 : 3)},
-                   cv::Scalar(255), cv::LINE_8);
-      break;
-    case ShapesDataset::kRing:
-      fill_circle(mask, shape.centre, shape.radius, 255);
-      fill_circle(mask, shape.centre, shape.radius - shape.thickness, 0);
-      break;
-    default:
-      fill_circle(mask, shape.centre, shape.radius, 255);
+  if (shape.kind == ShapesDataset::kSquare || shape.kind == ShapesDataset::kTriangle) {
+    const int corners = shape.kind == ShapesDataset::kSquare ? 4 : 3;
+    const std::vector<std::vector<cv::Point>> polygons{regular_polygon(shape, corners)};
+    cv::fillPoly(mask, polygons, cv::Scalar(255), cv::LINE_8);
+    return mask;
   }
+  fill_circle(mask, shape.centre, shape.radius, 255);
+  if (shape.kind == ShapesDataset::kRing) fill_circle(mask, shape.centre, shape.radius - shape.thickness, 0);
   return mask;
 }
 

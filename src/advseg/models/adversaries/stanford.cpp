@@ -42,7 +42,8 @@ StanfordAdversaryImpl::StanfordAdversaryImpl(const AdversaryOptions& options) {
 torch::Tensor StanfordAdversaryImpl::score_map(const torch::Tensor& image, const torch::Tensor& label_map) {
   check_image(image);
   const auto labels = label_branch_->forward(label_map);
-  // Odd image sizes pool to a grid a cell off the label map's; resample onto it.
+  // Floor pooling yields floor(H/4) x floor(W/4), the segmentor's grid; a label
+  // map sized otherwise (e.g. rounded up for odd sizes) gets the features resampled onto it.
   const auto pixels = resize_bilinear(image_branch_->forward(image), labels.size(2), labels.size(3));
   return trunk_->forward(torch::cat({labels, pixels}, 1));
 }

@@ -17,6 +17,8 @@ using testing::TinyRun;
 
 // One optimiser step on each network, so the optimisers have state to save.
 void take_a_step(TinyRun& run) {
+  run.optimizers.segmentor->zero_grad();
+  run.optimizers.adversary->zero_grad();
   for (auto* network : {static_cast<torch::nn::Module*>(run.networks.segmentor.get()),
                         static_cast<torch::nn::Module*>(run.networks.adversary.get())}) {
     torch::Tensor sum = torch::zeros({});

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -63,6 +64,25 @@ void load_archive(Loadable& object, const fs::path& path, const std::string& wha
     std::string detail = e.what_without_backtrace();
     detail = detail.substr(0, detail.find('\n'));
     fail_at(path, "corrupted, or saved from a different " + what + ": " + detail);
+  }
+}
+
+std::map<std::string, std::vector<std::int64_t>> tensor_shapes(const torch::nn::Module& module) {
+  std::map<std::string, std::vector<std::int64_t>> shapes;
+  for (const auto& item : module.named_parameters()) shapes[item.key()] = item.value().sizes().vec();
+  for (const auto& item : module.named_buffers()) shapes[item.key()] = item.value().sizes().vec();
+  return shapes;
+}
+
+// LibTorch replaces each tensor by the stored one whatever its shape, so a
+// checkpoint of another architecture would load silently: compare shapes.
+void load_network(torch::nn::Module& network, const fs::path& path, const std::string& what) {
+  auto expected = tensor_shapes(network);
+  load_archive(network, path, what);
+  for (const auto& [name, shape] : tensor_shapes(network)) {
+    if (shape != expected[name])
+      fail_at(path, "saved from a different " + what + ": " + name + " has shape " + c10::str(c10::IntArrayRef(shape)) +
+                        ", the configured network expects " + c10::str(c10::IntArrayRef(expected[name])));
   }
 }
 
@@ -173,9 +193,9 @@ Config load_checkpoint_config(const fs::path& checkpoint_dir) {
 
 TrainingProgress load_checkpoint(const fs::path& checkpoint_dir, Networks& networks, Optimizers* optimizers) {
   auto progress = progress_from_json(checkpoint_dir / "state.json");
-  load_archive(*networks.segmentor, checkpoint_dir / "segmentor.pt", "segmentor architecture");
+  load_network(*networks.segmentor, checkpoint_dir / "segmentor.pt", "segmentor architecture");
   if (networks.adversary && optimizers)
-    load_archive(*networks.adversary, checkpoint_dir / "adversary.pt", "adversary architecture");
+    load_network(*networks.adversary, checkpoint_dir / "adversary.pt", "adversary architecture");
   if (optimizers) {
     load_archive(*optimizers->segmentor, checkpoint_dir / "segmentor_optimizer.pt", "optimizer");
     if (optimizers->adversary)

@@ -1,9 +1,9 @@
 #include "advseg/cli/common.h"
 
 #include <CLI/CLI.hpp>
-#include <fstream>
 
 #include "advseg/error.h"
+#include "advseg/io/file_bytes.h"
 #include "advseg/runtime.h"
 
 namespace advseg {
@@ -26,10 +26,7 @@ Config finish_config(Config config, const ConfigOptions& options) {
 
 void write_json_file(const std::filesystem::path& path, const std::string& text) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  std::ofstream out(path);
-  out << text << "\n";
-  out.close();
-  if (!out) fail_at(path, "cannot write");
+  write_file_bytes(path, text + "\n");
 }
 
 }  // namespace advseg

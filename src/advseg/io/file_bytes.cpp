@@ -36,4 +36,12 @@ std::string read_file_bytes(const fs::path& path) {
   return bytes;
 }
 
+void write_file_bytes(const fs::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail_at(path, "cannot open for writing (" + std::generic_category().message(errno) + ")");
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) fail_at(path, "cannot write (disk full?)");
+}
+
 }  // namespace advseg

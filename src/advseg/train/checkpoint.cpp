@@ -5,17 +5,16 @@
 
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
+#include <iomanip>
 #include <sstream>
 
 #include "advseg/config/config.h"
 #include "advseg/error.h"
+#include "advseg/io/file_bytes.h"
 
 namespace advseg {
 namespace fs = std::filesystem;
 namespace {
-
-constexpr int kFormatVersion = 1;
 
 // Flushes a file or directory to disk, so a rename that follows never
 // publishes data still sitting in the page cache.
@@ -25,21 +24,6 @@ void sync_path(const fs::path& path) {
   int status = ::fsync(fd);
   ::close(fd);
   if (status != 0) fail_at(path, "cannot flush to disk (disk full?)");
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) fail_at(path, "cannot write (disk full or not writable?)");
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_at(path, "cannot open: not a complete advseg checkpoint");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 template <class Saveable>
@@ -86,29 +70,6 @@ void load_network(torch::nn::Module& network, const fs::path& path, const std::s
   }
 }
 
-nlohmann::json progress_to_json(const TrainingProgress& progress) {
-  return {{"format_version", kFormatVersion},     {"iteration", progress.iteration},
-          {"epoch", progress.epoch},               {"batch_in_epoch", progress.batch_in_epoch},
-          {"best_mean_iou", progress.best_mean_iou}, {"best_epoch", progress.best_epoch}};
-}
-
-TrainingProgress progress_from_json(const fs::path& path) {
-  try {
-    auto json = nlohmann::json::parse(read_text(path));
-    if (json.at("format_version").get<int>() != kFormatVersion)
-      fail_at(path, "checkpoint format version " + json.at("format_version").dump() + " is not supported");
-    TrainingProgress progress;
-    progress.iteration = json.at("iteration").get<std::int64_t>();
-    progress.epoch = json.at("epoch").get<int>();
-    progress.batch_in_epoch = json.at("batch_in_epoch").get<std::int64_t>();
-    progress.best_mean_iou = json.at("best_mean_iou").get<double>();
-    progress.best_epoch = json.at("best_epoch").get<int>();
-    return progress;
-  } catch (const nlohmann::json::exception& e) {
-    fail_at(path, std::string("corrupted checkpoint state: ") + e.what());
-  }
-}
-
 // The RNG state travels in a module-like archive so it uses the same writer.
 // (A Generator copy shares the default generator's state.)
 struct RngState {
@@ -143,8 +104,8 @@ void write_checkpoint_files(const fs::path& dir, const Networks& networks, const
     save_archive(*optimizers.adversary, dir / "adversary_optimizer.pt");
   }
   save_archive(RngState{}, dir / "rng.pt");
-  write_text(dir / "config.yaml", to_yaml(config));
-  write_text(dir / "state.json", progress_to_json(progress).dump(2) + "\n");
+  write_file_bytes(dir / "config.yaml", to_yaml(config));
+  write_file_bytes(dir / "state.json", progress_to_json_text(progress));
   for (const auto& entry : fs::directory_iterator(dir)) sync_path(entry.path());
   sync_path(dir);
 }
@@ -188,11 +149,12 @@ void save_checkpoint(const fs::path& out_dir, const std::string& name, const Net
 Config load_checkpoint_config(const fs::path& checkpoint_dir) {
   if (!fs::is_directory(checkpoint_dir)) fail_at(checkpoint_dir, "no such checkpoint directory");
   fs::path path = checkpoint_dir / "config.yaml";
-  return parse_config(read_text(path), path.string());
+  return parse_config(read_file_bytes(path), path.string());
 }
 
 TrainingProgress load_checkpoint(const fs::path& checkpoint_dir, Networks& networks, Optimizers* optimizers) {
-  auto progress = progress_from_json(checkpoint_dir / "state.json");
+  auto state = checkpoint_dir / "state.json";
+  auto progress = parse_progress_json(read_file_bytes(state), state.string());
   load_network(*networks.segmentor, checkpoint_dir / "segmentor.pt", "segmentor architecture");
   if (networks.adversary && optimizers)
     load_network(*networks.adversary, checkpoint_dir / "adversary.pt", "adversary architecture");

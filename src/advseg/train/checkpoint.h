@@ -13,18 +13,11 @@
 #include <string>
 
 #include "advseg/train/networks.h"
+#include "advseg/train/training_progress.h"
 
 namespace advseg {
 
 struct Config;
-
-struct TrainingProgress {
-  std::int64_t iteration = 0;       // iterations completed
-  int epoch = 0;                    // the epoch in progress
-  std::int64_t batch_in_epoch = 0;  // batches of that epoch completed
-  double best_mean_iou = -1.0;      // best validation mIoU so far (-1: none yet)
-  int best_epoch = -1;
-};
 
 void save_checkpoint(const std::filesystem::path& out_dir, const std::string& name, const Networks& networks,
                      const Optimizers& optimizers, const TrainingProgress& progress, const Config& config);

@@ -1,0 +1,49 @@
+#include "advseg/train/training_progress.h"
+
+#include <nlohmann/json.hpp>
+
+#include "advseg/error.h"
+
+namespace advseg {
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+template <class T>
+T field(const nlohmann::json& json, const char* key, const std::string& source) {
+  if (!json.contains(key)) throw Error(source + ": missing \"" + key + "\"");
+  try {
+    return json.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(source + ": \"" + key + "\" has the wrong type (" + json.at(key).dump() + ")");
+  }
+}
+
+}  // namespace
+
+std::string progress_to_json_text(const TrainingProgress& progress) {
+  nlohmann::json json = {{"format_version", kFormatVersion},       {"iteration", progress.iteration},
+                         {"epoch", progress.epoch},                 {"batch_in_epoch", progress.batch_in_epoch},
+                         {"best_mean_iou", progress.best_mean_iou}, {"best_epoch", progress.best_epoch}};
+  return json.dump(2) + "\n";
+}
+
+TrainingProgress parse_progress_json(const std::string& text, const std::string& source) {
+  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) throw Error(source + ": corrupted checkpoint state (not a JSON object)");
+  auto version = field<int>(json, "format_version", source);
+  if (version != kFormatVersion)
+    throw Error(source + ": checkpoint format version " + std::to_string(version) + " is not supported (expected " +
+                std::to_string(kFormatVersion) + ")");
+  TrainingProgress progress;
+  progress.iteration = field<std::int64_t>(json, "iteration", source);
+  progress.epoch = field<int>(json, "epoch", source);
+  progress.batch_in_epoch = field<std::int64_t>(json, "batch_in_epoch", source);
+  progress.best_mean_iou = field<double>(json, "best_mean_iou", source);
+  progress.best_epoch = field<int>(json, "best_epoch", source);
+  if (progress.iteration < 0 || progress.epoch < 0 || progress.batch_in_epoch < 0)
+    throw Error(source + ": negative iteration, epoch or batch count");
+  return progress;
+}
+
+}  // namespace advseg

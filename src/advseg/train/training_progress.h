@@ -1,0 +1,25 @@
+// How far a run has come, as saved in a checkpoint's state.json. Torch-free,
+// so the parser builds fast and can be fuzzed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace advseg {
+
+struct TrainingProgress {
+  std::int64_t iteration = 0;       // iterations completed
+  int epoch = 0;                    // the epoch in progress
+  std::int64_t batch_in_epoch = 0;  // batches of that epoch completed
+  double best_mean_iou = -1.0;      // best validation mIoU so far (-1: none yet)
+  int best_epoch = -1;
+};
+
+std::string progress_to_json_text(const TrainingProgress& progress);
+
+// Parses state.json text; malformed text, missing or mistyped fields,
+// negative counts and unknown format versions throw advseg::Error naming
+// `source`.
+TrainingProgress parse_progress_json(const std::string& text, const std::string& source);
+
+}  // namespace advseg

@@ -1,0 +1,112 @@
+// The advseg command end to end: train, eval and predict on tiny shapes
+// data, and the errors a user sees for common mistakes.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "advseg/io/png_mask.h"
+#include "cli/run_command.h"
+#include "support/temp_dir.h"
+
+namespace advseg {
+namespace {
+namespace fs = std::filesystem;
+using testing::run_advseg;
+
+// Shapes data and networks small enough to train in about a second.
+const std::string kTiny =
+    " --threads 1 --set data.shapes_train_size=16 --set data.shapes_val_size=4 --set data.shapes_image_size=32"
+    " --set data.crop_height=32 --set data.crop_width=32 --set model.segmentor_widths=[4,8,8]"
+    " --set train.batch_size=4 --set train.log_every=2";
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+TEST(Cli, TrainThenEvaluateAndPredict) {
+  testing::TempDir dir;
+  auto out = dir.path() / "run";
+  auto train = run_advseg("train --out " + out.string() + kTiny + " --set train.epochs=2");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  EXPECT_NE(train.output.find("val: mIoU"), std::string::npos) << train.output;
+  auto trained = read_json(out / "metrics.json");
+  EXPECT_EQ(trained["iterations"], 8);
+  ASSERT_TRUE(trained["metrics"]["mean_iou"].is_number());
+
+  // Evaluating the best checkpoint reproduces the validation score it was kept for.
+  auto eval = run_advseg("eval --checkpoint " + (out / "best").string() + " --split val --out " +
+                         (dir.path() / "eval.json").string() + " --threads 1");
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_NE(eval.output.find("mean_iou"), std::string::npos) << eval.output;
+  auto evaluated = read_json(dir.path() / "eval.json");
+  EXPECT_DOUBLE_EQ(evaluated["metrics"]["mean_iou"].get<double>(), trained["best_mean_iou"].get<double>());
+
+  // Predicting writes an index mask of the input's size and an overlay.
+  cv::Mat image(40, 48, CV_8UC3, cv::Scalar(40, 120, 200));
+  cv::imwrite((dir.path() / "photo.png").string(), image);
+  auto predict = run_advseg("predict --checkpoint " + (out / "last").string() + " --input " +
+                            (dir.path() / "photo.png").string() + " --out " + (dir.path() / "pred").string());
+  ASSERT_EQ(predict.exit_code, 0) << predict.output;
+  cv::Mat mask = read_index_png(dir.path() / "pred" / "photo.png");
+  EXPECT_EQ(mask.rows, 40);
+  EXPECT_EQ(mask.cols, 48);
+  double max_class = 0;
+  cv::minMaxLoc(mask, nullptr, &max_class);
+  EXPECT_LT(max_class, 5);
+  EXPECT_TRUE(fs::exists(dir.path() / "pred" / "photo_overlay.png"));
+}
+
+TEST(Cli, ResumeContinuesARunWithMoreEpochs) {
+  testing::TempDir dir;
+  auto out = dir.path() / "run";
+  ASSERT_EQ(run_advseg("train --out " + out.string() + kTiny + " --set train.epochs=1").exit_code, 0);
+  auto resumed = run_advseg("train --out " + out.string() + " --resume " + (out / "last").string() +
+                            " --threads 1 --set train.epochs=2");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(read_json(out / "metrics.json")["iterations"], 8);
+}
+
+TEST(Cli, RefusesToOverwriteAnEarlierRun) {
+  testing::TempDir dir;
+  auto out = dir.path() / "run";
+  ASSERT_EQ(run_advseg("train --out " + out.string() + kTiny + " --set train.epochs=1").exit_code, 0);
+  auto again = run_advseg("train --out " + out.string() + kTiny + " --set train.epochs=1");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("--resume"), std::string::npos) << again.output;
+}
+
+TEST(Cli, UnknownConfigKeyIsAnErrorWithASuggestion) {
+  testing::TempDir dir;
+  auto result = run_advseg("train --out " + (dir.path() / "run").string() + " --set train.epoch=3");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("train.epochs"), std::string::npos) << result.output;
+}
+
+TEST(Cli, MissingDatasetIsAnErrorNamingThePath) {
+  testing::TempDir dir;
+  auto missing = dir.path() / "no_such_dataset";
+  auto result = run_advseg("train --out " + (dir.path() / "run").string() +
+                           " --set data.dataset=stanford_background --set data.num_classes=8 --set data.root=" +
+                           missing.string());
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find(missing.string()), std::string::npos) << result.output;
+}
+
+TEST(Cli, ComparePrintsRunsSideBySide) {
+  testing::TempDir dir;
+  auto a = dir.path() / "a.json";
+  auto b = dir.path() / "b.json";
+  std::ofstream(a) << R"({"metrics": {"mean_iou": 0.5, "pixel_accuracy": 0.75}})";
+  std::ofstream(b) << R"({"metrics": {"mean_iou": 0.625, "pixel_accuracy": 0.8}})";
+  auto result = run_advseg("compare standard=" + a.string() + " adversarial=" + b.string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("standard"), std::string::npos);
+  EXPECT_NE(result.output.find("50.00"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("62.50"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace advseg

@@ -161,6 +161,8 @@ void validate_train(const TrainConfig& t) {
   require_at_least("train.val_every", t.val_every, 1);
   require_at_least("train.checkpoint_every", t.checkpoint_every, 0);
   require(is_device_name(t.device), "train.device", "cpu, cuda or cuda:N", quoted(t.device));
+  require_one_of("train.on_nonfinite", t.on_nonfinite, {"stop", "skip"});
+  require_at_least("train.collapse_patience", t.collapse_patience, 0);
   validate_optimizer("train.segmentor_optimizer", t.segmentor_optimizer);
   validate_optimizer("train.adversary_optimizer", t.adversary_optimizer);
 }

@@ -28,11 +28,21 @@ class FrozenWeights {
 
 bool is_finite(const torch::Tensor& loss) { return std::isfinite(loss.item<double>()); }
 
-// Applies one optimiser step for `loss`, unless the loss is NaN or Inf.
+bool gradients_finite(const torch::optim::Optimizer& optimizer) {
+  std::vector<torch::Tensor> checks;
+  for (const auto& group : optimizer.param_groups())
+    for (const auto& p : group.params())
+      if (p.grad().defined()) checks.push_back(torch::isfinite(p.grad()).all());
+  return checks.empty() || torch::stack(checks).all().item<bool>();
+}
+
+// Applies one optimiser step for `loss`, unless the loss or a gradient is
+// NaN or Inf: one bad batch must not poison the weights.
 bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss) {
   if (!is_finite(loss)) return false;
   optimizer.zero_grad();
   loss.backward();
+  if (!gradients_finite(optimizer)) return false;
   optimizer.step();
   return true;
 }

@@ -26,15 +26,16 @@ void sync_path(const fs::path& path) {
   if (status != 0) fail_at(path, "cannot flush to disk (disk full?)");
 }
 
+// Serialised in memory, then written with our own checks: LibTorch's file
+// writer aborts the process when a write fails (a full disk), from a
+// destructor that cannot throw.
 template <class Saveable>
 void save_archive(const Saveable& object, const fs::path& path) {
-  try {
-    torch::serialize::OutputArchive archive;
-    object.save(archive);
-    archive.save_to(path.string());
-  } catch (const c10::Error& e) {
-    fail_at(path, std::string("cannot write (disk full or not writable?): ") + e.what_without_backtrace());
-  }
+  std::ostringstream bytes;
+  torch::serialize::OutputArchive archive;
+  object.save(archive);
+  archive.save_to(bytes);
+  write_file_bytes(path, bytes.str());
 }
 
 template <class Loadable>
@@ -121,6 +122,18 @@ void switch_link(const fs::path& link, const fs::path& target) {
   sync_path(link.parent_path());
 }
 
+// Removes every other directory of checkpoint `name`: the one the link
+// pointed to before, and any left by a run killed mid-save (staging
+// directories, or a finished directory the link never reached).
+void remove_superseded(const fs::path& checkpoints, const std::string& name, const fs::path& current) {
+  std::error_code ignored;
+  for (const auto& entry : fs::directory_iterator(checkpoints)) {
+    auto file = entry.path().filename().string();
+    bool ours = file.rfind(name + "-it", 0) == 0 || file.rfind("." + name + "-it", 0) == 0;
+    if (ours && entry.path() != current) fs::remove_all(entry.path(), ignored);
+  }
+}
+
 }  // namespace
 
 void save_checkpoint(const fs::path& out_dir, const std::string& name, const Networks& networks,
@@ -133,14 +146,18 @@ void save_checkpoint(const fs::path& out_dir, const std::string& name, const Net
     fs::path staging = checkpoints / ("." + final_dir.filename().string() + ".tmp");
     fs::remove_all(staging);
     fs::create_directory(staging);
-    write_checkpoint_files(staging, networks, optimizers, progress, config);
+    try {
+      write_checkpoint_files(staging, networks, optimizers, progress, config);
+    } catch (...) {
+      std::error_code ignored;
+      fs::remove_all(staging, ignored);  // free the space a full disk needs back
+      throw;
+    }
     fs::rename(staging, final_dir);
     sync_path(checkpoints);
 
-    std::error_code ignored;
-    fs::path previous = fs::is_symlink(link) ? fs::canonical(link, ignored) : fs::path();
     switch_link(link, final_dir);
-    if (!previous.empty() && previous != fs::canonical(final_dir)) fs::remove_all(previous, ignored);
+    remove_superseded(checkpoints, name, final_dir);
   } catch (const fs::filesystem_error& e) {
     fail_at(e.path1().empty() ? out_dir : e.path1(), std::string("cannot save checkpoint: ") + e.code().message());
   }

@@ -25,11 +25,11 @@ std::string non_finite_message(const StepStats& stats, std::int64_t iteration) {
   std::ostringstream text;
   text << "training diverged at iteration " << iteration << ": ";
   if (!std::isfinite(stats.cross_entropy) || !std::isfinite(stats.adversarial_term))
-    text << "segmentor loss is not finite (cross-entropy " << stats.cross_entropy << ", adversarial term "
-         << stats.adversarial_term << ")";
+    text << "segmentor loss or its gradient is not finite (cross-entropy " << stats.cross_entropy
+         << ", adversarial term " << stats.adversarial_term << ")";
   else
-    text << "adversary loss is not finite (" << stats.adversary_loss << ")";
-  text << "; the step was not applied and OUT/last holds the last good checkpoint. Try a lower learning rate.";
+    text << "adversary loss or its gradient is not finite (loss " << stats.adversary_loss << ")";
+  text << "; the step was not applied. Try a lower learning rate";
   return text.str();
 }
 
@@ -42,7 +42,8 @@ Trainer::Trainer(Config config, fs::path out_dir, StopCondition should_stop)
       device_(parse_device(config_.train.device)),
       train_set_(make_dataset(config_.data, "train")),
       val_set_(make_dataset(config_.data, "val")),
-      settings_(step_settings(config_)) {
+      settings_(step_settings(config_)),
+      collapse_monitor_(config_.train.collapse_patience) {
   torch::manual_seed(static_cast<std::uint64_t>(config_.train.seed));
   networks_ = make_networks(config_, device_);
   optimizers_ = make_optimizers(config_, networks_);
@@ -120,7 +121,13 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
 
   auto plan = plan_step(config_.adversarial, progress_.iteration);
   auto stats = training_step(networks_, optimizers_, batch, plan, settings_);
-  if (!stats.finite) throw Error(non_finite_message(stats, progress_.iteration));
+  if (!stats.finite) {
+    auto message = non_finite_message(stats, progress_.iteration);
+    if (train.on_nonfinite == "stop")
+      throw Error(message + "; " + (out_dir_ / "last").string() +
+                  " keeps the last checkpoint saved before it (train.on_nonfinite=skip skips such steps instead)");
+    log.warn(progress_.iteration, message + "; step skipped (train.on_nonfinite=skip)");
+  }
   ++progress_.iteration;
   ++progress_.batch_in_epoch;
 
@@ -129,7 +136,11 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
     IntervalContext context{progress_.iteration, total, progress_.epoch, train.epochs,
                             learning_rate(*optimizers_.segmentor),
                             optimizers_.adversary ? learning_rate(*optimizers_.adversary) : 0.0};
-    log.flush_interval(context);
+    auto accuracy = log.flush_interval(context);
+    if (accuracy) {
+      if (auto warning = collapse_monitor_.observe(accuracy->real, accuracy->fake, progress_.iteration))
+        log.warn(progress_.iteration, *warning);
+    }
   }
 }
 

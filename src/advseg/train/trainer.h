@@ -12,6 +12,7 @@
 #include "advseg/eval/confusion_matrix.h"
 #include "advseg/train/adversarial_step.h"
 #include "advseg/train/checkpoint.h"
+#include "advseg/train/collapse_monitor.h"
 
 namespace advseg {
 
@@ -56,6 +57,7 @@ class Trainer {
   Optimizers optimizers_;
   StepSettings settings_;
   TrainingProgress progress_;
+  CollapseMonitor collapse_monitor_;
   std::int64_t batches_per_epoch_ = 0;
 };
 

@@ -93,7 +93,7 @@ std::string TrainingLog::progress_line(const IntervalContext& context, double im
   return line.str();
 }
 
-void TrainingLog::flush_interval(const IntervalContext& context) {
+std::optional<AdversaryAccuracy> TrainingLog::flush_interval(const IntervalContext& context) {
   auto now = Clock::now();
   if (first_iteration_ < 0) first_iteration_ = context.iteration - sums_.iterations;
   double images_per_s = static_cast<double>(sums_.images) / std::max(1e-9, seconds_between(interval_start_, now));
@@ -105,8 +105,18 @@ void TrainingLog::flush_interval(const IntervalContext& context) {
   } else {
     std::cerr << line << "\n";
   }
+  std::optional<AdversaryAccuracy> accuracy;
+  if (sums_.adversary_updates > 0)
+    accuracy = AdversaryAccuracy{mean(sums_.accuracy_real, sums_.adversary_updates),
+                                 mean(sums_.accuracy_fake, sums_.adversary_updates)};
   sums_ = Sums{};
   interval_start_ = now;
+  return accuracy;
+}
+
+void TrainingLog::warn(std::int64_t iteration, const std::string& text) {
+  write_line({{"type", "warning"}, {"iteration", iteration}, {"message", text}});
+  say(text);
 }
 
 void TrainingLog::write_validation(int epoch, std::int64_t iteration, const nlohmann::json& metrics) {

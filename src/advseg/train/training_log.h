@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,15 +25,24 @@ struct IntervalContext {
   double adversary_lr = 0;
 };
 
+// The adversary's accuracies averaged over one log interval.
+struct AdversaryAccuracy {
+  double real = 0;
+  double fake = 0;
+};
+
 class TrainingLog {
  public:
   // Appends to `path` (a resumed run continues the same log).
   explicit TrainingLog(const std::filesystem::path& path);
 
   void add(const StepStats& stats, std::int64_t images);
-  // Writes the interval's averages (JSON line + progress line) and starts a new interval.
-  void flush_interval(const IntervalContext& context);
+  // Writes the interval's averages (JSON line + progress line) and starts a
+  // new interval. Returns the adversary's accuracies when it was updated.
+  std::optional<AdversaryAccuracy> flush_interval(const IntervalContext& context);
   void write_validation(int epoch, std::int64_t iteration, const nlohmann::json& metrics);
+  // A warning: in the log as {"type":"warning"} and on the terminal.
+  void warn(std::int64_t iteration, const std::string& text);
   // A line for the user, on its own line even while a progress line is shown.
   void say(const std::string& text);
 

@@ -1,0 +1,201 @@
+// Faults a long training run meets: SIGKILL at any moment (also in the middle
+// of writing a checkpoint), SIGTERM, a full disk, and divergence. None may
+// lose the last complete checkpoint, and a killed run resumed from it must
+// end with exactly the weights of a run that was never interrupted.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "advseg/error.h"
+#include "advseg/train/checkpoint.h"
+#include "advseg/train/trainer.h"
+#include "support/child_process.h"
+#include "support/temp_dir.h"
+#include "support/tiny_config.h"
+#include "support/tiny_run.h"
+
+namespace advseg {
+namespace {
+namespace fs = std::filesystem;
+using testing::start_advseg;
+using testing::wait_for;
+
+std::vector<std::string> tiny_training(const fs::path& out, int epochs) {
+  return {"train",
+          "--out",
+          out.string(),
+          "--threads",
+          "1",
+          "--set",
+          "data.shapes_train_size=16",
+          "--set",
+          "data.shapes_val_size=4",
+          "--set",
+          "data.shapes_image_size=32",
+          "--set",
+          "data.crop_height=32",
+          "--set",
+          "data.crop_width=32",
+          "--set",
+          "model.segmentor_widths=[4,8,8]",
+          "--set",
+          "train.batch_size=4",
+          "--set",
+          "train.checkpoint_every=1",
+          "--set",
+          "train.log_every=1",
+          "--set",
+          "train.epochs=" + std::to_string(epochs)};
+}
+
+std::vector<std::string> resume_training(const fs::path& out) {
+  return {"train", "--out", out.string(), "--resume", (out / "last").string(), "--threads", "1"};
+}
+
+std::vector<torch::Tensor> checkpoint_weights(const fs::path& checkpoint) {
+  testing::TinyRun run(load_checkpoint_config(checkpoint));
+  load_checkpoint(checkpoint, run.networks, &run.optimizers);
+  std::vector<torch::Tensor> all;
+  for (const auto& p : run.networks.segmentor->parameters()) all.push_back(p.detach().clone());
+  for (const auto& b : run.networks.segmentor->buffers()) all.push_back(b.detach().clone());
+  for (const auto& p : run.networks.adversary->parameters()) all.push_back(p.detach().clone());
+  return all;
+}
+
+bool staging_directory_present(const fs::path& out) {
+  if (!fs::exists(out / "checkpoints")) return false;
+  for (const auto& entry : fs::directory_iterator(out / "checkpoints"))
+    if (entry.path().extension() == ".tmp") return true;
+  return false;
+}
+
+std::size_t log_size(const fs::path& out) {
+  std::error_code ignored;
+  auto size = fs::file_size(out / "log.jsonl", ignored);
+  return ignored ? 0 : size;
+}
+
+// Waits until the process has trained at least one more iteration (or ended).
+void wait_for_new_log_line(const fs::path& out, pid_t pid) {
+  auto start = log_size(out);
+  for (int i = 0; i < 2000 && log_size(out) == start; ++i) {
+    siginfo_t info{};
+    ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+    if (info.si_pid != 0) return;  // it has ended (left to be reaped by the caller)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+TEST(Faults, TwentyRandomKillsThenResumeGiveTheUninterruptedWeights) {
+  testing::TempDir dir;
+  const int epochs = 12;
+  ASSERT_EQ(wait_for(start_advseg(tiny_training(dir.path() / "reference", epochs))), 0);
+
+  auto out = dir.path() / "killed";
+  std::mt19937 rng(12345);
+  std::uniform_int_distribution<int> delay_ms(0, 250);
+  int kills = 0, kills_mid_save = 0, runs = 0;
+  for (;;) {
+    bool resume = fs::exists(out / "last");
+    pid_t pid = start_advseg(resume ? resume_training(out) : tiny_training(out, epochs));
+    ++runs;
+    if (kills == 20) {  // enough: let this one finish
+      ASSERT_EQ(wait_for(pid), 0);
+      break;
+    }
+    // Kill once training is under way (not while LibTorch loads), at a
+    // random moment: in a step, a validation or a checkpoint write.
+    wait_for_new_log_line(out, pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    ::kill(pid, SIGKILL);
+    int status = wait_for(pid);
+    if (status == 0) continue;  // it finished before the kill: run again to resume nothing
+    ASSERT_EQ(status, 128 + SIGKILL);
+    ++kills;
+    kills_mid_save += staging_directory_present(out);
+  }
+  std::cout << "[ kills ] " << kills << " SIGKILLs (" << kills_mid_save
+            << " while a checkpoint was being written), " << runs << " processes\n";
+  EXPECT_EQ(kills, 20);
+
+  auto expected = checkpoint_weights(dir.path() / "reference" / "last");
+  auto actual = checkpoint_weights(out / "last");
+  ASSERT_EQ(expected.size(), actual.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_TRUE(torch::equal(expected[i], actual[i])) << i;
+}
+
+TEST(Faults, SigtermFinishesTheStepSavesAndExitsCleanly) {
+  testing::TempDir dir;
+  auto out = dir.path() / "run";
+  auto log = (dir.path() / "output.txt").string();
+  auto arguments = tiny_training(out, 1000);
+  arguments.insert(arguments.end(), {"--set", "train.checkpoint_every=0"});  // only the stop saves mid-epoch
+  pid_t pid = start_advseg(arguments, {log});
+  // Wait until training is under way.
+  for (int i = 0; i < 600 && testing::read_text((out / "log.jsonl").string()).size() < 100; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_for(pid), 0);
+  auto output = testing::read_text(log);
+  EXPECT_NE(output.find("stopped at iteration"), std::string::npos) << output;
+  EXPECT_NE(output.find("--resume"), std::string::npos) << output;
+  auto progress =
+      parse_progress_json(testing::read_text((out / "last" / "state.json").string()), "state.json");
+  EXPECT_GT(progress.iteration, 0);
+  EXPECT_NE(output.find("stopped at iteration " + std::to_string(progress.iteration)), std::string::npos);
+}
+
+TEST(Faults, FullDiskIsAnErrorAndThePreviousCheckpointStays) {
+  testing::TempDir dir;
+  auto out = dir.path() / "run";
+  ASSERT_EQ(wait_for(start_advseg(tiny_training(out, 1))), 0);
+  auto before = fs::canonical(out / "last");
+  auto before_progress = testing::read_text((out / "last" / "state.json").string());
+
+  // Files may not grow past 256 KiB: the adversary's weights no longer fit.
+  auto log = (dir.path() / "output.txt").string();
+  auto arguments = resume_training(out);
+  arguments.insert(arguments.end(), {"--set", "train.epochs=2"});
+  EXPECT_EQ(wait_for(start_advseg(arguments, {log, 256 * 1024})), 1);
+  auto output = testing::read_text(log);
+  EXPECT_NE(output.find("adversary.pt"), std::string::npos) << output;
+  EXPECT_EQ(fs::canonical(out / "last"), before);
+  EXPECT_EQ(testing::read_text((out / "last" / "state.json").string()), before_progress);
+  EXPECT_NO_THROW(checkpoint_weights(out / "last"));
+}
+
+TEST(Faults, DivergenceStopsNamingTheIterationAndKeepsTheLastCheckpoint) {
+  testing::TempDir dir;
+  auto config = testing::tiny_config();
+  config.train.checkpoint_every = 1;
+  config.train.segmentor_optimizer.type = "sgd";
+  config.train.segmentor_optimizer.lr = 1e30;  // the weights explode after the first step
+  Trainer trainer(config, dir.path());
+  try {
+    trainer.run();
+    FAIL() << "a diverging run did not stop";
+  } catch (const Error& e) {
+    std::string message = e.what();
+    EXPECT_NE(message.find("diverged at iteration"), std::string::npos) << message;
+    EXPECT_NE(message.find("not finite"), std::string::npos) << message;
+  }
+  EXPECT_NO_THROW(checkpoint_weights(dir.path() / "last"));
+}
+
+TEST(Faults, DivergenceCanSkipStepsInstead) {
+  testing::TempDir dir;
+  auto config = testing::tiny_config();
+  config.train.on_nonfinite = "skip";
+  config.train.segmentor_optimizer.type = "sgd";
+  config.train.segmentor_optimizer.lr = 1e30;
+  Trainer trainer(config, dir.path());
+  EXPECT_TRUE(trainer.run().completed);
+  auto log = testing::read_text((dir.path() / "log.jsonl").string());
+  EXPECT_NE(log.find("\"type\":\"warning\""), std::string::npos);
+  EXPECT_NE(log.find("step skipped"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace advseg

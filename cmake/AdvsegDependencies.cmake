@@ -1,11 +1,13 @@
 # Every dependency comes from Debian 12 packages (scripts/setup.sh installs them).
 # LibTorch 2.x works too: pass its prefix through CMAKE_PREFIX_PATH.
-find_package(Torch REQUIRED)
+if(ADVSEG_WITH_TORCH)
+  find_package(Torch REQUIRED)
+  find_package(CLI11 REQUIRED)
+endif()
 find_package(Threads REQUIRED)
 find_package(PNG REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(nlohmann_json 3.9 REQUIRED)
-find_package(CLI11 REQUIRED)
 
 # Only OpenCV's core, imgproc and imgcodecs are used. Debian ships no CMake
 # config for those alone (it lives in the much larger libopencv-dev), so find

@@ -1,7 +1,8 @@
 # Helpers for advseg's own targets. Warnings: dependencies are included as SYSTEM so
 # their warnings never fail our build.
 function(advseg_set_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local)
+  # -Wshadow=local is GCC's; clang (the fuzz build) has no equivalent.
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>)
   if(ADVSEG_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

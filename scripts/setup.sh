@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs advseg's build and test dependencies from Debian 12 packages.
+# Installs advseg's build and test dependencies from Debian 12 packages;
+# with --checks also the fuzzing and sanitizer tools.
 # Idempotent: packages already present are skipped, and apt-get update runs
 # only when something is missing. Run as root (or with sudo available).
 set -euo pipefail
@@ -13,6 +14,17 @@ packages=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev
 )
+
+# `setup.sh --checks` adds what `make fuzz` and `make test-sanitize` need
+# (GCC's sanitizer runtimes already come with g++).
+checks_packages=(
+  clang                   # libFuzzer needs clang (clang 14 on Debian 12)
+  libclang-rt-dev         # libclang-rt-14-dev: libFuzzer and clang's sanitizer runtimes
+  llvm                    # llvm-symbolizer: file:line in sanitizer reports
+)
+if [ "${1:-}" = "--checks" ]; then
+  packages+=("${checks_packages[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,7 @@
 
 #include "advseg/io/png_mask.h"
 #include "cli/run_command.h"
+#include "cli/tiny_cli.h"
 #include "support/temp_dir.h"
 
 namespace advseg {
@@ -16,10 +17,7 @@ namespace fs = std::filesystem;
 using testing::run_advseg;
 
 // Shapes data and networks small enough to train in about a second.
-const std::string kTiny =
-    " --threads 1 --set data.shapes_train_size=16 --set data.shapes_val_size=4 --set data.shapes_image_size=32"
-    " --set data.crop_height=32 --set data.crop_width=32 --set model.segmentor_widths=[4,8,8]"
-    " --set train.batch_size=4 --set train.log_every=2";
+const std::string& kTiny = testing::kTinyCli;
 
 nlohmann::json read_json(const fs::path& path) {
   std::ifstream in(path);

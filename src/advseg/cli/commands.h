@@ -12,5 +12,8 @@ void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+void add_experiment_command(CLI::App& app);
+void add_panels_command(CLI::App& app);
 
 }  // namespace advseg

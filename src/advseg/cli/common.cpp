@@ -9,9 +9,11 @@
 namespace advseg {
 
 void add_config_options(CLI::App& command, ConfigOptions& options) {
-  command.add_option("--set", options.overrides, "Override a config key, e.g. --set train.epochs=5 (repeatable)")
+  command
+      .add_option("--set", options.overrides, "Override a config key, e.g. --set train.epochs=5 (repeatable)")
       ->type_name("KEY=VALUE");
-  command.add_option("--threads", options.threads, "LibTorch threads (default: train.threads; 0 = all cores)");
+  command.add_option("--threads", options.threads,
+                     "LibTorch threads (default: train.threads; 0 = all cores)");
   command.add_option("--device", options.device, "cpu, cuda or cuda:N (default: train.device)");
 }
 
@@ -22,6 +24,12 @@ Config finish_config(Config config, const ConfigOptions& options) {
   validate(config);
   configure_threads(config.train.threads);
   return config;
+}
+
+std::pair<std::string, std::string> split_named_argument(const std::string& argument) {
+  auto equals = argument.find('=');
+  if (equals == std::string::npos) return {argument, argument};
+  return {argument.substr(0, equals), argument.substr(equals + 1)};
 }
 
 void write_json_file(const std::filesystem::path& path, const std::string& text) {

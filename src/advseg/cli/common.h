@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "advseg/config/config.h"
@@ -26,6 +27,9 @@ void add_config_options(CLI::App& command, ConfigOptions& options);
 // Applies --set, --threads and --device to `config`, validates it and sets
 // LibTorch's thread count.
 Config finish_config(Config config, const ConfigOptions& options);
+
+// "NAME=VALUE" -> (NAME, VALUE); without "=", the argument is both (e.g. a path names itself).
+std::pair<std::string, std::string> split_named_argument(const std::string& argument);
 
 void write_json_file(const std::filesystem::path& path, const std::string& text);
 

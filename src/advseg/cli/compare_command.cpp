@@ -1,9 +1,11 @@
 // advseg compare: metrics files of several runs side by side, e.g.
 //   advseg compare standard=runs/std/metrics.json adversarial=runs/adv/metrics.json
+// (files from `advseg eval --out` add the spatial consistency rows).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "advseg/cli/commands.h"
+#include "advseg/cli/common.h"
 #include "advseg/cli/metrics_table.h"
 #include "advseg/error.h"
 #include "advseg/io/file_bytes.h"
@@ -12,13 +14,12 @@ namespace advseg {
 namespace {
 
 NamedMetrics read_named_metrics(const std::string& argument) {
-  auto equals = argument.find('=');
-  std::string name = equals == std::string::npos ? argument : argument.substr(0, equals);
-  std::string path = equals == std::string::npos ? argument : argument.substr(equals + 1);
+  auto [name, path] = split_named_argument(argument);
   try {
     auto json = nlohmann::json::parse(read_file_bytes(path));
-    if (!json.contains("metrics")) fail_at(path, "has no \"metrics\" object (not written by advseg train/eval?)");
-    return {name, json["metrics"]};
+    if (!json.contains("metrics"))
+      fail_at(path, "has no \"metrics\" object (not written by advseg train/eval?)");
+    return {name, json};
   } catch (const nlohmann::json::exception& e) {
     fail_at(path, std::string("not valid JSON: ") + e.what());
   }

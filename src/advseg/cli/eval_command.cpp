@@ -1,14 +1,14 @@
 // advseg eval: the metrics of a checkpoint's segmentor on a split of the
-// dataset saved with it (or another one, through --set data.*).
+// dataset saved with it (or another one, through --set data.*): pixel and
+// IoU metrics, and the spatial consistency of its label maps.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
 #include "advseg/cli/metrics_table.h"
-#include "advseg/data/dataset.h"
 #include "advseg/error.h"
-#include "advseg/eval/evaluator.h"
+#include "advseg/eval/checkpoint_evaluation.h"
 #include "advseg/train/checkpoint.h"
 
 namespace advseg {
@@ -23,16 +23,11 @@ struct EvalOptions {
 
 void run_eval(const EvalOptions& options) {
   Config config = finish_config(load_checkpoint_config(options.checkpoint), options.config);
-  auto dataset = make_dataset(config.data, options.split);
-  auto evaluation = evaluation_options(config);
-  Networks networks{make_configured_segmentor(config, evaluation.device), nullptr};
-  load_checkpoint(options.checkpoint, networks, nullptr);
-
-  auto metrics = evaluate(*networks.segmentor, dataset, evaluation).metrics();
-  auto metrics_json = metrics_to_json(metrics, dataset->info().class_names);
-  print_metrics_table(std::cout, {{options.split, metrics_json}});
+  auto result = evaluate_checkpoint(options.checkpoint, config, options.split);
+  print_metrics_table(std::cout, {{options.split, result}});
   if (!options.out.empty()) {
-    nlohmann::json result = {{"checkpoint", options.checkpoint}, {"split", options.split}, {"metrics", metrics_json}};
+    result["checkpoint"] = options.checkpoint;
+    result["split"] = options.split;
     write_json_file(options.out, result.dump(2));
   }
 }
@@ -46,7 +41,7 @@ void add_eval_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingDirectory);
   command->add_option("--split", options->split, "train or val")->check(CLI::IsMember({"train", "val"}));
-  command->add_option("--out", options->out, "Write the metrics as JSON here");
+  command->add_option("--out", options->out, "Write the metrics and consistency metrics as JSON here");
   add_config_options(*command, options->config);
   command->callback([options] { run_eval(*options); });
 }

@@ -3,20 +3,29 @@
 #include <algorithm>
 #include <iomanip>
 
+#include "advseg/eval/report_fields.h"
+
 namespace advseg {
 namespace {
 
-// A percentage with two decimals, or "-" for a missing/null value.
-std::string percent(const nlohmann::json& value) {
+// A number with two decimals (x100 for a percentage), or "-" for a missing/null value.
+std::string cell(const nlohmann::json& value, double scale) {
   if (!value.is_number()) return "-";
   std::ostringstream text;
-  text << std::fixed << std::setprecision(2) << 100.0 * value.get<double>();
+  text << std::fixed << std::setprecision(2) << scale * value.get<double>();
   return text.str();
 }
 
-void print_row(std::ostream& out, const std::string& label, const std::vector<std::string>& cells, int width) {
+// result[section][key], or null when absent.
+nlohmann::json lookup(const nlohmann::json& result, const std::string& section, const std::string& key) {
+  if (!result.contains(section) || !result[section].is_object()) return nullptr;
+  return result[section].value(key, nlohmann::json());
+}
+
+void print_row(std::ostream& out, const std::string& label, const std::vector<std::string>& cells,
+               int width) {
   out << std::left << std::setw(28) << label;
-  for (const auto& cell : cells) out << std::right << std::setw(width) << cell;
+  for (const auto& text : cells) out << std::right << std::setw(width) << text;
   out << "\n";
 }
 
@@ -27,21 +36,26 @@ void print_metrics_table(std::ostream& out, const std::vector<NamedMetrics>& run
   for (const auto& run : runs) width = std::max(width, static_cast<int>(run.first.size()) + 2);
   std::vector<std::string> names;
   for (const auto& run : runs) names.push_back(run.first);
-  print_row(out, "metric (%)", names, width);
+  print_row(out, "metric", names, width);
 
-  auto row = [&](const std::string& label, auto&& pick) {
+  auto row = [&](const std::string& label, double scale, auto&& pick) {
     std::vector<std::string> cells;
-    for (const auto& run : runs) cells.push_back(percent(pick(run.second)));
+    for (const auto& run : runs) cells.push_back(cell(pick(run.second), scale));
     print_row(out, label, cells, width);
   };
-  for (const char* key : {"mean_iou", "pixel_accuracy", "mean_class_accuracy", "frequency_weighted_iou"})
-    row(key, [&](const nlohmann::json& m) { return m.value(key, nlohmann::json()); });
-  if (runs.empty() || !runs.front().second.contains("per_class")) return;
-  for (const auto& [name, unused] : runs.front().second["per_class"].items()) {
+  for (const auto& field : report_fields()) {
+    const bool percent = std::string(field.unit) == "%";
+    row(std::string(field.key) + (percent ? " (%)" : ""), percent ? 100.0 : 1.0,
+        [&](const nlohmann::json& result) { return lookup(result, field.section, field.key); });
+  }
+  if (runs.empty()) return;
+  const auto first_classes = lookup(runs.front().second, "metrics", "per_class");
+  if (!first_classes.is_object()) return;
+  for (const auto& [name, unused] : first_classes.items()) {
     (void)unused;
-    row("IoU " + name, [&](const nlohmann::json& m) {
-      return m.contains("per_class") && m["per_class"].contains(name) ? m["per_class"][name].value("iou", nlohmann::json())
-                                                                      : nlohmann::json();
+    row("IoU " + name + " (%)", 100.0, [&](const nlohmann::json& result) {
+      auto classes = lookup(result, "metrics", "per_class");
+      return classes.contains(name) ? classes[name].value("iou", nlohmann::json()) : nlohmann::json();
     });
   }
 }

@@ -1,5 +1,6 @@
-// Metrics JSON (as written by train and eval) printed as a readable table,
-// one column per run, so standard and adversarial runs read side by side.
+// Evaluation results (as written by train, eval and experiment) printed as a
+// readable table, one column per run, so standard and adversarial runs read
+// side by side.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,7 +11,9 @@
 
 namespace advseg {
 
-using NamedMetrics = std::pair<std::string, nlohmann::json>;  // run name, metrics_to_json() output
+// Run name, and its result: {"metrics": metrics_to_json() output, "consistency":
+// consistency_to_json() output (optional: rows without it show "-")}.
+using NamedMetrics = std::pair<std::string, nlohmann::json>;
 
 void print_metrics_table(std::ostream& out, const std::vector<NamedMetrics>& runs);
 

@@ -60,7 +60,10 @@ void run_predict(const PredictOptions& options) {
   auto images = input_images(options.input);
   for (const auto& path : images) {
     cv::Mat image = read_rgb_image(path, config.data.max_image_pixels);
-    auto tensor = image_to_tensor(image, evaluation.normalization).unsqueeze(0).to(evaluation.device);
+    auto tensor = image_to_tensor(image, evaluation.normalization)
+                      .unsqueeze(0)
+                      .to(evaluation.device)
+                      .contiguous(evaluation.memory_format);
     cv::Mat classes = to_index_mat(predict_classes(*networks.segmentor, tensor)[0]);
     auto stem = fs::path(options.out) / path.stem();
     write_index_png(stem.string() + ".png", classes, info.palette);

@@ -99,6 +99,7 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("train.val_every", c.train.val_every);
   v("train.checkpoint_every", c.train.checkpoint_every);
   v("train.device", c.train.device);
+  v("train.channels_last", c.train.channels_last);
   v("train.on_nonfinite", c.train.on_nonfinite);
   v("train.collapse_patience", c.train.collapse_patience);
   visit_optimizer("train.segmentor_optimizer", c.train.segmentor_optimizer, v);

@@ -5,6 +5,7 @@
 #include "advseg/data/pipeline_options.h"
 #include "advseg/runtime.h"
 #include "advseg/train/losses.h"
+#include "advseg/train/networks.h"
 
 namespace advseg {
 namespace {
@@ -24,6 +25,12 @@ class EvalMode {
   bool was_training_;
 };
 
+// Image `index` of a [N,H,W] uint8 tensor as a CV_8UC1 view (no copy).
+cv::Mat mask_view(const torch::Tensor& masks, std::int64_t index) {
+  auto mask = masks[index];
+  return cv::Mat(static_cast<int>(mask.size(0)), static_cast<int>(mask.size(1)), CV_8UC1, mask.data_ptr());
+}
+
 }  // namespace
 
 EvaluationOptions evaluation_options(const Config& config) {
@@ -31,6 +38,7 @@ EvaluationOptions evaluation_options(const Config& config) {
   options.normalization = normalization(config.data);
   options.loader_threads = config.train.loader_threads;
   options.device = parse_device(config.train.device);
+  options.memory_format = memory_format(config);
   return options;
 }
 
@@ -38,11 +46,21 @@ torch::Tensor predict_classes(SegmentorImpl& segmentor, const torch::Tensor& ima
   EvalMode eval_mode(segmentor);
   torch::NoGradGuard no_grad;
   auto logits = segmentor.forward(images);
-  return upsample_logits(logits, static_cast<int>(images.size(2)), static_cast<int>(images.size(3))).argmax(1);
+  return upsample_logits(logits, static_cast<int>(images.size(2)), static_cast<int>(images.size(3)))
+      .argmax(1);
 }
 
-ConfusionMatrix evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset> dataset,
-                         const EvaluationOptions& options) {
+cv::Mat predict_label_map(SegmentorImpl& segmentor, const cv::Mat& rgb, const EvaluationOptions& options) {
+  auto image = image_to_tensor(rgb, options.normalization)
+                   .unsqueeze(0)
+                   .to(options.device)
+                   .contiguous(options.memory_format);
+  auto classes = predict_classes(segmentor, image).to(torch::kCPU).to(torch::kUInt8).contiguous();
+  return mask_view(classes, 0).clone();
+}
+
+Evaluation evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset> dataset,
+                    const EvaluationOptions& options) {
   const auto& info = dataset->info();
   LoaderOptions loader_options;
   loader_options.batch_size = options.batch_size;
@@ -50,14 +68,22 @@ ConfusionMatrix evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset
   loader_options.threads = options.loader_threads;
   BatchLoader loader(std::move(dataset), loader_options);
 
-  ConfusionMatrix confusion(info.num_classes, info.ignore_index);
+  Evaluation evaluation{ConfusionMatrix(info.num_classes, info.ignore_index),
+                        ConsistencyMetrics(info.num_classes, info.ignore_index)};
   while (auto batch = loader.next()) {
-    auto predicted = predict_classes(segmentor, batch->images.to(options.device)).to(torch::kCPU).contiguous();
+    auto predicted =
+        predict_classes(segmentor, batch->images.to(options.device).contiguous(options.memory_format))
+            .to(torch::kCPU)
+            .contiguous();
     auto target = batch->labels.to(torch::kUInt8).contiguous();
-    confusion.update(target.data_ptr<std::uint8_t>(), predicted.data_ptr<std::int64_t>(),
-                     static_cast<std::size_t>(target.numel()));
+    evaluation.confusion.update(target.data_ptr<std::uint8_t>(), predicted.data_ptr<std::int64_t>(),
+                                static_cast<std::size_t>(target.numel()));
+    // Classes fit a byte: the confusion matrix has just checked them.
+    auto predicted_bytes = predicted.to(torch::kUInt8).contiguous();
+    for (std::int64_t i = 0; i < target.size(0); ++i)
+      evaluation.consistency.update(mask_view(target, i), mask_view(predicted_bytes, i));
   }
-  return confusion;
+  return evaluation;
 }
 
 }  // namespace advseg

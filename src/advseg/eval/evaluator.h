@@ -1,5 +1,6 @@
 // Evaluation: the segmentor in eval mode (batch-norm running statistics),
-// without autograd, over a whole dataset into one confusion matrix.
+// without autograd, over a whole dataset into one confusion matrix and the
+// per-image spatial consistency metrics.
 #pragma once
 
 #include <c10/core/Device.h>
@@ -9,15 +10,19 @@
 
 #include "advseg/data/batch.h"
 #include "advseg/eval/confusion_matrix.h"
+#include "advseg/eval/consistency.h"
 #include "advseg/models/segmentor.h"
 
 namespace advseg {
 
 struct EvaluationOptions {
   Normalization normalization;
-  int batch_size = 1;  // images of different sizes are padded with ignore labels
+  // Images of different sizes are padded with ignore labels; consistency
+  // metrics see each padded image (padding is void), so keep 1 for them.
+  int batch_size = 1;
   int loader_threads = 1;
   c10::Device device = c10::kCPU;
+  c10::MemoryFormat memory_format = c10::MemoryFormat::Contiguous;  // of the images fed to the network
 };
 
 struct Config;
@@ -29,7 +34,15 @@ EvaluationOptions evaluation_options(const Config& config);
 // Restores the segmentor's train/eval mode afterwards.
 torch::Tensor predict_classes(SegmentorImpl& segmentor, const torch::Tensor& images);
 
-ConfusionMatrix evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset> dataset,
-                         const EvaluationOptions& options);
+// The class map of one CV_8UC3 RGB image: CV_8UC1 indices of its size.
+cv::Mat predict_label_map(SegmentorImpl& segmentor, const cv::Mat& rgb, const EvaluationOptions& options);
+
+struct Evaluation {
+  ConfusionMatrix confusion;
+  ConsistencyMetrics consistency;
+};
+
+Evaluation evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset> dataset,
+                    const EvaluationOptions& options);
 
 }  // namespace advseg

@@ -61,9 +61,16 @@ std::map<std::string, std::vector<std::int64_t>> tensor_shapes(const torch::nn::
 
 // LibTorch replaces each tensor by the stored one whatever its shape, so a
 // checkpoint of another architecture would load silently: compare shapes.
+// Loaded tensors arrive contiguous (NCHW); each weight gets back the memory
+// format it had, so channels-last networks stay channels-last.
 void load_network(torch::nn::Module& network, const fs::path& path, const std::string& what) {
   auto expected = tensor_shapes(network);
+  bool channels_last = false;
+  for (const auto& p : network.parameters())
+    channels_last = channels_last || (p.dim() == 4 && p.is_contiguous(c10::MemoryFormat::ChannelsLast) &&
+                                      !p.is_contiguous());
   load_archive(network, path, what);
+  if (channels_last) set_memory_format(network, c10::MemoryFormat::ChannelsLast);
   for (const auto& [name, shape] : tensor_shapes(network)) {
     if (shape != expected[name])
       fail_at(path, "saved from a different " + what + ": " + name + " has shape " + c10::str(c10::IntArrayRef(shape)) +

@@ -21,7 +21,18 @@ std::shared_ptr<SegmentorImpl> make_configured_segmentor(const Config& config, c
   options.scales = config.model.segmentor_scales;
   auto segmentor = make_segmentor(config.model.segmentor, options);
   segmentor->to(device);
+  set_memory_format(*segmentor, memory_format(config));
   return segmentor;
+}
+
+c10::MemoryFormat memory_format(const Config& config) {
+  return config.train.channels_last ? c10::MemoryFormat::ChannelsLast : c10::MemoryFormat::Contiguous;
+}
+
+void set_memory_format(torch::nn::Module& network, c10::MemoryFormat format) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : network.parameters())
+    if (p.dim() == 4) p.set_data(p.data().contiguous(format));
 }
 
 Networks make_networks(const Config& config, const c10::Device& device) {
@@ -32,6 +43,7 @@ Networks make_networks(const Config& config, const c10::Device& device) {
     adversary_options.label_channels = encoded_channels(encoding_options(config), config.data.num_classes);
     networks.adversary = make_adversary(config.model.adversary, adversary_options);
     networks.adversary->to(device);
+    set_memory_format(*networks.adversary, memory_format(config));
   }
   return networks;
 }

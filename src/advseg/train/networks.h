@@ -26,6 +26,13 @@ struct Optimizers {
 
 EncodingOptions encoding_options(const Config& config);
 
+// Channels-last (NHWC) when config.train.channels_last, else contiguous NCHW.
+c10::MemoryFormat memory_format(const Config& config);
+
+// Stores a network's 4-D weights in `format`; inputs in the same format
+// keep every convolution on the fast path.
+void set_memory_format(torch::nn::Module& network, c10::MemoryFormat format);
+
 std::shared_ptr<SegmentorImpl> make_configured_segmentor(const Config& config, const c10::Device& device);
 
 // Builds the segmentor and, when config.adversarial.enabled, the adversary

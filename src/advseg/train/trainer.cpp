@@ -16,8 +16,8 @@ namespace advseg {
 namespace fs = std::filesystem;
 namespace {
 
-Batch to_device(const Batch& batch, const c10::Device& device) {
-  return Batch{batch.images.to(device), batch.labels.to(device), batch.ids};
+Batch to_device(const Batch& batch, const c10::Device& device, c10::MemoryFormat format) {
+  return Batch{batch.images.to(device).contiguous(format), batch.labels.to(device), batch.ids};
 }
 
 // Names the loss that went wrong, for the divergence message.
@@ -102,7 +102,7 @@ bool Trainer::train_epoch(TrainingLog& log) {
                                                         static_cast<std::size_t>(progress_.batch_in_epoch)));
 
   while (auto batch = loader.next()) {
-    train_iteration(to_device(*batch, device_), log);
+    train_iteration(to_device(*batch, device_, memory_format(config_)), log);
     if (config_.train.checkpoint_every > 0 && progress_.iteration % config_.train.checkpoint_every == 0)
       save("last");
     if (should_stop_ && should_stop_(progress_)) return false;
@@ -145,8 +145,11 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
 }
 
 SegmentationMetrics Trainer::validate_and_keep_best(TrainingLog& log) {
-  auto metrics = evaluate(*networks_.segmentor, val_set_, evaluation_options(config_)).metrics();
-  log.write_validation(progress_.epoch, progress_.iteration, metrics_to_json(metrics, val_set_->info().class_names));
+  auto evaluation = evaluate(*networks_.segmentor, val_set_, evaluation_options(config_));
+  auto metrics = evaluation.confusion.metrics();
+  const auto& names = val_set_->info().class_names;
+  log.write_validation(progress_.epoch, progress_.iteration, metrics_to_json(metrics, names),
+                       consistency_to_json(evaluation.consistency.summary(), names));
 
   std::ostringstream summary;
   summary.precision(2);

@@ -119,8 +119,13 @@ void TrainingLog::warn(std::int64_t iteration, const std::string& text) {
   say(text);
 }
 
-void TrainingLog::write_validation(int epoch, std::int64_t iteration, const nlohmann::json& metrics) {
-  write_line({{"type", "val"}, {"epoch", epoch}, {"iteration", iteration}, {"metrics", metrics}});
+void TrainingLog::write_validation(int epoch, std::int64_t iteration, const nlohmann::json& metrics,
+                                   const nlohmann::json& consistency) {
+  write_line({{"type", "val"},
+              {"epoch", epoch},
+              {"iteration", iteration},
+              {"metrics", metrics},
+              {"consistency", consistency}});
 }
 
 void TrainingLog::say(const std::string& text) {

@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""The Python twin of `advseg bench`: the same networks, training step and
+optimisers as advseg, written as typical PyTorch eager code, timed the same
+way. `advseg bench --twin` runs it (plain NCHW, then --channels-last) with the
+same sizes and thread count and prints advseg's figures over these.
+
+Networks (read from src/advseg/models/):
+  multiscale segmentor  conv{i} 7x7 pad 3 no bias -> bn{i} -> ReLU, 2x2 max
+                        pooling between stages, run on the input resized
+                        (bilinear) to each scale, features resized to the
+                        full-scale grid, concatenated, 1x1 classifier.
+  stanford adversary    label branch conv5(->64)+ReLU; image branch conv5(->16)
+                        ReLU pool conv5(->64) ReLU pool (floor pooling); trunk
+                        conv3(->128) ReLU pool conv3(->256) ReLU pool conv3
+                        (->512) ReLU conv3(->1) (ceil pooling); score = mean.
+Step (src/advseg/train/adversarial_step.cpp): one segmentor forward shared by
+the segmentor update (cross-entropy at input resolution + lambda * flipped
+adversarial term through the frozen adversary) and the adversary update
+(real and detached fake maps in one batched pass); Adam for both.
+"""
+import argparse
+import json
+import math
+import os
+import resource
+import sys
+import time
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    sys.exit("twin.py: PyTorch is missing; install it with scripts/setup-bench.sh (python3-torch)")
+
+IGNORE_INDEX = 255
+LAMBDA = 0.1
+
+
+def resize(x, height, width):
+    if x.shape[2] == height and x.shape[3] == width:
+        return x
+    return F.interpolate(x, size=(height, width), mode="bilinear", align_corners=False)
+
+
+class MultiscaleSegmentor(nn.Module):
+    def __init__(self, num_classes, widths=(16, 64, 256), scales=(1.0, 0.5, 0.25)):
+        super().__init__()
+        self.scales = scales
+        self.pool_levels = len(widths) - 1
+        channels = 3
+        for i, width in enumerate(widths, start=1):
+            setattr(self, f"conv{i}", nn.Conv2d(channels, width, 7, padding=3, bias=False))
+            setattr(self, f"bn{i}", nn.BatchNorm2d(width))
+            channels = width
+        self.stages = len(widths)
+        self.classifier = nn.Conv2d(channels * len(scales), num_classes, 1)
+
+    def extract_features(self, x):
+        for i in range(1, self.stages + 1):
+            if i > 1:
+                x = F.max_pool2d(x, 2)
+            x = F.relu(getattr(self, f"bn{i}")(getattr(self, f"conv{i}")(x)))
+        return x
+
+    def scaled_size(self, size, scale):
+        return max(int(math.floor(size * scale)), 1 << self.pool_levels)
+
+    def forward(self, images):
+        height, width = images.shape[2], images.shape[3]
+        out_height = self.scaled_size(height, 1.0) >> self.pool_levels
+        out_width = self.scaled_size(width, 1.0) >> self.pool_levels
+        features = []
+        for scale in self.scales:
+            x = resize(images, self.scaled_size(height, scale), self.scaled_size(width, scale))
+            features.append(resize(self.extract_features(x), out_height, out_width))
+        return self.classifier(torch.cat(features, 1))
+
+
+class StanfordAdversary(nn.Module):
+    def __init__(self, label_channels):
+        super().__init__()
+        self.label_branch = nn.Sequential(nn.Conv2d(label_channels, 64, 5, padding=2), nn.ReLU())
+        self.image_branch = nn.Sequential(
+            nn.Conv2d(3, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2))
+        self.trunk = nn.Sequential(
+            nn.Conv2d(128, 128, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+            nn.Conv2d(128, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+            nn.Conv2d(256, 512, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(512, 1, 3, padding=1))
+
+    def forward(self, image, label_map):
+        labels = self.label_branch(label_map)
+        pixels = resize(self.image_branch(image), labels.shape[2], labels.shape[3])
+        return self.trunk(torch.cat([labels, pixels], 1)).mean(dim=(1, 2, 3))
+
+
+def encode(maps, image_small, encoding):
+    if encoding == "product":
+        return (maps.unsqueeze(2) * image_small.unsqueeze(1)).flatten(1, 2)
+    return maps
+
+
+def downsample_ground_truth(labels, probs):
+    """One-hot labels area-downsampled to the prediction's grid; void takes the prediction."""
+    size = probs.shape[2:]
+    valid = (labels != IGNORE_INDEX).unsqueeze(1).to(probs.dtype)
+    one_hot = F.one_hot(labels.masked_fill(labels == IGNORE_INDEX, 0), probs.shape[1])
+    one_hot = one_hot.permute(0, 3, 1, 2).to(probs.dtype)
+    valid_share = F.adaptive_avg_pool2d(valid, size)
+    return F.adaptive_avg_pool2d(one_hot * valid, size) + (1.0 - valid_share) * probs.detach()
+
+
+def bce(logits, target):
+    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
+
+
+def set_requires_grad(module, flag):
+    for p in module.parameters():
+        p.requires_grad_(flag)
+
+
+def train_step(seg, adv, seg_opt, adv_opt, images, labels, encoding):
+    """One iteration; adv None is the standard (cross-entropy only) loop."""
+    logits = seg(images)
+    probs = torch.softmax(logits, 1)
+    upsampled = F.interpolate(logits, size=labels.shape[1:], mode="bilinear", align_corners=False)
+    loss = F.cross_entropy(upsampled, labels, ignore_index=IGNORE_INDEX)
+    if adv is not None:
+        image_small = F.adaptive_avg_pool2d(images, probs.shape[2:])
+        set_requires_grad(adv, False)
+        loss = loss + LAMBDA * bce(adv(images, encode(probs, image_small, encoding)), 1.0)
+        set_requires_grad(adv, True)
+    seg_opt.zero_grad()
+    loss.backward()
+    seg_opt.step()
+    loss.item()  # what a training loop logs
+    if adv is None:
+        return
+    prediction = probs.detach()
+    real = encode(downsample_ground_truth(labels, prediction), image_small, encoding)
+    fake = encode(prediction, image_small, encoding)
+    scores = adv(torch.cat([images, images]), torch.cat([real, fake]))
+    adv_loss = bce(scores[: len(real)], 1.0) + bce(scores[len(real):], 0.0)
+    adv_opt.zero_grad()
+    adv_loss.backward()
+    adv_opt.step()
+    adv_loss.item()
+
+
+def best_seconds(work, warmup, iters):
+    """The fastest timed run: other processes only ever slow a run down."""
+    for _ in range(warmup):
+        work()
+    best = math.inf
+    for _ in range(iters):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def synthetic_batch(args, batch):
+    torch.manual_seed(1)
+    images = torch.randn(batch, 3, args.height, args.width)
+    labels = torch.randint(0, args.classes, (batch, args.height, args.width), dtype=torch.long)
+    if args.channels_last:
+        images = images.contiguous(memory_format=torch.channels_last)
+    return images, labels
+
+
+def to_format(module, args):
+    return module.to(memory_format=torch.channels_last) if args.channels_last else module
+
+
+def bench_training(args, adversarial):
+    torch.manual_seed(1)
+    seg = to_format(MultiscaleSegmentor(args.classes), args)
+    seg.train()
+    seg_opt = torch.optim.Adam(seg.parameters(), lr=1e-3)
+    adv = adv_opt = None
+    if adversarial:
+        label_channels = 3 * args.classes if args.encoding == "product" else args.classes
+        adv = to_format(StanfordAdversary(label_channels), args)
+        adv_opt = torch.optim.Adam(adv.parameters(), lr=1e-4)
+    images, labels = synthetic_batch(args, args.batch)
+    seconds = best_seconds(lambda: train_step(seg, adv, seg_opt, adv_opt, images, labels, args.encoding),
+                           args.warmup, args.iters)
+    return args.batch / seconds
+
+
+def bench_inference(args, batch):
+    torch.manual_seed(1)
+    seg = to_format(MultiscaleSegmentor(args.classes), args)
+    seg.eval()
+    images, _ = synthetic_batch(args, batch)
+
+    def predict():
+        with torch.no_grad():
+            logits = seg(images)
+            F.interpolate(logits, size=images.shape[2:], mode="bilinear", align_corners=False).argmax(1)
+
+    return batch / best_seconds(predict, args.warmup, args.iters)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--height", type=int, default=240)
+    parser.add_argument("--width", type=int, default=320)
+    parser.add_argument("--classes", type=int, default=8)
+    parser.add_argument("--encoding", choices=["basic", "product"], default="basic")
+    parser.add_argument("--iters", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=0, help="0 = every core")
+    parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (last line)")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
+
+    report = {
+        "torch_version": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "channels_last": args.channels_last,
+        "train_images_per_s_standard": bench_training(args, adversarial=False),
+        "train_images_per_s_adversarial": bench_training(args, adversarial=True),
+        "infer_images_per_s_b1": bench_inference(args, 1),
+        "infer_images_per_s_b8": bench_inference(args, 8),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+    }
+    if args.json:
+        print(json.dumps(report))
+    else:
+        for key, value in report.items():
+            print(f"{key:34} {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+#include "advseg/bench/conv_peak.h"
+
+#include <set>
+#include <sstream>
+
+namespace advseg {
+namespace {
+
+constexpr int kWideChannels = 256;
+
+std::string join(const std::vector<std::int64_t>& values, const char* separator) {
+  std::ostringstream text;
+  for (std::size_t i = 0; i < values.size(); ++i) text << (i ? separator : "") << values[i];
+  return text.str();
+}
+
+std::vector<ConvShape> distinct(const std::vector<ConvShape>& shapes) {
+  std::set<std::string> seen;
+  std::vector<ConvShape> unique;
+  for (const auto& shape : shapes)
+    if (seen.insert(describe_conv(shape)).second) unique.push_back(shape);
+  return unique;
+}
+
+ConvRate time_conv(const ConvShape& shape, bool channels_last, const Repetitions& reps) {
+  const auto format = channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  const auto input = torch::randn(shape.input).contiguous(format);
+  const auto weight = torch::randn(shape.weight).contiguous(format);
+  const std::vector<std::int64_t> output_padding(shape.stride.size(), 0);
+  auto run = [&] {
+    c10::InferenceMode guard;
+    at::convolution(input, weight, {}, shape.stride, shape.padding, shape.dilation, shape.transposed,
+                    output_padding, shape.groups);
+  };
+  const double seconds = best_seconds(run, reps);
+  return {describe_conv(shape), channels_last, forward_conv_flops(shape) / seconds / 1e9};
+}
+
+}  // namespace
+
+std::string describe_conv(const ConvShape& shape) {
+  return join(shape.input, "x") + " * " + join(shape.weight, "x") + " s" + join(shape.stride, ",") + " p" +
+         join(shape.padding, ",") + " d" + join(shape.dilation, ",") + " g" + std::to_string(shape.groups) +
+         (shape.transposed ? " transposed" : "");
+}
+
+ConvShape wide_3x3_conv(int batch, int height, int width) {
+  ConvShape shape;
+  shape.input = {batch, kWideChannels, std::max(height / 4, 1), std::max(width / 4, 1)};
+  shape.weight = {kWideChannels, kWideChannels, 3, 3};
+  shape.stride = {1, 1};
+  shape.padding = {1, 1};
+  shape.dilation = {1, 1};
+  return shape;
+}
+
+ConvPeak bench_conv_peak(const std::vector<ConvShape>& shapes, const Repetitions& reps) {
+  ConvPeak peak;
+  for (const auto& shape : distinct(shapes)) {
+    for (const bool channels_last : {false, true}) {
+      peak.rates.push_back(time_conv(shape, channels_last, reps));
+      if (peak.rates.back().gflops_per_s > peak.best.gflops_per_s) peak.best = peak.rates.back();
+    }
+  }
+  return peak;
+}
+
+}  // namespace advseg

@@ -1,0 +1,114 @@
+#include "advseg/bench/twin.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "advseg/error.h"
+
+#ifndef ADVSEG_TWIN_SCRIPT
+#define ADVSEG_TWIN_SCRIPT "bench/reference/twin.py"
+#endif
+
+namespace advseg {
+namespace {
+
+// Single quotes for /bin/sh, with embedded quotes spliced in.
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string twin_command(const TwinOptions& options, const Workload& workload, int threads,
+                         bool channels_last) {
+  std::ostringstream command;
+  command << shell_quote(options.python) << " " << shell_quote(options.script.string()) << " --json"
+          << " --batch " << workload.batch << " --height " << workload.height << " --width " << workload.width
+          << " --classes " << workload.num_classes << " --encoding " << shell_quote(workload.encoding)
+          << " --iters " << workload.reps.timed << " --warmup " << workload.reps.warmup << " --threads "
+          << threads << (channels_last ? " --channels-last" : "");
+  return command.str();
+}
+
+struct Finished {
+  std::string output;  // stdout; stderr goes to ours
+  int status = 0;
+};
+
+Finished run_capturing_stdout(const std::string& command) {
+  struct PipeCloser {
+    void operator()(FILE* pipe) const {
+      if (pipe) pclose(pipe);
+    }
+  };
+  std::unique_ptr<FILE, PipeCloser> pipe(popen(command.c_str(), "r"));
+  if (!pipe) throw Error("bench: could not start the Python twin: " + command);
+  Finished finished;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe.get())) > 0;)
+    finished.output.append(buffer, n);
+  finished.status = pclose(pipe.release());
+  return finished;
+}
+
+std::string describe_status(int status) {
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "exit status " + std::to_string(WEXITSTATUS(status));
+}
+
+// The twin prints its report as the last line of its output.
+nlohmann::json last_json_line(const std::string& output, const std::filesystem::path& script) {
+  std::string last_line;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find_first_not_of(" \t\r") != std::string::npos) last_line = line;
+  auto report = nlohmann::json::parse(last_line, nullptr, /*allow_exceptions=*/false);
+  if (!report.is_object())
+    fail_at(script, "the Python twin printed no JSON object; its output was:\n" + output);
+  return report;
+}
+
+}  // namespace
+
+std::filesystem::path default_twin_script() { return ADVSEG_TWIN_SCRIPT; }
+
+void check_twin(const TwinOptions& options) {
+  if (!std::filesystem::exists(options.python))
+    throw Error("bench: --python " + options.python + " does not exist (install python3-torch with " +
+                "scripts/setup-bench.sh, or name another interpreter)");
+  if (!std::filesystem::is_regular_file(options.script))
+    fail_at(options.script, "the Python twin is missing");
+}
+
+nlohmann::json run_twin(const TwinOptions& options, const Workload& workload, int threads,
+                        bool channels_last) {
+  check_twin(options);
+  const auto finished = run_capturing_stdout(twin_command(options, workload, threads, channels_last));
+  if (!WIFEXITED(finished.status) || WEXITSTATUS(finished.status) != 0)
+    fail_at(options.script,
+            "the Python twin failed (" + describe_status(finished.status) + "; its messages are above)");
+  return last_json_line(finished.output, options.script);
+}
+
+const std::vector<std::string>& compared_figures() {
+  static const std::vector<std::string> figures{"train_images_per_s_standard",
+                                                "train_images_per_s_adversarial", "infer_images_per_s_b1",
+                                                "infer_images_per_s_b8", "peak_rss_mb"};
+  return figures;
+}
+
+nlohmann::json figure_ratios(const nlohmann::json& ours, const nlohmann::json& twin) {
+  nlohmann::json ratios = nlohmann::json::object();
+  for (const auto& key : compared_figures()) {
+    const bool both =
+        ours.contains(key) && twin.contains(key) && ours[key].is_number() && twin[key].is_number();
+    if (both && twin[key].get<double>() > 0) ratios[key] = ours[key].get<double>() / twin[key].get<double>();
+  }
+  return ratios;
+}
+
+}  // namespace advseg

@@ -1,0 +1,37 @@
+// The Python twin (bench/reference/twin.py): the same networks, step and
+// optimiser in PyTorch eager, run as a subprocess with the same sizes and
+// thread count, so both sides are measured in one run on one machine.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "advseg/bench/workload.h"
+
+namespace advseg {
+
+struct TwinOptions {
+  std::filesystem::path script;             // default_twin_script() unless set
+  std::string python = "/usr/bin/python3";  // Debian's, where python3-torch lives
+};
+
+// bench/reference/twin.py in the source tree this program was built from.
+std::filesystem::path default_twin_script();
+
+// Throws advseg::Error when the interpreter or the script is missing.
+void check_twin(const TwinOptions& options);
+
+// Runs the twin once (NCHW, or channels-last) and returns its JSON report.
+// Throws advseg::Error when it cannot start, fails or prints no JSON object.
+nlohmann::json run_twin(const TwinOptions& options, const Workload& workload, int threads,
+                        bool channels_last);
+
+// The figures both sides report (throughputs, and peak memory).
+const std::vector<std::string>& compared_figures();
+
+// ours / twin for every compared figure both report.
+nlohmann::json figure_ratios(const nlohmann::json& ours, const nlohmann::json& twin);
+
+}  // namespace advseg

@@ -1,0 +1,102 @@
+#include "advseg/bench/workload.h"
+
+#include "advseg/error.h"
+#include "advseg/eval/evaluator.h"
+#include "advseg/train/adversarial_step.h"
+#include "advseg/train/networks.h"
+
+namespace advseg {
+namespace {
+
+constexpr int kSeed = 1;
+// The stanford adversary's image branch pools twice.
+constexpr int kMinSide = 4;
+
+const c10::Device kCpu(c10::kCPU);
+
+}  // namespace
+
+void check_workload(const Workload& workload) {
+  if (workload.batch < 1)
+    throw Error("bench: --batch must be at least 1, got " + std::to_string(workload.batch));
+  if (workload.height < kMinSide || workload.width < kMinSide)
+    throw Error("bench: --height and --width must be at least 4 (the adversary pools twice), got " +
+                std::to_string(workload.height) + "x" + std::to_string(workload.width));
+  if (workload.encoding != "basic" && workload.encoding != "product")
+    throw Error(
+        "bench: --encoding must be basic or product (the encodings the Python twin implements), got '" +
+        workload.encoding + "'");
+  if (workload.reps.timed < 1 || workload.reps.warmup < 0)
+    throw Error("bench: --iters must be at least 1 and --warmup at least 0");
+}
+
+Config workload_config(const Workload& workload, bool adversarial) {
+  Config config;
+  config.data.dataset = "stanford_background";
+  config.data.root = workload.data_root.string();
+  config.data.num_classes = workload.num_classes;
+  config.data.crop_height = workload.height;
+  config.data.crop_width = workload.width;
+  config.data.scale_min = 0.8;
+  config.data.scale_max = 1.2;
+  config.model.segmentor = "multiscale";
+  config.model.adversary = "stanford";
+  config.adversarial.enabled = adversarial;
+  config.adversarial.encoding = workload.encoding;
+  config.train.batch_size = workload.batch;
+  config.train.segmentor_optimizer.lr = 1e-3;
+  config.train.adversary_optimizer.lr = 1e-4;
+  return config;
+}
+
+Batch synthetic_batch(const Workload& workload, int batch) {
+  torch::manual_seed(kSeed);
+  Batch synthetic;
+  synthetic.images = torch::randn({batch, 3, workload.height, workload.width});
+  synthetic.labels =
+      torch::randint(0, workload.num_classes, {batch, workload.height, workload.width}, torch::kLong);
+  return synthetic;
+}
+
+TrainingFigures bench_training(const Workload& workload, bool adversarial) {
+  const Config config = workload_config(workload, adversarial);
+  torch::manual_seed(kSeed);
+  Networks networks = make_networks(config, kCpu);
+  Optimizers optimizers = make_optimizers(config, networks);
+  const StepSettings settings = step_settings(config);
+  const Batch batch = synthetic_batch(workload, workload.batch);
+
+  std::int64_t iteration = 0;
+  auto step = [&] {
+    const auto stats =
+        training_step(networks, optimizers, batch, plan_step(config.adversarial, iteration++), settings);
+    // A skipped update would time less work than training does.
+    if (!stats.finite)
+      throw Error("bench: a training step gave a non-finite loss; its timing would be wrong");
+  };
+  TrainingFigures figures;
+  figures.images_per_s = workload.batch / best_seconds(step, workload.reps);
+  // Counted on an untimed iteration: the observer slows every operator down.
+  ConvFlopCounter counter;
+  step();
+  figures.conv_flops_per_iteration = counter.flops();
+  return figures;
+}
+
+double bench_inference(const Workload& workload, int batch) {
+  torch::manual_seed(kSeed);
+  auto segmentor = make_configured_segmentor(workload_config(workload, false), kCpu);
+  const auto images = synthetic_batch(workload, batch).images;
+  return batch / best_seconds([&] { predict_classes(*segmentor, images); }, workload.reps);
+}
+
+std::vector<ConvShape> segmentor_conv_shapes(const Workload& workload) {
+  torch::manual_seed(kSeed);
+  auto segmentor = make_configured_segmentor(workload_config(workload, false), kCpu);
+  const auto images = synthetic_batch(workload, workload.batch).images;
+  ConvFlopCounter counter;
+  predict_classes(*segmentor, images);
+  return counter.forward_shapes();
+}
+
+}  // namespace advseg

@@ -1,0 +1,52 @@
+// The workload the benchmark measures: the Stanford Background networks
+// (multiscale segmentor + stanford adversary, as in
+// configs/stanford_background.yaml) trained with Adam on synthetic batches
+// through the real training_step(), and the real inference path.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "advseg/bench/conv_flops.h"
+#include "advseg/bench/measure.h"
+#include "advseg/config/config.h"
+#include "advseg/data/batch.h"
+
+namespace advseg {
+
+struct Workload {
+  int batch = 8;
+  int height = 240;
+  int width = 320;
+  int num_classes = 8;
+  std::string encoding = "basic";  // the adversary's input encoding (basic | product)
+  std::filesystem::path data_root = "../shared/data/stanford_background";
+  Repetitions reps;
+};
+
+// Throws advseg::Error on sizes the networks cannot take or an unknown encoding.
+void check_workload(const Workload& workload);
+
+// The config of configs/stanford_background.yaml at the workload's sizes,
+// adversarial or standard (adversarial.enabled=false).
+Config workload_config(const Workload& workload, bool adversarial);
+
+// Normalised-looking random images and random labels, the same for every call.
+Batch synthetic_batch(const Workload& workload, int batch);
+
+struct TrainingFigures {
+  double images_per_s = 0;
+  double conv_flops_per_iteration = 0;  // forward and backward, both networks
+};
+
+// Times training_step() iterations, then counts one iteration's convolution FLOPs.
+TrainingFigures bench_training(const Workload& workload, bool adversarial);
+
+// Images/s of predict_classes() (forward, upsampling, argmax) in batches of `batch`.
+double bench_inference(const Workload& workload, int batch);
+
+// The forward convolutions of one segmentor pass at the training batch size.
+std::vector<ConvShape> segmentor_conv_shapes(const Workload& workload);
+
+}  // namespace advseg

@@ -1,0 +1,93 @@
+// advseg bench: how fast training, inference and data loading run on this
+// machine for the Stanford Background networks, and (with --twin) the same
+// work in PyTorch eager, NCHW and channels-last, measured in the same run.
+#include <CLI/CLI.hpp>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "advseg/bench/benchmark.h"
+#include "advseg/cli/commands.h"
+
+namespace advseg {
+namespace {
+
+struct BenchCommandOptions {
+  BenchOptions bench;
+  bool json = false;
+};
+
+std::string cell(const nlohmann::json& report, const std::string& path) {
+  const auto pointer = nlohmann::json::json_pointer(path);
+  if (!report.contains(pointer) || !report[pointer].is_number()) return "-";
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(2) << report[pointer].get<double>();
+  return text.str();
+}
+
+// One row per figure: advseg, then (with the twin) each twin form and the ratio to it.
+void print_table(const nlohmann::json& report) {
+  const bool twin = report.contains("twin");
+  std::cout << std::left << std::setw(34) << "figure" << std::setw(12) << "advseg";
+  if (twin)
+    std::cout << std::setw(12) << "twin NCHW" << std::setw(12) << "twin CL" << std::setw(12) << "x NCHW"
+              << "x CL";
+  std::cout << "\n";
+  for (const std::string key :
+       {"train_images_per_s_standard", "train_images_per_s_adversarial", "infer_images_per_s_b1",
+        "infer_images_per_s_b8", "peak_rss_mb", "loader_images_per_s", "train_gflops_per_s_standard",
+        "train_gflops_per_s_adversarial", "conv_peak_gflops_per_s"}) {
+    std::cout << std::setw(34) << key << std::setw(12) << cell(report, "/" + key);
+    if (twin)
+      std::cout << std::setw(12) << cell(report, "/twin/nchw/" + key) << std::setw(12)
+                << cell(report, "/twin/channels_last/" + key) << std::setw(12)
+                << cell(report, "/ratios/nchw/" + key) << cell(report, "/ratios/channels_last/" + key);
+    std::cout << "\n";
+  }
+  std::cout << "threads " << report["threads"] << ", " << report["cpu"].get<std::string>() << "\n";
+  for (const auto& note : report["notes"]) std::cout << "note: " << note.get<std::string>() << "\n";
+}
+
+void run_bench(const BenchCommandOptions& options) {
+  const auto report = run_benchmark(options.bench, std::cerr);
+  if (options.json)
+    std::cout << report.dump(2) << "\n";
+  else
+    print_table(report);
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto options = std::make_shared<BenchCommandOptions>();
+  BenchOptions& bench = options->bench;
+  bench.twin_options.script = default_twin_script();
+  auto* command = app.add_subcommand(
+      "bench", "Measure training, inference and loading speed (Stanford Background networks)");
+  command->add_flag("--json", options->json, "Print one JSON object instead of a table");
+  command->add_option("--batch", bench.workload.batch, "Training batch size")->check(CLI::PositiveNumber);
+  command->add_option("--height", bench.workload.height, "Image height")->check(CLI::Range(4, 1 << 14));
+  command->add_option("--width", bench.workload.width, "Image width")->check(CLI::Range(4, 1 << 14));
+  command->add_option("--iters", bench.workload.reps.timed, "Timed iterations per figure")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--warmup", bench.workload.reps.warmup, "Untimed iterations first")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--threads", bench.threads, "LibTorch threads, both sides (0 = every core)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--encoding", bench.workload.encoding, "Adversary input encoding")
+      ->check(CLI::IsMember({"basic", "product"}));
+  command->add_option("--data-root", bench.workload.data_root,
+                      "Stanford Background copy for the loader figure");
+  command->add_option("--loader-threads", bench.loader.threads, "Background loading threads")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--loader-batches", bench.loader.batches, "Batches the loader figure times")
+      ->check(CLI::PositiveNumber);
+  command->add_flag("--twin", bench.twin,
+                    "Also run the Python twin (NCHW and channels-last) and print ratios");
+  command->add_option("--twin-script", bench.twin_options.script, "The Python twin");
+  command->add_option("--python", bench.twin_options.python, "Python with PyTorch (scripts/setup-bench.sh)");
+  command->callback([options] { run_bench(*options); });
+}
+
+}  // namespace advseg

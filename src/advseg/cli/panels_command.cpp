@@ -1,0 +1,105 @@
+// advseg panels: the same images segmented by several checkpoints, side by
+// side with the ground truth, as one picture, e.g.
+//   advseg panels --checkpoints standard=runs/std/best adversarial=runs/adv/best --count 6 --out panels.png
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
+
+#include "advseg/cli/commands.h"
+#include "advseg/cli/common.h"
+#include "advseg/data/dataset.h"
+#include "advseg/error.h"
+#include "advseg/eval/checkpoint_evaluation.h"
+#include "advseg/eval/evaluator.h"
+#include "advseg/eval/panels.h"
+#include "advseg/io/image_file.h"
+#include "advseg/train/checkpoint.h"
+
+namespace advseg {
+namespace {
+
+struct PanelsOptions {
+  std::vector<std::string> checkpoints;  // NAME=DIR
+  std::string split = "val";
+  int count = 6;
+  std::vector<std::string> ids;
+  std::string out;
+  ConfigOptions config;
+};
+
+// The examples to draw: those named by --ids, in that order, else the first --count.
+std::vector<Example> chosen_examples(const Dataset& dataset, const PanelsOptions& options) {
+  std::vector<Example> examples;
+  if (options.ids.empty()) {
+    for (std::size_t i = 0; i < dataset.size() && static_cast<int>(i) < options.count; ++i)
+      examples.push_back(dataset.get(i));
+  } else {
+    std::map<std::string, std::size_t> index_of;
+    for (std::size_t i = 0; i < dataset.size(); ++i) index_of[dataset.get(i).id] = i;
+    for (const auto& id : options.ids) {
+      auto found = index_of.find(id);
+      if (found == index_of.end())
+        throw Error("--ids: no image \"" + id + "\" in the " + options.split + " split");
+      examples.push_back(dataset.get(found->second));
+    }
+  }
+  if (examples.empty()) throw Error("panels: the " + options.split + " split has no images");
+  return examples;
+}
+
+// Each checkpoint's label maps for the examples, one column of the panel.
+std::vector<cv::Mat> predict_column(const std::string& checkpoint, const PanelsOptions& options,
+                                    const DatasetInfo& info, const std::vector<Example>& examples) {
+  Config config = finish_config(load_checkpoint_config(checkpoint), options.config);
+  if (config.data.num_classes != info.num_classes)
+    fail_at(checkpoint, "predicts " + std::to_string(config.data.num_classes) + " classes, the dataset has " +
+                            std::to_string(info.num_classes));
+  auto segmentor = load_segmentor(checkpoint, config);
+  auto evaluation = evaluation_options(config);
+  std::vector<cv::Mat> maps;
+  for (const auto& example : examples)
+    maps.push_back(predict_label_map(*segmentor, example.image, evaluation));
+  return maps;
+}
+
+void run_panels(const PanelsOptions& options) {
+  // The dataset as the first checkpoint saw it (with --set applied).
+  const auto first_dir = split_named_argument(options.checkpoints.front()).second;
+  Config config = finish_config(load_checkpoint_config(first_dir), options.config);
+  auto dataset = make_dataset(config.data, options.split);
+  auto examples = chosen_examples(*dataset, options);
+
+  std::vector<PanelRow> rows;
+  for (const auto& example : examples) rows.push_back({example.image, {example.label}});
+  std::vector<std::string> column_names = {"image", "ground truth"};
+  for (const auto& argument : options.checkpoints) {
+    auto [name, dir] = split_named_argument(argument);
+    auto maps = predict_column(dir, options, dataset->info(), examples);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i].label_maps.push_back(maps[i]);
+    column_names.push_back(name);
+  }
+  write_rgb_image(options.out, draw_panels(rows, column_names, dataset->info().palette));
+  std::cout << "wrote " << rows.size() << " rows x " << column_names.size() << " columns to " << options.out
+            << "\n";
+}
+
+}  // namespace
+
+void add_panels_command(CLI::App& app) {
+  auto options = std::make_shared<PanelsOptions>();
+  auto* command =
+      app.add_subcommand("panels", "Picture grid: image | ground truth | each checkpoint's prediction");
+  command
+      ->add_option("--checkpoints", options->checkpoints,
+                   "NAME=DIR per checkpoint (e.g. standard=runs/a/best)")
+      ->required();
+  command->add_option("--split", options->split, "train or val")->check(CLI::IsMember({"train", "val"}));
+  command->add_option("--count", options->count, "The first COUNT images of the split")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--ids", options->ids, "These image ids instead (comma-separated)")->delimiter(',');
+  command->add_option("--out", options->out, "Output picture (.png or .jpg)")->required();
+  add_config_options(*command, options->config);
+  command->callback([options] { run_panels(*options); });
+}
+
+}  // namespace advseg

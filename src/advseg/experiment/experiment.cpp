@@ -1,0 +1,136 @@
+#include "advseg/experiment/experiment.h"
+
+#include <chrono>
+#include <iostream>
+
+#include "advseg/error.h"
+#include "advseg/eval/checkpoint_evaluation.h"
+#include "advseg/experiment/curves.h"
+#include "advseg/experiment/results.h"
+#include "advseg/io/file_bytes.h"
+#include "advseg/train/trainer.h"
+
+namespace advseg {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kResultFile = "result.json";
+
+// The base config without the settings that only say how fast and where runs
+// go, which may change when a grid is resumed on another machine.
+std::string comparable_yaml(Config config) {
+  config.train.threads = 0;
+  config.train.loader_threads = 1;
+  config.train.device = "cpu";
+  return to_yaml(config);
+}
+
+// Results of different configs must never be mixed in one table.
+void claim_out_dir(const fs::path& out_dir, const Config& base) {
+  const auto path = out_dir / "experiment.yaml";
+  const auto yaml = comparable_yaml(base);
+  if (fs::exists(path)) {
+    if (read_file_bytes(path) != yaml)
+      fail_at(path,
+              "this experiment was started with another config or other --set values; resume it with the "
+              "same ones or choose another --out");
+    return;
+  }
+  fs::create_directories(out_dir);
+  write_file_bytes(path, yaml);
+}
+
+// A reader never sees a half-written file: result.json marks a run complete.
+void write_atomically(const fs::path& path, const std::string& text) {
+  auto temporary = path;
+  temporary += ".tmp";
+  write_file_bytes(temporary, text + "\n");
+  fs::rename(temporary, path);
+}
+
+nlohmann::json read_result(const fs::path& path) {
+  try {
+    return nlohmann::json::parse(read_file_bytes(path));
+  } catch (const nlohmann::json::exception& e) {
+    fail_at(path, std::string("not valid JSON (delete it to train this run again): ") + e.what());
+  }
+}
+
+nlohmann::json train_and_evaluate(const PlannedRun& run, const Config& base) {
+  Config config = base;
+  apply_overrides(config, run.overrides);
+  const auto started = std::chrono::steady_clock::now();
+  Trainer trainer(config, run.dir);
+  const auto last = run.dir / "last";
+  if (fs::exists(fs::symlink_status(last))) trainer.resume_from(last);
+  const auto outcome = trainer.run();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  auto result = evaluate_checkpoint(run.dir / "best", config, "val");
+  result["variant"] = run.variant.name;
+  result["seed"] = run.seed;
+  result["checkpoint"] = (run.dir / "best").string();
+  result["train_seconds"] = seconds;  // of this process: a resumed run counts its remainder only
+  result["best_epoch"] = outcome.progress.best_epoch;
+  result["iterations"] = outcome.progress.iteration;
+  write_atomically(run.dir / kResultFile, result.dump(2));
+  return result;
+}
+
+std::string preamble(const ExperimentOptions& options) {
+  const int first_seed = options.base.train.seed;
+  return "Base config: " + options.description + " (" + (options.out_dir / "experiment.yaml").string() +
+         "). Variants: " + variant_names(options.variants) + ". Seeds: " + std::to_string(options.seeds) +
+         " (train.seed " + std::to_string(first_seed) + " to " +
+         std::to_string(first_seed + options.seeds - 1) + "), " + std::to_string(options.base.train.epochs) +
+         " epochs each; the best checkpoint of each run (by val mIoU) evaluated on val.";
+}
+
+// A complete run's result, or the result of training (or finishing) it now.
+nlohmann::json run_or_reuse(const PlannedRun& run, const Config& base, const std::string& position,
+                            ExperimentOutcome& outcome) {
+  const auto result_path = run.dir / kResultFile;
+  const bool complete = fs::exists(result_path);
+  std::cerr << position << " " << run.variant.name << ", seed " << run.seed << ": "
+            << (complete ? "complete, reusing " + result_path.string() : "training in " + run.dir.string())
+            << "\n";
+  if (complete) {
+    ++outcome.runs_reused;
+    return read_result(result_path);
+  }
+  ++outcome.runs_trained;
+  return train_and_evaluate(run, base);
+}
+
+void write_reports(const ExperimentOptions& options, const nlohmann::json& results,
+                   const std::vector<RunCurve>& curves) {
+  write_file_bytes(options.out_dir / "results.json", results.dump(2) + "\n");
+  write_file_bytes(options.out_dir / "results.md", results_markdown(results, preamble(options)));
+  write_file_bytes(options.out_dir / "curves.csv", curves_csv(curves));
+  for (const auto& [name, svg] : curve_plots(curves)) write_file_bytes(options.out_dir / name, svg);
+}
+
+}  // namespace
+
+ExperimentOutcome run_experiment(const ExperimentOptions& options) {
+  claim_out_dir(options.out_dir, options.base);
+  const auto runs = plan_runs(options.variants, options.base.train.seed, options.seeds, options.out_dir);
+
+  ExperimentOutcome outcome;
+  std::vector<VariantResults> variants;
+  std::vector<RunCurve> curves;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto& run = runs[i];
+    const auto position = "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "]";
+    auto result = run_or_reuse(run, options.base, position, outcome);
+    if (variants.empty() || variants.back().name != run.variant.name)
+      variants.push_back({run.variant.name, {}});
+    variants.back().runs.push_back(std::move(result));
+    curves.push_back({run.variant.name, run.seed, read_learning_curve(run.dir / "log.jsonl")});
+  }
+  outcome.results = experiment_results(variants);
+  write_reports(options, outcome.results, curves);
+  return outcome;
+}
+
+}  // namespace advseg

@@ -1,0 +1,41 @@
+// The grid of an experiment: which variants of a base config to train, over
+// which seeds, and where each run lives (OUT/<variant>/seed<seed>/).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace advseg {
+
+struct Variant {
+  std::string name;                    // directory and table row
+  std::vector<std::string> overrides;  // "key=value", applied to the base config
+};
+
+// "standard" (adversarial.enabled=false), "adversarial" (the base config with
+// adversarial training on), and "<encoding>-<loss>" for the encodings basic,
+// product, scaling and the losses flipped, original (adversarial, with that
+// encoding and segmentor loss).
+std::vector<Variant> known_variants();
+
+// --grid: "full" (standard and the six encoding-loss variants) or names from
+// known_variants() separated by commas. Unknown or repeated names throw
+// advseg::Error naming them and the valid ones.
+std::vector<Variant> parse_grid(const std::string& text);
+
+// "standard, adversarial": the names, for messages and reports.
+std::string variant_names(const std::vector<Variant>& variants);
+
+struct PlannedRun {
+  Variant variant;
+  int seed = 0;                        // train.seed
+  std::filesystem::path dir;           // OUT/<variant>/seed<seed>
+  std::vector<std::string> overrides;  // the variant's, then train.seed
+};
+
+// Every variant x seed: seeds base_seed .. base_seed + seeds - 1, variant by variant.
+std::vector<PlannedRun> plan_runs(const std::vector<Variant>& variants, int base_seed, int seeds,
+                                  const std::filesystem::path& out_dir);
+
+}  // namespace advseg

@@ -1,0 +1,95 @@
+// Smoke test of `advseg bench --json` at a tiny size (never a timing check):
+// the report has every figure, and its convolution FLOP counts match the
+// networks' architecture worked out by hand.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+// Runs the built advseg with `arguments`; its stdout only (progress goes to stderr).
+std::string advseg_stdout(const std::string& arguments, int& exit_code) {
+  const std::string command = std::string(ADVSEG_BINARY_DIR) + "/advseg " + arguments;
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return output;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return output;
+}
+
+const std::string kDataRoot = std::string(ADVSEG_SHARED_DATA_DIR) + "/stanford_background";
+
+class BenchCommand : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    int exit_code = -1;
+    const auto output = advseg_stdout(
+        "bench --json --batch 1 --height 32 --width 32 --iters 1 --threads 1 --loader-batches 2 --data-root "
+        "'" +
+            kDataRoot + "'",
+        exit_code);
+    ASSERT_EQ(exit_code, 0) << output;
+    report_ = nlohmann::json::parse(output);
+  }
+  static nlohmann::json report_;
+};
+
+nlohmann::json BenchCommand::report_;
+
+TEST_F(BenchCommand, ReportsEveryRequiredFigureAsAPositiveNumber) {
+  for (const char* key :
+       {"train_images_per_s_standard", "train_images_per_s_adversarial", "infer_images_per_s_b1",
+        "infer_images_per_s_b8", "peak_rss_mb", "train_gflops_per_s", "conv_peak_gflops_per_s"}) {
+    ASSERT_TRUE(report_.contains(key)) << key;
+    ASSERT_TRUE(report_[key].is_number()) << key;
+    EXPECT_GT(report_[key].get<double>(), 0.0) << key;
+  }
+  EXPECT_EQ(report_["threads"], 1);
+}
+
+TEST_F(BenchCommand, MeasuresTheLoaderOnlyWhereTheDataIs) {
+  if (std::filesystem::exists(kDataRoot)) {
+    EXPECT_GT(report_["loader_images_per_s"].get<double>(), 0.0);
+  } else {
+    EXPECT_TRUE(report_["loader_images_per_s"].is_null());
+    EXPECT_NE(report_["notes"].dump().find("loader_images_per_s"), std::string::npos);
+  }
+}
+
+// One 32x32 image, 8 classes. Multiply-adds (MAC) per forward pass:
+//   segmentor, scales 32, 16, 8 px: conv1 3->16 7x7 (1024+256+64 positions)
+//   = 3161088, conv2 16->64 7x7 (256+64+16) = 16859136, conv3 64->256 7x7
+//   (64+16+4) = 67436544, classifier 768->8 on 8x8 = 393216; F = 87849984.
+// Standard: forward F, weight gradients F, input gradients F - conv1
+// (the images need none): 260388864 MAC = 520777728 FLOPs.
+TEST_F(BenchCommand, CountsTheStandardIterationsConvolutionFlops) {
+  EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_standard"].get<double>(), 0.520777728);
+}
+
+// Adversary per image (label map 8x8): label 8->64 5x5 L = 819200; image
+// branch 3->16 5x5 at 32x32 I1 = 1228800, 16->64 5x5 at 16x16 I2 = 6553600;
+// trunk 128->128 3x3 at 8x8 = 9437184, 128->256 at 4x4 = 4718592, 256->512
+// at 2x2 = 4718592, 512->1 at 2x2 = 18432 (trunk T = 18892800); A = 27494400.
+// Segmentor update: standard's 260388864 + A + input gradients of the frozen
+// adversary's trunk and label branch (T + L = 19712000).
+// Adversary update on 2 images: forward 2A, weight gradients 2A, input
+// gradients 2(T + I2) (labels are detached, images need none) = 160870400.
+// Total 468465664 MAC = 936931328 FLOPs.
+TEST_F(BenchCommand, CountsTheAdversarialIterationsConvolutionFlops) {
+  EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_adversarial"].get<double>(), 0.936931328);
+}
+
+TEST(BenchCommandErrors, RefusesImagesTooSmallForTheAdversary) {
+  int exit_code = -1;
+  advseg_stdout("bench --json --height 2 --width 32 --iters 1 2>/dev/null", exit_code);
+  EXPECT_NE(exit_code, 0);
+}
+
+}  // namespace

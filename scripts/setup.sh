@@ -15,12 +15,12 @@ packages=(
   libgtest-dev
 )
 
-# `setup.sh --checks` adds what `make fuzz` and `make test-sanitize` need
-# (GCC's sanitizer runtimes already come with g++).
+# `setup.sh --checks` adds what `make fuzz` needs (`make test-sanitize` uses
+# GCC's sanitizer runtimes, which come with g++).
 checks_packages=(
   clang                   # libFuzzer needs clang (clang 14 on Debian 12)
   libclang-rt-dev         # libclang-rt-14-dev: libFuzzer and clang's sanitizer runtimes
-  llvm                    # llvm-symbolizer: file:line in sanitizer reports
+  llvm                    # llvm-symbolizer: file:line in the fuzzers' reports
 )
 if [ "${1:-}" = "--checks" ]; then
   packages+=("${checks_packages[@]}")

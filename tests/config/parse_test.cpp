@@ -216,3 +216,20 @@ TEST(ConfigKeys, ListsEveryDottedKeyOnceInDeclarationOrder) {
 
 }  // namespace
 }  // namespace advseg
+
+namespace advseg {
+namespace {
+
+// Found by fuzzing: YAML aliases can make a document refer to itself, or
+// double in size at each level; neither may hang or crash the parser.
+TEST(ParseConfig, SelfReferencingAndExplodingAliasesAreRejected) {
+  EXPECT_THROW(parse_config("data: &x {more: *x}\n", "self.yaml"), Error);
+  std::string bomb = "a0: &a0 [1, 2]\n";
+  for (int i = 1; i < 25; ++i)
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " {p: *a" + std::to_string(i - 1) + ", q: *a" +
+            std::to_string(i - 1) + "}\n";
+  EXPECT_THROW(parse_config(bomb, "bomb.yaml"), Error);
+}
+
+}  // namespace
+}  // namespace advseg

@@ -237,9 +237,26 @@ std::string join_key(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
 }
 
+std::size_t key_parts(const std::string& key) {
+  return key.empty() ? 0 : static_cast<std::size_t>(std::count(key.begin(), key.end(), '.')) + 1;
+}
+
+// Parts of the longest known key ("train.segmentor_optimizer.lr": 3).
+std::size_t max_key_parts() {
+  static const std::size_t parts = [] {
+    std::size_t most = 0;
+    for (const std::string& key : known_keys()) most = std::max(most, key_parts(key));
+    return most;
+  }();
+  return parts;
+}
+
 // Maps are sections until the path names a field; anything else is a leaf.
+// YAML aliases can make a map contain itself or repeat a map many times over,
+// so the walk stops at the depth of the longest known key and at the first
+// unknown key.
 void flatten(const YAML::Node& node, const std::string& key, const std::string& source, FlatYaml& out) {
-  if (node.IsMap() && !is_field(key)) {
+  if (node.IsMap() && !is_field(key) && key_parts(key) < max_key_parts()) {
     for (const auto& entry : node) {
       if (!entry.first.IsScalar())
         throw Error(source + ": keys must be plain names, got " + describe(entry.first));
@@ -248,6 +265,7 @@ void flatten(const YAML::Node& node, const std::string& key, const std::string& 
     return;
   }
   if (node.IsNull() && is_section(key)) return;  // "data:" with every entry commented out
+  if (!is_field(key) && !is_section(key)) fail_unknown_key(source, key);
   if (!out.emplace(key, node).second) throw Error(source + ": key '" + key + "' is given twice");
 }
 

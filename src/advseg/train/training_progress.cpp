@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
 #include "advseg/error.h"
 
 namespace advseg {
@@ -9,9 +13,23 @@ namespace {
 
 constexpr int kFormatVersion = 1;
 
+// Whole numbers that fit T: converting a float or a wider integer would be
+// undefined (1e300) or wrap silently (4294967297 -> 1).
+template <class T>
+bool is_integer_in_range(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>() <= std::uint64_t{std::numeric_limits<T>::max()};
+  if (!value.is_number_integer()) return false;
+  const auto number = value.get<std::int64_t>();
+  return number >= std::numeric_limits<T>::min() && number <= std::numeric_limits<T>::max();
+}
+
 template <class T>
 T field(const nlohmann::json& json, const char* key, const std::string& source) {
   if (!json.contains(key)) throw Error(source + ": missing \"" + key + "\"");
+  if constexpr (std::is_integral_v<T>) {
+    if (!is_integer_in_range<T>(json.at(key)))
+      throw Error(source + ": \"" + key + "\" must be an integer in range, got " + json.at(key).dump());
+  }
   try {
     return json.at(key).get<T>();
   } catch (const nlohmann::json::exception&) {

@@ -1,0 +1,42 @@
+#include "advseg/train/training_progress.h"
+
+#include <gtest/gtest.h>
+
+#include "advseg/error.h"
+
+namespace advseg {
+namespace {
+
+TEST(TrainingProgress, RoundTripsThroughJson) {
+  TrainingProgress progress{1234, 7, 12, 0.625, 6};
+  auto parsed = parse_progress_json(progress_to_json_text(progress), "state.json");
+  EXPECT_EQ(parsed.iteration, 1234);
+  EXPECT_EQ(parsed.epoch, 7);
+  EXPECT_EQ(parsed.batch_in_epoch, 12);
+  EXPECT_EQ(parsed.best_mean_iou, 0.625);
+  EXPECT_EQ(parsed.best_epoch, 6);
+}
+
+// Found by fuzzing: numbers that do not fit were converted with undefined
+// behaviour or wrapped silently.
+TEST(TrainingProgress, RejectsNumbersThatDoNotFitTheirField) {
+  const std::string head = R"({"format_version": 1, "batch_in_epoch": 0, "best_mean_iou": 0.5, "best_epoch": 1, )";
+  for (const std::string bad : {R"("iteration": 9.2e25, "epoch": 1})", R"("iteration": 3, "epoch": 4294967297})",
+                                R"("iteration": 2.5, "epoch": 1})"}) {
+    try {
+      parse_progress_json(head + bad, "ck/state.json");
+      FAIL() << "accepted " << bad;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("ck/state.json"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(TrainingProgress, RejectsMalformedText) {
+  EXPECT_THROW(parse_progress_json("{\"iteration\": ", "s.json"), Error);
+  EXPECT_THROW(parse_progress_json("[]", "s.json"), Error);
+  EXPECT_THROW(parse_progress_json(R"({"format_version": 2})", "s.json"), Error);
+}
+
+}  // namespace
+}  // namespace advseg

@@ -5,6 +5,7 @@
 # and the reliability checks CI runs after them (docs/reliability.md):
 #   make test-sanitize  every test again, built with AddressSanitizer and UBSan
 #   make fuzz           replay each parser's fuzz corpus, then fuzz it FUZZ_SECONDS
+#   make format-check   every C++ file as clang-format (.clang-format) writes it
 # and the performance figures (docs/performance.md):
 #   make bench  set-up (+ python3-torch), build, then `advseg bench --twin $(BENCH_ARGS)`
 BUILD ?= build
@@ -14,7 +15,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 20
 BENCH_ARGS ?=
 
-.PHONY: setup setup-checks build demo test test-sanitize fuzz clean
+.PHONY: setup setup-checks build demo test test-sanitize fuzz format-check clean
 .PHONY: setup-bench bench
 
 setup:
@@ -40,6 +41,9 @@ test-sanitize: setup
 
 fuzz: setup-checks
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+format-check: setup
+	git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
 
 setup-bench:
 	bash scripts/setup-bench.sh

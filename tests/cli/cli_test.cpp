@@ -86,9 +86,9 @@ TEST(Cli, UnknownConfigKeyIsAnErrorWithASuggestion) {
 TEST(Cli, MissingDatasetIsAnErrorNamingThePath) {
   testing::TempDir dir;
   auto missing = dir.path() / "no_such_dataset";
-  auto result = run_advseg("train --out " + (dir.path() / "run").string() +
-                           " --set data.dataset=stanford_background --set data.num_classes=8 --set data.root=" +
-                           missing.string());
+  auto result = run_advseg(
+      "train --out " + (dir.path() / "run").string() +
+      " --set data.dataset=stanford_background --set data.num_classes=8 --set data.root=" + missing.string());
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.output.find(missing.string()), std::string::npos) << result.output;
 }

@@ -226,8 +226,8 @@ TEST(ParseConfig, SelfReferencingAndExplodingAliasesAreRejected) {
   EXPECT_THROW(parse_config("data: &x {more: *x}\n", "self.yaml"), Error);
   std::string bomb = "a0: &a0 [1, 2]\n";
   for (int i = 1; i < 25; ++i)
-    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " {p: *a" + std::to_string(i - 1) + ", q: *a" +
-            std::to_string(i - 1) + "}\n";
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " {p: *a" + std::to_string(i - 1) +
+            ", q: *a" + std::to_string(i - 1) + "}\n";
   EXPECT_THROW(parse_config(bomb, "bomb.yaml"), Error);
 }
 

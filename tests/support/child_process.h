@@ -15,7 +15,7 @@
 namespace advseg::testing {
 
 struct ChildOptions {
-  std::string output_file = "/dev/null";  // stdout and stderr go here
+  std::string output_file = "/dev/null";   // stdout and stderr go here
   rlim_t file_size_limit = RLIM_INFINITY;  // RLIMIT_FSIZE: simulates a full disk
 };
 

@@ -1,11 +1,12 @@
 // The training step must keep the two networks apart: the segmentor's update
 // leaves the adversary alone and vice versa, and the adversary never sends
 // gradients into the segmentor through the predicted map.
+#include "advseg/train/adversarial_step.h"
+
 #include <gtest/gtest.h>
 
 #include "advseg/config/config.h"
 #include "advseg/eval/evaluator.h"
-#include "advseg/train/adversarial_step.h"
 #include "advseg/train/networks.h"
 #include "support/tiny_run.h"
 
@@ -86,7 +87,8 @@ TEST(TrainingStep, FakeMapIsDetachedInTheAdversaryUpdate) {
   auto reference_parameters = reference.networks.segmentor->parameters();
   ASSERT_EQ(stepped_parameters.size(), reference_parameters.size());
   for (std::size_t i = 0; i < stepped_parameters.size(); ++i)
-    EXPECT_TRUE(torch::allclose(stepped_parameters[i].grad(), reference_parameters[i].grad(), 1e-5, 1e-7)) << i;
+    EXPECT_TRUE(torch::allclose(stepped_parameters[i].grad(), reference_parameters[i].grad(), 1e-5, 1e-7))
+        << i;
 }
 
 TEST(TrainingStep, StandardBaselineUsesTheSamePathWithoutAdversary) {
@@ -124,7 +126,8 @@ TEST(TrainingStep, NonFiniteLossAppliesNoUpdate) {
   auto batch = random_batch(5);
   batch.images[0][0][0][0] = std::numeric_limits<float>::quiet_NaN();
   auto before = snapshot(*setup.networks.segmentor);
-  auto stats = training_step(setup.networks, setup.optimizers, batch, StepPlan{true, false, 1.0}, setup.settings);
+  auto stats =
+      training_step(setup.networks, setup.optimizers, batch, StepPlan{true, false, 1.0}, setup.settings);
   EXPECT_FALSE(stats.finite);
   EXPECT_TRUE(unchanged(*setup.networks.segmentor, before));
 }

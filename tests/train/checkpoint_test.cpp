@@ -89,7 +89,8 @@ TEST(Checkpoint, NewSaveReplacesTheLinkAndRemovesTheOldDirectory) {
   EXPECT_NE(read_all(out.path() / "last" / "state.json").find("\"iteration\": 6"), std::string::npos);
   // Nothing but the live checkpoint is left behind.
   int entries = 0;
-  for (const auto& entry : fs::directory_iterator(out.path() / "checkpoints")) entries += entry.is_directory();
+  for (const auto& entry : fs::directory_iterator(out.path() / "checkpoints"))
+    entries += entry.is_directory();
   EXPECT_EQ(entries, 1);
 }
 

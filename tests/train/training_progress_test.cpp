@@ -20,9 +20,11 @@ TEST(TrainingProgress, RoundTripsThroughJson) {
 // Found by fuzzing: numbers that do not fit were converted with undefined
 // behaviour or wrapped silently.
 TEST(TrainingProgress, RejectsNumbersThatDoNotFitTheirField) {
-  const std::string head = R"({"format_version": 1, "batch_in_epoch": 0, "best_mean_iou": 0.5, "best_epoch": 1, )";
-  for (const std::string bad : {R"("iteration": 9.2e25, "epoch": 1})", R"("iteration": 3, "epoch": 4294967297})",
-                                R"("iteration": 2.5, "epoch": 1})"}) {
+  const std::string head =
+      R"({"format_version": 1, "batch_in_epoch": 0, "best_mean_iou": 0.5, "best_epoch": 1, )";
+  for (const std::string bad :
+       {R"("iteration": 9.2e25, "epoch": 1})", R"("iteration": 3, "epoch": 4294967297})",
+        R"("iteration": 2.5, "epoch": 1})"}) {
     try {
       parse_progress_json(head + bad, "ck/state.json");
       FAIL() << "accepted " << bad;

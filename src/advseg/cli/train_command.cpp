@@ -45,8 +45,8 @@ Config training_config(const TrainOptions& options) {
 void check_out_dir_is_free(const TrainOptions& options) {
   auto last = std::filesystem::path(options.out_dir) / "last";
   if (options.resume_dir.empty() && std::filesystem::exists(std::filesystem::symlink_status(last)))
-    throw Error(options.out_dir + ": already holds a run (" + last.string() + "); continue it with --resume " +
-                last.string() + " or choose another --out");
+    throw Error(options.out_dir + ": already holds a run (" + last.string() +
+                "); continue it with --resume " + last.string() + " or choose another --out");
 }
 
 void run_train(const TrainOptions& options) {
@@ -73,7 +73,8 @@ void run_train(const TrainOptions& options) {
 
 void add_train_command(CLI::App& app) {
   auto options = std::make_shared<TrainOptions>();
-  auto* command = app.add_subcommand("train", "Train a segmentor (adversarially unless adversarial.enabled=false)");
+  auto* command =
+      app.add_subcommand("train", "Train a segmentor (adversarially unless adversarial.enabled=false)");
   command->add_option("--config", options->config_path, "YAML config (default: built-in shapes demo)")
       ->check(CLI::ExistingFile);
   command->add_option("--out", options->out_dir, "Output directory: checkpoints, log.jsonl, metrics.json")

@@ -13,20 +13,20 @@ namespace advseg {
 struct OptimizerConfig {
   std::string type = "adam";  // adam | sgd
   double lr = 1e-3;
-  double momentum = 0.9;       // sgd only
+  double momentum = 0.9;  // sgd only
   double weight_decay = 0.0;
-  double beta1 = 0.9;          // adam only
-  double beta2 = 0.999;        // adam only
+  double beta1 = 0.9;                 // adam only
+  double beta2 = 0.999;               // adam only
   std::string schedule = "constant";  // constant | poly
   double poly_power = 0.9;
 };
 
 struct DataConfig {
-  std::string dataset = "shapes";  // shapes | stanford_background | folder
-  std::string root;                // dataset folder (stanford_background, folder)
+  std::string dataset = "shapes";     // shapes | stanford_background | folder
+  std::string root;                   // dataset folder (stanford_background, folder)
   std::string train_split = "train";  // split name: <root>/splits/<name>.txt; "" = every file
   std::string val_split = "val";
-  int num_classes = 5;             // shapes: 5; stanford_background: 8; folder: as configured
+  int num_classes = 5;  // shapes: 5; stanford_background: 8; folder: as configured
   int ignore_index = 255;
   std::vector<std::string> class_names;  // empty = the dataset's own names
   std::vector<std::string> palette;      // "#rrggbb" per class; empty = the dataset's own
@@ -54,31 +54,31 @@ struct ModelConfig {
 };
 
 struct AdversarialConfig {
-  bool enabled = true;             // false: the standard (cross-entropy only) baseline
-  double lambda = 0.1;             // weight of the adversarial term in the segmentor loss
-  std::string loss = "flipped";    // flipped: +bce(a(x,s(x)),1); original: -bce(a(x,s(x)),0)
-  std::string encoding = "basic";  // basic | product | scaling
+  bool enabled = true;               // false: the standard (cross-entropy only) baseline
+  double lambda = 0.1;               // weight of the adversarial term in the segmentor loss
+  std::string loss = "flipped";      // flipped: +bce(a(x,s(x)),1); original: -bce(a(x,s(x)),0)
+  std::string encoding = "basic";    // basic | product | scaling
   bool encoding_with_image = false;  // basic only: also feed the downsampled image
-  double tau = 0.9;                // scaling: least mass on the true class
-  int start_iteration = 0;         // λ = 0 before this iteration (the adversary still trains)
-  int d_steps = 1;                 // adversary updates per round
-  int s_steps = 1;                 // segmentor updates per round
+  double tau = 0.9;                  // scaling: least mass on the true class
+  int start_iteration = 0;           // λ = 0 before this iteration (the adversary still trains)
+  int d_steps = 1;                   // adversary updates per round
+  int s_steps = 1;                   // segmentor updates per round
 };
 
 struct TrainConfig {
   int epochs = 10;
   int batch_size = 16;
   int seed = 1;
-  int threads = 0;                 // intra-op threads; 0 = every hardware thread
-  int loader_threads = 1;          // background threads that load and augment
+  int threads = 0;         // intra-op threads; 0 = every hardware thread
+  int loader_threads = 1;  // background threads that load and augment
   int prefetch_batches = 2;
-  int log_every = 10;              // iterations between log lines
-  int val_every = 1;               // epochs between validations (and best/ checkpoints)
-  int checkpoint_every = 0;        // iterations between last/ checkpoints; 0 = each epoch end
+  int log_every = 10;        // iterations between log lines
+  int val_every = 1;         // epochs between validations (and best/ checkpoints)
+  int checkpoint_every = 0;  // iterations between last/ checkpoints; 0 = each epoch end
   std::string device = "cpu";
-  bool channels_last = true;       // NHWC activations and weights (faster convolutions through oneDNN)
+  bool channels_last = true;          // NHWC activations and weights (faster convolutions through oneDNN)
   std::string on_nonfinite = "stop";  // NaN/Inf loss: stop (keeping the last checkpoint) | skip the step
-  int collapse_patience = 20;      // log intervals of a pinned adversary accuracy before a warning; 0 = off
+  int collapse_patience = 20;  // log intervals of a pinned adversary accuracy before a warning; 0 = off
   OptimizerConfig segmentor_optimizer;
   OptimizerConfig adversary_optimizer;
 };

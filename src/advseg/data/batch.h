@@ -23,7 +23,7 @@ struct Normalization {
 };
 
 torch::Tensor image_to_tensor(const cv::Mat& rgb, const Normalization& norm);  // [3,H,W]
-torch::Tensor label_to_tensor(const cv::Mat& label);                          // [H,W] int64
+torch::Tensor label_to_tensor(const cv::Mat& label);                           // [H,W] int64
 
 // Stacks examples, padding each to the largest height and width in the batch
 // (images with 0 after normalisation, labels with ignore_index).

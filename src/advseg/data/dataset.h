@@ -3,10 +3,9 @@
 // threads at once, and report any bad file as advseg::Error naming it.
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <cstddef>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 

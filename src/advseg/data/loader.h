@@ -28,8 +28,8 @@ struct LoaderOptions {
   Normalization normalization;
   std::uint64_t seed = 1;
   int epoch = 0;
-  int threads = 1;           // background loading threads; 0 loads in the caller's thread
-  int prefetch_batches = 2;  // batches prepared ahead of the consumer
+  int threads = 1;               // background loading threads; 0 loads in the caller's thread
+  int prefetch_batches = 2;      // batches prepared ahead of the consumer
   std::size_t skip_batches = 0;  // start mid-epoch (resume)
 };
 

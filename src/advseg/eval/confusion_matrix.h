@@ -4,10 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace advseg {
 
@@ -43,6 +42,7 @@ class ConfusionMatrix {
 
 // {"pixel_accuracy":..,"mean_iou":..,..,"per_class":{"sky":{"iou":..,"accuracy":..},..}};
 // NaN becomes null.
-nlohmann::json metrics_to_json(const SegmentationMetrics& metrics, const std::vector<std::string>& class_names);
+nlohmann::json metrics_to_json(const SegmentationMetrics& metrics,
+                               const std::vector<std::string>& class_names);
 
 }  // namespace advseg

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <opencv2/core.hpp>
-
 #include <vector>
 
 #include "advseg/io/png_mask.h"

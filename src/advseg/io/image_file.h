@@ -3,9 +3,8 @@
 // pixel limit checked from the header before decoding (decompression bombs).
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <filesystem>
+#include <opencv2/core.hpp>
 
 namespace advseg {
 

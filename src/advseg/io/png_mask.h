@@ -3,12 +3,11 @@
 // the class indices, so OpenCV is never used for masks.
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 

@@ -2,9 +2,8 @@
 // whitespace-separated integers, one class id per pixel; negative = unknown.
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <filesystem>
+#include <opencv2/core.hpp>
 #include <string>
 #include <string_view>
 

@@ -31,9 +31,9 @@ bool register_adversary(const std::string& name, AdversaryFactory factory);
 
 #define ADVSEG_REGISTRY_CONCAT2(a, b) a##b
 #define ADVSEG_REGISTRY_CONCAT(a, b) ADVSEG_REGISTRY_CONCAT2(a, b)
-#define ADVSEG_REGISTER_SEGMENTOR(name, factory)                                      \
+#define ADVSEG_REGISTER_SEGMENTOR(name, factory)                                     \
   static const bool ADVSEG_REGISTRY_CONCAT(advseg_registered_segmentor_, __LINE__) = \
       ::advseg::register_segmentor(name, factory)
-#define ADVSEG_REGISTER_ADVERSARY(name, factory)                                      \
+#define ADVSEG_REGISTER_ADVERSARY(name, factory)                                     \
   static const bool ADVSEG_REGISTRY_CONCAT(advseg_registered_adversary_, __LINE__) = \
       ::advseg::register_adversary(name, factory)

@@ -49,8 +49,9 @@ bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss) {
 
 // Step 2: mce(s(x), y) + lambda * adversarial term.
 void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
-                      const torch::Tensor& logits, const torch::Tensor& probs, const torch::Tensor& image_small,
-                      const StepPlan& plan, const StepSettings& settings, StepStats& stats) {
+                      const torch::Tensor& logits, const torch::Tensor& probs,
+                      const torch::Tensor& image_small, const StepPlan& plan, const StepSettings& settings,
+                      StepStats& stats) {
   auto cross_entropy = segmentation_cross_entropy(logits, batch.labels, settings.ignore_index);
   auto loss = cross_entropy;
   if (settings.adversarial && plan.lambda > 0) {
@@ -69,13 +70,14 @@ void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, co
 // gradient reaches the segmentor. Real and fake maps go through the
 // adversary in one batched pass.
 void update_adversary(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
-                      const torch::Tensor& probs, const torch::Tensor& image_small, const StepSettings& settings,
-                      StepStats& stats) {
+                      const torch::Tensor& probs, const torch::Tensor& image_small,
+                      const StepSettings& settings, StepStats& stats) {
   auto prediction = probs.detach();
   auto truth = downsample_ground_truth(batch.labels, prediction, settings.ignore_index);
   auto real = encode_ground_truth(truth, prediction, image_small, settings.encoding);
   auto fake = encode_prediction(prediction, image_small, settings.encoding);
-  auto scores = networks.adversary->forward(torch::cat({batch.images, batch.images}), torch::cat({real, fake}));
+  auto scores =
+      networks.adversary->forward(torch::cat({batch.images, batch.images}), torch::cat({real, fake}));
   auto real_scores = scores.narrow(0, 0, real.size(0));
   auto fake_scores = scores.narrow(0, real.size(0), fake.size(0));
   auto loss = adversary_loss(real_scores, fake_scores);
@@ -125,7 +127,8 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
 
   // 2. Segmentor update.
   if (plan.update_segmentor)
-    update_segmentor(networks, *optimizers.segmentor, batch, logits, probs, image_small, plan, settings, stats);
+    update_segmentor(networks, *optimizers.segmentor, batch, logits, probs, image_small, plan, settings,
+                     stats);
 
   // 3. Adversary update.
   if (settings.adversarial && plan.update_adversary)

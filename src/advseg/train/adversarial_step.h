@@ -39,9 +39,9 @@ struct StepPlan {
 StepPlan plan_step(const AdversarialConfig& config, std::int64_t iteration);
 
 struct StepStats {
-  double cross_entropy = 0;      // valid only when the segmentor was updated
-  double adversarial_term = 0;   // idem, 0 while lambda is 0
-  double adversary_loss = 0;     // valid only when the adversary was updated
+  double cross_entropy = 0;            // valid only when the segmentor was updated
+  double adversarial_term = 0;         // idem, 0 while lambda is 0
+  double adversary_loss = 0;           // valid only when the adversary was updated
   double adversary_accuracy_real = 0;  // share of real maps scored > 0.5
   double adversary_accuracy_fake = 0;  // share of predicted maps scored < 0.5
   bool segmentor_updated = false;

@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <map>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 #include "advseg/config/config.h"
@@ -67,14 +67,15 @@ void load_network(torch::nn::Module& network, const fs::path& path, const std::s
   auto expected = tensor_shapes(network);
   bool channels_last = false;
   for (const auto& p : network.parameters())
-    channels_last = channels_last || (p.dim() == 4 && p.is_contiguous(c10::MemoryFormat::ChannelsLast) &&
-                                      !p.is_contiguous());
+    channels_last = channels_last ||
+                    (p.dim() == 4 && p.is_contiguous(c10::MemoryFormat::ChannelsLast) && !p.is_contiguous());
   load_archive(network, path, what);
   if (channels_last) set_memory_format(network, c10::MemoryFormat::ChannelsLast);
   for (const auto& [name, shape] : tensor_shapes(network)) {
     if (shape != expected[name])
-      fail_at(path, "saved from a different " + what + ": " + name + " has shape " + c10::str(c10::IntArrayRef(shape)) +
-                        ", the configured network expects " + c10::str(c10::IntArrayRef(expected[name])));
+      fail_at(path, "saved from a different " + what + ": " + name + " has shape " +
+                        c10::str(c10::IntArrayRef(shape)) + ", the configured network expects " +
+                        c10::str(c10::IntArrayRef(expected[name])));
   }
 }
 
@@ -166,7 +167,8 @@ void save_checkpoint(const fs::path& out_dir, const std::string& name, const Net
     switch_link(link, final_dir);
     remove_superseded(checkpoints, name, final_dir);
   } catch (const fs::filesystem_error& e) {
-    fail_at(e.path1().empty() ? out_dir : e.path1(), std::string("cannot save checkpoint: ") + e.code().message());
+    fail_at(e.path1().empty() ? out_dir : e.path1(),
+            std::string("cannot save checkpoint: ") + e.code().message());
   }
 }
 

@@ -24,9 +24,11 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerConfig& c
   throw Error("unknown optimizer '" + config.type + "' (expected adam or sgd)");
 }
 
-double learning_rate_at(const OptimizerConfig& config, std::int64_t iteration, std::int64_t total_iterations) {
+double learning_rate_at(const OptimizerConfig& config, std::int64_t iteration,
+                        std::int64_t total_iterations) {
   if (config.schedule != "poly" || total_iterations <= 0) return config.lr;
-  double progress = std::clamp(static_cast<double>(iteration) / static_cast<double>(total_iterations), 0.0, 1.0);
+  double progress =
+      std::clamp(static_cast<double>(iteration) / static_cast<double>(total_iterations), 0.0, 1.0);
   return config.lr * std::pow(1.0 - progress, config.poly_power);
 }
 

@@ -70,7 +70,8 @@ TrainingOutcome Trainer::run() {
   TrainingLog log(out_dir_ / "log.jsonl");
   std::ostringstream intro;
   intro << "training " << config_.model.segmentor
-        << (settings_.adversarial ? " against adversary " + config_.model.adversary : " (standard, no adversary)")
+        << (settings_.adversarial ? " against adversary " + config_.model.adversary
+                                  : " (standard, no adversary)")
         << " on " << train_set_->size() << " images (" << config_.data.dataset << "), validating on "
         << val_set_->size() << "; " << total_iterations() << " iterations, writing to " << out_dir_.string();
   log.say(intro.str());
@@ -99,7 +100,7 @@ TrainingOutcome Trainer::run() {
 
 bool Trainer::train_epoch(TrainingLog& log) {
   BatchLoader loader(train_set_, training_loader_options(config_, progress_.epoch,
-                                                        static_cast<std::size_t>(progress_.batch_in_epoch)));
+                                                         static_cast<std::size_t>(progress_.batch_in_epoch)));
 
   while (auto batch = loader.next()) {
     train_iteration(to_device(*batch, device_, memory_format(config_)), log);
@@ -124,8 +125,9 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   if (!stats.finite) {
     auto message = non_finite_message(stats, progress_.iteration);
     if (train.on_nonfinite == "stop")
-      throw Error(message + "; " + (out_dir_ / "last").string() +
-                  " keeps the last checkpoint saved before it (train.on_nonfinite=skip skips such steps instead)");
+      throw Error(
+          message + "; " + (out_dir_ / "last").string() +
+          " keeps the last checkpoint saved before it (train.on_nonfinite=skip skips such steps instead)");
     log.warn(progress_.iteration, message + "; step skipped (train.on_nonfinite=skip)");
   }
   ++progress_.iteration;
@@ -133,7 +135,10 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
 
   log.add(stats, batch.images.size(0));
   if (progress_.iteration % train.log_every == 0 || progress_.iteration == total) {
-    IntervalContext context{progress_.iteration, total, progress_.epoch, train.epochs,
+    IntervalContext context{progress_.iteration,
+                            total,
+                            progress_.epoch,
+                            train.epochs,
                             learning_rate(*optimizers_.segmentor),
                             optimizers_.adversary ? learning_rate(*optimizers_.adversary) : 0.0};
     auto accuracy = log.flush_interval(context);
@@ -154,7 +159,8 @@ SegmentationMetrics Trainer::validate_and_keep_best(TrainingLog& log) {
   std::ostringstream summary;
   summary.precision(2);
   summary << std::fixed << "epoch " << progress_.epoch << " val: mIoU " << 100 * metrics.mean_iou
-          << "  pixel acc " << 100 * metrics.pixel_accuracy << "  class acc " << 100 * metrics.mean_class_accuracy;
+          << "  pixel acc " << 100 * metrics.pixel_accuracy << "  class acc "
+          << 100 * metrics.mean_class_accuracy;
   if (metrics.mean_iou > progress_.best_mean_iou) {
     progress_.best_mean_iou = metrics.mean_iou;
     progress_.best_epoch = progress_.epoch;

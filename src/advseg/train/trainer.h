@@ -19,7 +19,7 @@ namespace advseg {
 class TrainingLog;
 
 struct TrainingOutcome {
-  bool completed = false;  // false: stopped early on request, after saving OUT/last
+  bool completed = false;          // false: stopped early on request, after saving OUT/last
   SegmentationMetrics validation;  // from the last validation
   std::vector<std::string> class_names;
   TrainingProgress progress;

@@ -80,13 +80,13 @@ std::string TrainingLog::progress_line(const IntervalContext& context, double im
                                    static_cast<double>(context.total_iterations - context.iteration)
                              : 0.0;
   std::ostringstream line;
-  line << std::fixed << std::setprecision(3) << "epoch " << context.epoch + 1 << "/" << context.epochs << "  it "
-       << context.iteration << "/" << context.total_iterations
-       << "  ce " << mean(sums_.cross_entropy, sums_.segmentor_updates);
+  line << std::fixed << std::setprecision(3) << "epoch " << context.epoch + 1 << "/" << context.epochs
+       << "  it " << context.iteration << "/" << context.total_iterations << "  ce "
+       << mean(sums_.cross_entropy, sums_.segmentor_updates);
   if (sums_.adversary_updates > 0) {
     line << "  adv " << mean(sums_.adversarial_term, sums_.segmentor_updates) << "  d_loss "
-         << mean(sums_.adversary_loss, sums_.adversary_updates) << std::setprecision(2) << "  d_acc real/fake "
-         << mean(sums_.accuracy_real, sums_.adversary_updates) << "/"
+         << mean(sums_.adversary_loss, sums_.adversary_updates) << std::setprecision(2)
+         << "  d_acc real/fake " << mean(sums_.accuracy_real, sums_.adversary_updates) << "/"
          << mean(sums_.accuracy_fake, sums_.adversary_updates);
   }
   line << std::setprecision(1) << "  " << images_per_s << " img/s  ETA " << format_duration(eta);
@@ -96,7 +96,8 @@ std::string TrainingLog::progress_line(const IntervalContext& context, double im
 std::optional<AdversaryAccuracy> TrainingLog::flush_interval(const IntervalContext& context) {
   auto now = Clock::now();
   if (first_iteration_ < 0) first_iteration_ = context.iteration - sums_.iterations;
-  double images_per_s = static_cast<double>(sums_.images) / std::max(1e-9, seconds_between(interval_start_, now));
+  double images_per_s =
+      static_cast<double>(sums_.images) / std::max(1e-9, seconds_between(interval_start_, now));
   write_line(interval_json(context, images_per_s));
   auto line = progress_line(context, images_per_s);
   if (terminal_) {

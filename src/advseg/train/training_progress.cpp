@@ -1,9 +1,8 @@
 #include "advseg/train/training_progress.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <type_traits>
 
 #include "advseg/error.h"
@@ -17,7 +16,8 @@ constexpr int kFormatVersion = 1;
 // undefined (1e300) or wrap silently (4294967297 -> 1).
 template <class T>
 bool is_integer_in_range(const nlohmann::json& value) {
-  if (value.is_number_unsigned()) return value.get<std::uint64_t>() <= std::uint64_t{std::numeric_limits<T>::max()};
+  if (value.is_number_unsigned())
+    return value.get<std::uint64_t>() <= std::uint64_t{std::numeric_limits<T>::max()};
   if (!value.is_number_integer()) return false;
   const auto number = value.get<std::int64_t>();
   return number >= std::numeric_limits<T>::min() && number <= std::numeric_limits<T>::max();
@@ -40,19 +40,23 @@ T field(const nlohmann::json& json, const char* key, const std::string& source) 
 }  // namespace
 
 std::string progress_to_json_text(const TrainingProgress& progress) {
-  nlohmann::json json = {{"format_version", kFormatVersion},       {"iteration", progress.iteration},
-                         {"epoch", progress.epoch},                 {"batch_in_epoch", progress.batch_in_epoch},
-                         {"best_mean_iou", progress.best_mean_iou}, {"best_epoch", progress.best_epoch}};
+  nlohmann::json json = {{"format_version", kFormatVersion},
+                         {"iteration", progress.iteration},
+                         {"epoch", progress.epoch},
+                         {"batch_in_epoch", progress.batch_in_epoch},
+                         {"best_mean_iou", progress.best_mean_iou},
+                         {"best_epoch", progress.best_epoch}};
   return json.dump(2) + "\n";
 }
 
 TrainingProgress parse_progress_json(const std::string& text, const std::string& source) {
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) throw Error(source + ": corrupted checkpoint state (not a JSON object)");
+  if (json.is_discarded() || !json.is_object())
+    throw Error(source + ": corrupted checkpoint state (not a JSON object)");
   auto version = field<int>(json, "format_version", source);
   if (version != kFormatVersion)
-    throw Error(source + ": checkpoint format version " + std::to_string(version) + " is not supported (expected " +
-                std::to_string(kFormatVersion) + ")");
+    throw Error(source + ": checkpoint format version " + std::to_string(version) +
+                " is not supported (expected " + std::to_string(kFormatVersion) + ")");
   TrainingProgress progress;
   progress.iteration = field<std::int64_t>(json, "iteration", source);
   progress.epoch = field<int>(json, "epoch", source);

@@ -29,6 +29,8 @@ nlohmann::json settings_of(const BenchOptions& options, int threads) {
           {"encoding", workload.encoding},
           {"iters", workload.reps.timed},
           {"warmup", workload.reps.warmup},
+          {"overrides", workload.overrides},
+          {"channels_last", workload_config(workload, true).train.channels_last},
           {"notes", nlohmann::json::array()}};
 }
 

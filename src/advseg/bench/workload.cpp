@@ -41,18 +41,20 @@ Config workload_config(const Workload& workload, bool adversarial) {
   config.data.scale_max = 1.2;
   config.model.segmentor = "multiscale";
   config.model.adversary = "stanford";
-  config.adversarial.enabled = adversarial;
   config.adversarial.encoding = workload.encoding;
   config.train.batch_size = workload.batch;
   config.train.segmentor_optimizer.lr = 1e-3;
   config.train.adversary_optimizer.lr = 1e-4;
+  apply_overrides(config, workload.overrides);
+  // Which loop runs is the benchmark's choice, not an override's.
+  config.adversarial.enabled = adversarial;
   return config;
 }
 
-Batch synthetic_batch(const Workload& workload, int batch) {
+Batch synthetic_batch(const Workload& workload, int batch, c10::MemoryFormat format) {
   torch::manual_seed(kSeed);
   Batch synthetic;
-  synthetic.images = torch::randn({batch, 3, workload.height, workload.width});
+  synthetic.images = torch::randn({batch, 3, workload.height, workload.width}).contiguous(format);
   synthetic.labels =
       torch::randint(0, workload.num_classes, {batch, workload.height, workload.width}, torch::kLong);
   return synthetic;
@@ -64,7 +66,7 @@ TrainingFigures bench_training(const Workload& workload, bool adversarial) {
   Networks networks = make_networks(config, kCpu);
   Optimizers optimizers = make_optimizers(config, networks);
   const StepSettings settings = step_settings(config);
-  const Batch batch = synthetic_batch(workload, workload.batch);
+  const Batch batch = synthetic_batch(workload, workload.batch, memory_format(config));
 
   std::int64_t iteration = 0;
   auto step = [&] {
@@ -84,16 +86,18 @@ TrainingFigures bench_training(const Workload& workload, bool adversarial) {
 }
 
 double bench_inference(const Workload& workload, int batch) {
+  const Config config = workload_config(workload, false);
   torch::manual_seed(kSeed);
-  auto segmentor = make_configured_segmentor(workload_config(workload, false), kCpu);
-  const auto images = synthetic_batch(workload, batch).images;
+  auto segmentor = make_configured_segmentor(config, kCpu);
+  const auto images = synthetic_batch(workload, batch, memory_format(config)).images;
   return batch / best_seconds([&] { predict_classes(*segmentor, images); }, workload.reps);
 }
 
 std::vector<ConvShape> segmentor_conv_shapes(const Workload& workload) {
+  const Config config = workload_config(workload, false);
   torch::manual_seed(kSeed);
-  auto segmentor = make_configured_segmentor(workload_config(workload, false), kCpu);
-  const auto images = synthetic_batch(workload, workload.batch).images;
+  auto segmentor = make_configured_segmentor(config, kCpu);
+  const auto images = synthetic_batch(workload, workload.batch, memory_format(config)).images;
   ConvFlopCounter counter;
   predict_classes(*segmentor, images);
   return counter.forward_shapes();

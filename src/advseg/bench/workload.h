@@ -4,6 +4,8 @@
 // through the real training_step(), and the real inference path.
 #pragma once
 
+#include <c10/core/MemoryFormat.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@ struct Workload {
   int num_classes = 8;
   std::string encoding = "basic";  // the adversary's input encoding (basic | product)
   std::filesystem::path data_root = "../shared/data/stanford_background";
+  std::vector<std::string> overrides;  // "key=value" on advseg's config, e.g. train.channels_last=false
   Repetitions reps;
 };
 
@@ -29,11 +32,12 @@ struct Workload {
 void check_workload(const Workload& workload);
 
 // The config of configs/stanford_background.yaml at the workload's sizes,
-// adversarial or standard (adversarial.enabled=false).
+// with the workload's overrides, adversarial or standard (adversarial.enabled=false).
 Config workload_config(const Workload& workload, bool adversarial);
 
-// Normalised-looking random images and random labels, the same for every call.
-Batch synthetic_batch(const Workload& workload, int batch);
+// Normalised-looking random images in `format` (as the trainer hands them to
+// the networks) and random labels, the same for every call.
+Batch synthetic_batch(const Workload& workload, int batch, c10::MemoryFormat format);
 
 struct TrainingFigures {
   double images_per_s = 0;

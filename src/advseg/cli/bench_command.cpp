@@ -77,6 +77,10 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   command->add_option("--encoding", bench.workload.encoding, "Adversary input encoding")
       ->check(CLI::IsMember({"basic", "product"}));
+  command
+      ->add_option("--set", bench.workload.overrides,
+                   "Override a key of advseg's config, e.g. --set train.channels_last=false (repeatable)")
+      ->type_name("KEY=VALUE");
   command->add_option("--data-root", bench.workload.data_root,
                       "Stanford Background copy for the loader figure");
   command->add_option("--loader-threads", bench.loader.threads, "Background loading threads")

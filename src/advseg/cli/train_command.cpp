@@ -61,6 +61,7 @@ void run_train(const TrainOptions& options) {
   if (!outcome.completed) return;
 
   nlohmann::json result = {{"metrics", metrics_to_json(outcome.validation, outcome.class_names)},
+                           {"consistency", consistency_to_json(outcome.validation_consistency, outcome.class_names)},
                            {"iterations", outcome.progress.iteration},
                            {"best_mean_iou", outcome.progress.best_mean_iou},
                            {"best_epoch", outcome.progress.best_epoch}};

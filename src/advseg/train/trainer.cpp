@@ -90,7 +90,7 @@ TrainingOutcome Trainer::run() {
     progress_.batch_in_epoch = 0;
     bool last_epoch = progress_.epoch == config_.train.epochs;
     if (progress_.epoch % config_.train.val_every == 0 || last_epoch)
-      outcome.validation = validate_and_keep_best(log);
+      validate_and_keep_best(log, outcome);
     save("last");
   }
   outcome.completed = true;
@@ -149,7 +149,7 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   }
 }
 
-SegmentationMetrics Trainer::validate_and_keep_best(TrainingLog& log) {
+void Trainer::validate_and_keep_best(TrainingLog& log, TrainingOutcome& outcome) {
   auto evaluation = evaluate(*networks_.segmentor, val_set_, evaluation_options(config_));
   auto metrics = evaluation.confusion.metrics();
   const auto& names = val_set_->info().class_names;
@@ -168,7 +168,8 @@ SegmentationMetrics Trainer::validate_and_keep_best(TrainingLog& log) {
     summary << "  (best so far)";
   }
   log.say(summary.str());
-  return metrics;
+  outcome.validation = metrics;
+  outcome.validation_consistency = evaluation.consistency.summary();
 }
 
 }  // namespace advseg

@@ -10,6 +10,7 @@
 #include "advseg/config/config.h"
 #include "advseg/data/dataset.h"
 #include "advseg/eval/confusion_matrix.h"
+#include "advseg/eval/consistency.h"
 #include "advseg/train/adversarial_step.h"
 #include "advseg/train/checkpoint.h"
 #include "advseg/train/collapse_monitor.h"
@@ -21,6 +22,7 @@ class TrainingLog;
 struct TrainingOutcome {
   bool completed = false;          // false: stopped early on request, after saving OUT/last
   SegmentationMetrics validation;  // from the last validation
+  ConsistencySummary validation_consistency;
   std::vector<std::string> class_names;
   TrainingProgress progress;
 };
@@ -43,7 +45,8 @@ class Trainer {
  private:
   bool train_epoch(TrainingLog& log);  // false when stopped early
   void train_iteration(const Batch& batch, TrainingLog& log);
-  SegmentationMetrics validate_and_keep_best(TrainingLog& log);
+  // Validates into outcome.validation and .validation_consistency.
+  void validate_and_keep_best(TrainingLog& log, TrainingOutcome& outcome);
   std::int64_t total_iterations() const;
   void save(const std::string& name);
 

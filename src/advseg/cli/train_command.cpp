@@ -60,11 +60,12 @@ void run_train(const TrainOptions& options) {
   auto outcome = trainer.run();
   if (!outcome.completed) return;
 
-  nlohmann::json result = {{"metrics", metrics_to_json(outcome.validation, outcome.class_names)},
-                           {"consistency", consistency_to_json(outcome.validation_consistency, outcome.class_names)},
-                           {"iterations", outcome.progress.iteration},
-                           {"best_mean_iou", outcome.progress.best_mean_iou},
-                           {"best_epoch", outcome.progress.best_epoch}};
+  nlohmann::json result = {
+      {"metrics", metrics_to_json(outcome.validation, outcome.class_names)},
+      {"consistency", consistency_to_json(outcome.validation_consistency, outcome.class_names)},
+      {"iterations", outcome.progress.iteration},
+      {"best_mean_iou", outcome.progress.best_mean_iou},
+      {"best_epoch", outcome.progress.best_epoch}};
   auto path = std::filesystem::path(options.out_dir) / "metrics.json";
   write_json_file(path, result.dump(2));
   std::cout << "validation metrics written to " << path.string() << "\n";

@@ -89,8 +89,7 @@ TrainingOutcome Trainer::run() {
     ++progress_.epoch;
     progress_.batch_in_epoch = 0;
     bool last_epoch = progress_.epoch == config_.train.epochs;
-    if (progress_.epoch % config_.train.val_every == 0 || last_epoch)
-      validate_and_keep_best(log, outcome);
+    if (progress_.epoch % config_.train.val_every == 0 || last_epoch) validate_and_keep_best(log, outcome);
     save("last");
   }
   outcome.completed = true;

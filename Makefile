@@ -46,7 +46,7 @@ format-check: setup
 	git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
 
 setup-bench:
-	bash scripts/setup-bench.sh
+	bash scripts/setup.sh --bench
 
 # Never part of `make test`: timings belong on a quiet machine.
 bench: build setup-bench

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs advseg's build and test dependencies from Debian 12 packages;
-# with --checks also the fuzzing and sanitizer tools.
+# with --checks also the fuzzing and sanitizer tools, with --bench what
+# `make bench` needs.
 # Idempotent: packages already present are skipped, and apt-get update runs
 # only when something is missing. Run as root (or with sudo available).
 set -euo pipefail
@@ -22,9 +23,17 @@ checks_packages=(
   libclang-rt-dev         # libclang-rt-14-dev: libFuzzer and clang's sanitizer runtimes
   llvm                    # llvm-symbolizer: file:line in the fuzzers' reports
 )
-if [ "${1:-}" = "--checks" ]; then
-  packages+=("${checks_packages[@]}")
-fi
+# `setup.sh --bench` adds PyTorch for Python (Debian's python3-torch, the same
+# 1.13.1 engine as libtorch-dev), so the twin in bench/reference/ runs on the
+# same build of the kernels.
+bench_packages=(python3 python3-torch)
+
+case "${1:-}" in
+  --checks) packages+=("${checks_packages[@]}") ;;
+  --bench) packages+=("${bench_packages[@]}") ;;
+  "") ;;
+  *) echo "usage: $0 [--checks | --bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -31,7 +31,7 @@ try:
     import torch.nn as nn
     import torch.nn.functional as F
 except ImportError:
-    sys.exit("twin.py: PyTorch is missing; install it with scripts/setup-bench.sh (python3-torch)")
+    sys.exit("twin.py: PyTorch is missing; install it with scripts/setup.sh --bench (python3-torch)")
 
 IGNORE_INDEX = 255
 LAMBDA = 0.1

@@ -12,32 +12,11 @@
 #include <string>
 
 #include "advseg/error.h"
+#include "support/temp_dir.h"
 
 namespace advseg::test {
 
-class TempDir {
- public:
-  TempDir() {
-    // pid + random suffix: parallel ctest runs never share a folder.
-    std::random_device random;
-    const auto base = std::filesystem::temp_directory_path();
-    do {
-      path_ = base / ("advseg_io_test_" + std::to_string(::getpid()) + "_" + std::to_string(random()));
-    } while (!std::filesystem::create_directory(path_));
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::filesystem::path file(const std::string& name) const { return path_ / name; }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = advseg::testing::TempDir;
 
 inline void write_bytes(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);

@@ -1,5 +1,8 @@
-// A fresh directory under the system temp folder, removed at scope exit.
+// A fresh directory under the system temp folder, removed with its contents
+// at scope exit. The pid and a random suffix keep parallel ctest runs apart.
 #pragma once
+
+#include <unistd.h>
 
 #include <filesystem>
 #include <random>
@@ -11,8 +14,10 @@ class TempDir {
  public:
   TempDir() {
     std::random_device random;
-    path_ = std::filesystem::temp_directory_path() / ("advseg-test-" + std::to_string(random()));
-    std::filesystem::create_directories(path_);
+    const auto base = std::filesystem::temp_directory_path();
+    do {
+      path_ = base / ("advseg-test-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
+    } while (!std::filesystem::create_directory(path_));
   }
   ~TempDir() {
     std::error_code ignored;
@@ -20,6 +25,8 @@ class TempDir {
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
+
+  std::filesystem::path file(const std::string& name) const { return path_ / name; }
   const std::filesystem::path& path() const { return path_; }
 
  private:

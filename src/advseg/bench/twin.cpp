@@ -79,7 +79,7 @@ std::filesystem::path default_twin_script() { return ADVSEG_TWIN_SCRIPT; }
 void check_twin(const TwinOptions& options) {
   if (!std::filesystem::exists(options.python))
     throw Error("bench: --python " + options.python + " does not exist (install python3-torch with " +
-                "scripts/setup-bench.sh, or name another interpreter)");
+                "scripts/setup.sh --bench, or name another interpreter)");
   if (!std::filesystem::is_regular_file(options.script))
     fail_at(options.script, "the Python twin is missing");
 }

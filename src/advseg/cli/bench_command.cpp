@@ -90,7 +90,8 @@ void add_bench_command(CLI::App& app) {
   command->add_flag("--twin", bench.twin,
                     "Also run the Python twin (NCHW and channels-last) and print ratios");
   command->add_option("--twin-script", bench.twin_options.script, "The Python twin");
-  command->add_option("--python", bench.twin_options.python, "Python with PyTorch (scripts/setup-bench.sh)");
+  command->add_option("--python", bench.twin_options.python,
+                      "Python with PyTorch (scripts/setup.sh --bench)");
   command->callback([options] { run_bench(*options); });
 }
 

@@ -45,8 +45,10 @@ TEST(ExperimentCli, TrainsTheGridSummarisesItAndResumes) {
     expect_mean_and_std(summary["consistency"]["bf_score"], variant + " bf_score");
     EXPECT_TRUE(fs::exists(out / variant / "seed2" / "result.json")) << variant;
   }
-  // Each run's result is its best checkpoint evaluated on val, as `advseg eval` reports it.
+  // Each run's result is its final checkpoint evaluated on val (no epoch picked by its val score).
   auto run = read_json(out / "adversarial" / "seed2" / "result.json");
+  EXPECT_EQ(run["checkpoint"], (out / "adversarial" / "seed2" / "last").string());
+  EXPECT_TRUE(run["best_epoch_mean_iou"].is_number());
   EXPECT_DOUBLE_EQ(results["variants"]["adversarial"]["metrics"]["mean_iou"]["values"][1].get<double>(),
                    run["metrics"]["mean_iou"].get<double>());
   EXPECT_NE(read_text((out / "results.md").string()).find("| adversarial | 2 |"), std::string::npos);

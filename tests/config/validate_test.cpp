@@ -64,6 +64,8 @@ TEST(Validate, PerClassListsMatchTheClassCount) {
 TEST(Validate, AugmentationRanges) {
   EXPECT_EQ(violation([](Config& c) { c.data.crop_width = 7; }), "data.crop_width: must be >= 8, got 7");
   EXPECT_EQ(violation([](Config& c) { c.data.scale_min = 0; }), "data.scale_min: must be > 0, got 0");
+  EXPECT_EQ(violation([](Config& c) { c.data.image_scale = 0; }),
+            "data.image_scale: must be in (0, 4], got 0");
   EXPECT_EQ(violation([](Config& c) {
               c.data.scale_min = 1.5;
               c.data.scale_max = 1.25;

@@ -35,6 +35,25 @@ TEST(MakeDataset, ConfigNamesAndPaletteReplaceTheDatasets) {
   EXPECT_EQ(describe_dataset(config).class_names, config.class_names);
 }
 
+TEST(MakeDataset, ImageScaleResizesImagesAndLabelsAlike) {
+  DataConfig config;
+  config.shapes_val_size = 1;
+  config.shapes_image_size = 32;
+  const Example full = make_dataset(config, "val")->get(0);
+  config.image_scale = 0.5;
+  const Example half = make_dataset(config, "val")->get(0);
+  EXPECT_EQ(half.image.size(), cv::Size(16, 16));
+  EXPECT_EQ(half.label.size(), cv::Size(16, 16));
+  // Nearest-neighbour labels: every class id already occurs in the full map.
+  for (int row = 0; row < 16; ++row) {
+    for (int col = 0; col < 16; ++col) {
+      const int id = half.label.at<std::uint8_t>(row, col);
+      EXPECT_GT(cv::countNonZero(full.label == id), 0)
+          << "class " << id << " invented at " << row << "," << col;
+    }
+  }
+}
+
 TEST(MakeDataset, WrongNumberOfNamesIsNamed) {
   DataConfig config;
   config.class_names = {"one", "two"};

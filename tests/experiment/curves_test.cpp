@@ -17,7 +17,7 @@ const char* kLog = R"({"type":"train","iteration":2,"epoch":0,"cross_entropy":1.
 {"type":"warning","iteration":2,"message":"adversary collapsed"}
 {"type":"train","iteration":4,"epoch":0,"cross_entropy":1.25}
 {"type":"train","iteration":4,"epoch":0,"cross_entropy":1.125}
-{"type":"val","epoch":1,"iteration":4,"metrics":{"mean_iou":0.375,"pixel_accuracy":0.75},"consistency":{"bf_score":0.5}}
+{"type":"val","epoch":1,"iteration":4,"cross_entropy":0.875,"metrics":{"mean_iou":0.375,"pixel_accuracy":0.75},"consistency":{"bf_score":0.5}}
 )";
 
 std::filesystem::path write_log(const testing::TempDir& dir, const std::string& text) {
@@ -39,6 +39,7 @@ TEST(Curves, ReadsTrainAndValEntriesLaterOnesWinning) {
   EXPECT_EQ(points[2].epoch, 1);
   EXPECT_DOUBLE_EQ(points[2].values.at("val_mean_iou"), 0.375);
   EXPECT_DOUBLE_EQ(points[2].values.at("val_bf_score"), 0.5);
+  EXPECT_DOUBLE_EQ(points[2].values.at("val_cross_entropy"), 0.875);
   EXPECT_EQ(points[2].values.count("cross_entropy"), 0u);
 }
 
@@ -46,13 +47,14 @@ TEST(Curves, CsvHasOneRowPerEntryAndEmptyCellsForMissingValues) {
   testing::TempDir dir;
   const std::vector<RunCurve> curves = {{"standard", 3, read_learning_curve(write_log(dir, kLog))}};
   const auto csv = curves_csv(curves);
-  EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "variant,seed,type,epoch,iteration,cross_entropy,adversarial_term,adversary_loss,"
-            "adversary_accuracy_real,adversary_accuracy_fake,val_mean_iou,val_pixel_accuracy,"
-            "val_mean_class_accuracy,val_frequency_weighted_iou,val_bf_score,val_component_ratio,"
-            "val_component_abs_diff,val_speck_share,val_size_error");
-  EXPECT_NE(csv.find("\nstandard,3,train,0,2,1.5,0.25,,,,,,,,,,,,\n"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("\nstandard,3,val,1,4,,,,,,0.375,0.75,,,0.5,,,,\n"), std::string::npos) << csv;
+  EXPECT_EQ(
+      csv.substr(0, csv.find('\n')),
+      "variant,seed,type,epoch,iteration,cross_entropy,adversarial_term,adversary_loss,"
+      "adversary_accuracy_real,adversary_accuracy_fake,val_cross_entropy,val_mean_iou,val_pixel_accuracy,"
+      "val_mean_class_accuracy,val_frequency_weighted_iou,val_bf_score,val_component_ratio,"
+      "val_component_abs_diff,val_speck_share,val_size_error");
+  EXPECT_NE(csv.find("\nstandard,3,train,0,2,1.5,0.25,,,,,,,,,,,,,\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nstandard,3,val,1,4,,,,,,0.875,0.375,0.75,,,0.5,,,,\n"), std::string::npos) << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
 }
 
@@ -73,12 +75,13 @@ TEST(Curves, PlotsOnlyWhatWasLogged) {
   testing::TempDir dir;
   auto points = read_learning_curve(write_log(dir, kLog));
   auto plots = curve_plots({{"standard", 1, points}});
-  ASSERT_EQ(plots.size(), 3u);
+  ASSERT_EQ(plots.size(), 4u);
   EXPECT_EQ(plots[0].first, "curves_cross_entropy.svg");
-  EXPECT_EQ(plots[2].first, "curves_val_bf_score.svg");
+  EXPECT_EQ(plots[1].first, "curves_val_cross_entropy.svg");
+  EXPECT_EQ(plots[3].first, "curves_val_bf_score.svg");
   // Without consistency in the log there is no BF plot.
   points[2].values.erase("val_bf_score");
-  EXPECT_EQ(curve_plots({{"standard", 1, points}}).size(), 2u);
+  EXPECT_EQ(curve_plots({{"standard", 1, points}}).size(), 3u);
 }
 
 TEST(SvgPlot, MapsTheDataRangeOntoThePlotAreaWithOneLegendEntryPerLabel) {

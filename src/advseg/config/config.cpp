@@ -72,6 +72,7 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("data.mean", c.data.mean);
   v("data.std", c.data.std);
   v("data.max_image_pixels", c.data.max_image_pixels);
+  v("data.image_scale", c.data.image_scale);
   v("data.shapes_train_size", c.data.shapes_train_size);
   v("data.shapes_val_size", c.data.shapes_val_size);
   v("data.shapes_image_size", c.data.shapes_image_size);
@@ -100,6 +101,7 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("train.checkpoint_every", c.train.checkpoint_every);
   v("train.device", c.train.device);
   v("train.channels_last", c.train.channels_last);
+  v("train.precision", c.train.precision);
   v("train.on_nonfinite", c.train.on_nonfinite);
   v("train.collapse_patience", c.train.collapse_patience);
   visit_optimizer("train.segmentor_optimizer", c.train.segmentor_optimizer, v);

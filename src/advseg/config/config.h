@@ -39,6 +39,9 @@ struct DataConfig {
   std::vector<double> mean = {0.485, 0.456, 0.406};  // per RGB channel, on [0,1] pixels
   std::vector<double> std = {0.229, 0.224, 0.225};
   long long max_image_pixels = 100000000;  // refuse larger images (decompression bombs)
+  // Every image and label map is resized by this factor as it is read, for
+  // training and evaluation alike (0.5: a quarter of the pixels; the CPU protocol).
+  double image_scale = 1.0;
   // The synthetic shapes dataset.
   int shapes_train_size = 512;
   int shapes_val_size = 128;
@@ -77,6 +80,7 @@ struct TrainConfig {
   int checkpoint_every = 0;  // iterations between last/ checkpoints; 0 = each epoch end
   std::string device = "cpu";
   bool channels_last = true;          // NHWC activations and weights (faster convolutions through oneDNN)
+  std::string precision = "fp32";     // fp32 | bf16 (autocast: bf16 convolutions, fp32 weights and losses)
   std::string on_nonfinite = "stop";  // NaN/Inf loss: stop (keeping the last checkpoint) | skip the step
   int collapse_patience = 20;  // log intervals of a pinned adversary accuracy before a warning; 0 = off
   OptimizerConfig segmentor_optimizer;

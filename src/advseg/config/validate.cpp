@@ -105,6 +105,8 @@ void validate_data(const DataConfig& d) {
   validate_channel_stats("data.mean", d.mean, false);
   validate_channel_stats("data.std", d.std, true);
   require_at_least("data.max_image_pixels", d.max_image_pixels, 1);
+  require(d.image_scale > 0 && d.image_scale <= 4, "data.image_scale", "in (0, 4]",
+          number_text(d.image_scale));
   require_at_least("data.shapes_train_size", d.shapes_train_size, 1);
   require_at_least("data.shapes_val_size", d.shapes_val_size, 1);
   require_at_least("data.shapes_image_size", d.shapes_image_size, 16);
@@ -162,6 +164,7 @@ void validate_train(const TrainConfig& t) {
   require_at_least("train.checkpoint_every", t.checkpoint_every, 0);
   require(is_device_name(t.device), "train.device", "cpu, cuda or cuda:N", quoted(t.device));
   require_one_of("train.on_nonfinite", t.on_nonfinite, {"stop", "skip"});
+  require_one_of("train.precision", t.precision, {"fp32", "bf16"});
   require_at_least("train.collapse_patience", t.collapse_patience, 0);
   validate_optimizer("train.segmentor_optimizer", t.segmentor_optimizer);
   validate_optimizer("train.adversary_optimizer", t.adversary_optimizer);

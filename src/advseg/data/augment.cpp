@@ -23,18 +23,6 @@ void check_options(const AugmentOptions& options) {
   if (options.pad_rgb.size() != 3) throw Error("augmentation: pad_rgb needs 3 values");
 }
 
-// Bilinear for the image; nearest for the label, since blending class ids
-// would invent classes along boundaries.
-Example rescale(const Example& example, double scale) {
-  if (scale == 1.0) return example;
-  const cv::Size size(std::max(1, static_cast<int>(std::lround(example.image.cols * scale))),
-                      std::max(1, static_cast<int>(std::lround(example.image.rows * scale))));
-  Example scaled{cv::Mat(), cv::Mat(), example.id};
-  cv::resize(example.image, scaled.image, size, 0, 0, cv::INTER_LINEAR);
-  cv::resize(example.label, scaled.label, size, 0, 0, cv::INTER_NEAREST);
-  return scaled;
-}
-
 // One axis of a crop: where the window starts in the source, where the copy
 // lands in the output, and how long it is. A source longer than the crop is
 // cropped at a random offset; a shorter one lands at a random offset in the
@@ -64,6 +52,16 @@ Example random_crop(const Example& example, const AugmentOptions& options, std::
 }
 
 }  // namespace
+
+Example rescale(const Example& example, double scale) {
+  if (scale == 1.0) return example;
+  const cv::Size size(std::max(1, static_cast<int>(std::lround(example.image.cols * scale))),
+                      std::max(1, static_cast<int>(std::lround(example.image.rows * scale))));
+  Example scaled{cv::Mat(), cv::Mat(), example.id};
+  cv::resize(example.image, scaled.image, size, 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  cv::resize(example.label, scaled.label, size, 0, 0, cv::INTER_NEAREST);
+  return scaled;
+}
 
 Example augment(const Example& example, const AugmentOptions& options, std::mt19937_64& rng) {
   check_options(options);

@@ -19,6 +19,11 @@ struct AugmentOptions {
   std::vector<double> pad_rgb{124, 116, 104};  // image padding (the mean colour, 0 after normalisation)
 };
 
+// The example resized by `scale`: area averaging for a smaller image (no
+// aliasing), bilinear for a larger one, nearest for the label map, since
+// blending class ids would invent classes along boundaries.
+Example rescale(const Example& example, double scale);
+
 Example augment(const Example& example, const AugmentOptions& options, std::mt19937_64& rng);
 
 }  // namespace advseg

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "advseg/config/config.h"
+#include "advseg/data/augment.h"
 #include "advseg/data/dataset.h"
 #include "advseg/data/folder_dataset.h"
 #include "advseg/data/shapes_dataset.h"
@@ -15,18 +16,20 @@ namespace advseg {
 
 namespace {
 
-// A dataset seen through the config's class names and palette.
-class RenamedDataset final : public Dataset {
+// A dataset seen through the config: its class names and palette, and its
+// examples resized by data.image_scale.
+class ConfiguredDataset final : public Dataset {
  public:
-  RenamedDataset(std::shared_ptr<Dataset> inner, DatasetInfo info)
-      : inner_(std::move(inner)), info_(std::move(info)) {}
+  ConfiguredDataset(std::shared_ptr<Dataset> inner, DatasetInfo info, double image_scale)
+      : inner_(std::move(inner)), info_(std::move(info)), image_scale_(image_scale) {}
   std::size_t size() const override { return inner_->size(); }
-  Example get(std::size_t index) const override { return inner_->get(index); }
+  Example get(std::size_t index) const override { return rescale(inner_->get(index), image_scale_); }
   const DatasetInfo& info() const override { return info_; }
 
  private:
   std::shared_ptr<Dataset> inner_;
   DatasetInfo info_;
+  double image_scale_;
 };
 
 void require_num_classes(const DataConfig& config, int expected) {
@@ -139,8 +142,8 @@ std::shared_ptr<Dataset> make_dataset(const DataConfig& config, const std::strin
   }
   DatasetInfo info = describe_dataset(config);
   std::shared_ptr<Dataset> dataset = dataset_kind(config).make(config, split);
-  if (config.class_names.empty() && config.palette.empty()) return dataset;
-  return std::make_shared<RenamedDataset>(std::move(dataset), std::move(info));
+  if (config.class_names.empty() && config.palette.empty() && config.image_scale == 1.0) return dataset;
+  return std::make_shared<ConfiguredDataset>(std::move(dataset), std::move(info), config.image_scale);
 }
 
 }  // namespace advseg

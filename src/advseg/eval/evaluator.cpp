@@ -4,6 +4,7 @@
 #include "advseg/data/loader.h"
 #include "advseg/data/pipeline_options.h"
 #include "advseg/runtime.h"
+#include "advseg/train/autocast.h"
 #include "advseg/train/losses.h"
 #include "advseg/train/networks.h"
 
@@ -31,6 +32,14 @@ cv::Mat mask_view(const torch::Tensor& masks, std::int64_t index) {
   return cv::Mat(static_cast<int>(mask.size(0)), static_cast<int>(mask.size(1)), CV_8UC1, mask.data_ptr());
 }
 
+// Summed (not averaged) so that images of every size weigh by their pixels.
+double pixel_cross_entropy_sum(const torch::Tensor& logits, const torch::Tensor& labels, int ignore_index) {
+  namespace F = torch::nn::functional;
+  return F::cross_entropy(logits, labels,
+                          F::CrossEntropyFuncOptions().ignore_index(ignore_index).reduction(torch::kSum))
+      .item<double>();
+}
+
 }  // namespace
 
 EvaluationOptions evaluation_options(const Config& config) {
@@ -39,15 +48,20 @@ EvaluationOptions evaluation_options(const Config& config) {
   options.loader_threads = config.train.loader_threads;
   options.device = parse_device(config.train.device);
   options.memory_format = memory_format(config);
+  options.bf16 = config.train.precision == "bf16";
   return options;
 }
 
-torch::Tensor predict_classes(SegmentorImpl& segmentor, const torch::Tensor& images) {
+torch::Tensor predict_logits(SegmentorImpl& segmentor, const torch::Tensor& images) {
   EvalMode eval_mode(segmentor);
   torch::NoGradGuard no_grad;
   auto logits = segmentor.forward(images);
   return upsample_logits(logits, static_cast<int>(images.size(2)), static_cast<int>(images.size(3)))
-      .argmax(1);
+      .to(torch::kFloat);
+}
+
+torch::Tensor predict_classes(SegmentorImpl& segmentor, const torch::Tensor& images) {
+  return predict_logits(segmentor, images).argmax(1);
 }
 
 cv::Mat predict_label_map(SegmentorImpl& segmentor, const cv::Mat& rgb, const EvaluationOptions& options) {
@@ -55,6 +69,7 @@ cv::Mat predict_label_map(SegmentorImpl& segmentor, const cv::Mat& rgb, const Ev
                    .unsqueeze(0)
                    .to(options.device)
                    .contiguous(options.memory_format);
+  Autocast autocast(options.device.type(), options.bf16);
   auto classes = predict_classes(segmentor, image).to(torch::kCPU).to(torch::kUInt8).contiguous();
   return mask_view(classes, 0).clone();
 }
@@ -70,11 +85,16 @@ Evaluation evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset> dat
 
   Evaluation evaluation{ConfusionMatrix(info.num_classes, info.ignore_index),
                         ConsistencyMetrics(info.num_classes, info.ignore_index)};
+  Autocast autocast(options.device.type(), options.bf16);
+  double cross_entropy_sum = 0;
+  std::int64_t valid_pixels = 0;
   while (auto batch = loader.next()) {
-    auto predicted =
-        predict_classes(segmentor, batch->images.to(options.device).contiguous(options.memory_format))
-            .to(torch::kCPU)
-            .contiguous();
+    auto logits =
+        predict_logits(segmentor, batch->images.to(options.device).contiguous(options.memory_format));
+    auto labels = batch->labels.to(options.device);
+    cross_entropy_sum += pixel_cross_entropy_sum(logits, labels, info.ignore_index);
+    valid_pixels += (labels != info.ignore_index).sum().item<std::int64_t>();
+    auto predicted = logits.argmax(1).to(torch::kCPU).contiguous();
     auto target = batch->labels.to(torch::kUInt8).contiguous();
     evaluation.confusion.update(target.data_ptr<std::uint8_t>(), predicted.data_ptr<std::int64_t>(),
                                 static_cast<std::size_t>(target.numel()));
@@ -83,6 +103,7 @@ Evaluation evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset> dat
     for (std::int64_t i = 0; i < target.size(0); ++i)
       evaluation.consistency.update(mask_view(target, i), mask_view(predicted_bytes, i));
   }
+  evaluation.cross_entropy = valid_pixels > 0 ? cross_entropy_sum / static_cast<double>(valid_pixels) : 0.0;
   return evaluation;
 }
 

@@ -23,6 +23,7 @@ struct EvaluationOptions {
   int loader_threads = 1;
   c10::Device device = c10::kCPU;
   c10::MemoryFormat memory_format = c10::MemoryFormat::Contiguous;  // of the images fed to the network
+  bool bf16 = false;                                                // autocast (train.precision: bf16)
 };
 
 struct Config;
@@ -30,8 +31,11 @@ struct Config;
 // Evaluation settings for a run's config: its normalisation, loader threads and device.
 EvaluationOptions evaluation_options(const Config& config);
 
-// Class indices [N,H,W] (int64) at the resolution of `images` [N,3,H,W].
-// Restores the segmentor's train/eval mode afterwards.
+// Float logits [N,C,H,W] at the resolution of `images` [N,3,H,W], without
+// autograd, in eval mode; restores the segmentor's train/eval mode afterwards.
+torch::Tensor predict_logits(SegmentorImpl& segmentor, const torch::Tensor& images);
+
+// Class indices [N,H,W] (int64): the argmax of predict_logits.
 torch::Tensor predict_classes(SegmentorImpl& segmentor, const torch::Tensor& images);
 
 // The class map of one CV_8UC3 RGB image: CV_8UC1 indices of its size.
@@ -40,6 +44,9 @@ cv::Mat predict_label_map(SegmentorImpl& segmentor, const cv::Mat& rgb, const Ev
 struct Evaluation {
   ConfusionMatrix confusion;
   ConsistencyMetrics consistency;
+  // Per-pixel cross-entropy over every non-void pixel of the dataset: the
+  // training loss measured on held-out data, for train-versus-val curves.
+  double cross_entropy = 0;
 };
 
 Evaluation evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset> dataset,

@@ -28,6 +28,7 @@ std::map<std::string, double> entry_values(const std::string& type, const nlohma
     add_numbers(entry, "", std::vector<std::string>(std::begin(kTrainKeys), std::end(kTrainKeys)), values);
     return values;
   }
+  add_numbers(entry, "val_", {"cross_entropy"}, values);
   for (const auto& field : report_fields()) {
     auto section = entry.value(field.section, nlohmann::json::object());
     if (section.is_object()) add_numbers(section, "val_", {field.key}, values);
@@ -59,6 +60,7 @@ std::string csv_number(const std::map<std::string, double>& values, const std::s
 const std::vector<std::string>& curve_columns() {
   static const std::vector<std::string> columns = [] {
     std::vector<std::string> names(std::begin(kTrainKeys), std::end(kTrainKeys));
+    names.push_back("val_cross_entropy");
     for (const auto& field : report_fields()) names.push_back(std::string("val_") + field.key);
     return names;
   }();
@@ -106,6 +108,7 @@ std::string curves_csv(const std::vector<RunCurve>& curves) {
 
 std::vector<std::pair<std::string, std::string>> curve_plots(const std::vector<RunCurve>& curves) {
   const std::pair<const char*, const char*> plotted[] = {{"cross_entropy", "training cross-entropy"},
+                                                         {"val_cross_entropy", "validation cross-entropy"},
                                                          {"val_mean_iou", "validation mean IoU"},
                                                          {"val_bf_score", "validation BF score"}};
   std::vector<std::pair<std::string, std::string>> plots;

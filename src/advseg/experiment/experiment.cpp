@@ -66,12 +66,15 @@ nlohmann::json train_and_evaluate(const PlannedRun& run, const Config& base) {
   const auto outcome = trainer.run();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  auto result = evaluate_checkpoint(run.dir / "best", config, "val");
+  // The final weights, not the best epoch's: choosing the epoch by val mIoU
+  // and then reporting val mIoU would favour the noisiest variant.
+  auto result = evaluate_checkpoint(run.dir / "last", config, "val");
   result["variant"] = run.variant.name;
   result["seed"] = run.seed;
-  result["checkpoint"] = (run.dir / "best").string();
+  result["checkpoint"] = (run.dir / "last").string();
   result["train_seconds"] = seconds;  // of this process: a resumed run counts its remainder only
   result["best_epoch"] = outcome.progress.best_epoch;
+  result["best_epoch_mean_iou"] = outcome.progress.best_mean_iou;
   result["iterations"] = outcome.progress.iteration;
   write_atomically(run.dir / kResultFile, result.dump(2));
   return result;
@@ -83,7 +86,7 @@ std::string preamble(const ExperimentOptions& options) {
          "). Variants: " + variant_names(options.variants) + ". Seeds: " + std::to_string(options.seeds) +
          " (train.seed " + std::to_string(first_seed) + " to " +
          std::to_string(first_seed + options.seeds - 1) + "), " + std::to_string(options.base.train.epochs) +
-         " epochs each; the best checkpoint of each run (by val mIoU) evaluated on val.";
+         " epochs each; the final weights of each run evaluated on val.";
 }
 
 // A complete run's result, or the result of training (or finishing) it now.

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "advseg/config/config.h"
+#include "advseg/train/autocast.h"
 
 namespace advseg {
 namespace {
@@ -57,7 +58,8 @@ void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, co
   if (settings.adversarial && plan.lambda > 0) {
     FrozenWeights frozen(*networks.adversary);
     auto fake = encode_prediction(probs, image_small, settings.encoding);
-    auto term = segmentor_adversarial_term(networks.adversary->forward(batch.images, fake), settings.loss);
+    auto scores = networks.adversary->forward(batch.images, fake).to(torch::kFloat);
+    auto term = segmentor_adversarial_term(scores, settings.loss);
     loss = cross_entropy + plan.lambda * term;
     stats.adversarial_term = term.item<double>();
   }
@@ -77,7 +79,8 @@ void update_adversary(Networks& networks, torch::optim::Optimizer& optimizer, co
   auto real = encode_ground_truth(truth, prediction, image_small, settings.encoding);
   auto fake = encode_prediction(prediction, image_small, settings.encoding);
   auto scores =
-      networks.adversary->forward(torch::cat({batch.images, batch.images}), torch::cat({real, fake}));
+      networks.adversary->forward(torch::cat({batch.images, batch.images}), torch::cat({real, fake}))
+          .to(torch::kFloat);
   auto real_scores = scores.narrow(0, 0, real.size(0));
   auto fake_scores = scores.narrow(0, real.size(0), fake.size(0));
   auto loss = adversary_loss(real_scores, fake_scores);
@@ -96,6 +99,7 @@ StepSettings step_settings(const Config& config) {
   settings.loss = parse_adversarial_loss(config.adversarial.loss);
   settings.encoding = encoding_options(config);
   settings.ignore_index = config.data.ignore_index;
+  settings.bf16 = config.train.precision == "bf16";
   return settings;
 }
 
@@ -114,12 +118,13 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
                         const StepSettings& settings) {
   StepStats stats;
   networks.segmentor->train();
+  Autocast autocast(batch.images.device().type(), settings.bf16);
 
   // 1. Segmentor forward, with a graph only when the segmentor learns now.
   torch::Tensor logits;
   {
     torch::AutoGradMode grad_mode(plan.update_segmentor);
-    logits = networks.segmentor->forward(batch.images);
+    logits = networks.segmentor->forward(batch.images).to(torch::kFloat);  // fp32 losses under autocast
   }
   auto probs = torch::softmax(logits, 1);
   bool adversary_used = settings.adversarial && (plan.update_adversary || plan.lambda > 0);

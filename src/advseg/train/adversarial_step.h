@@ -23,6 +23,7 @@ struct StepSettings {
   AdversarialLoss loss = AdversarialLoss::flipped;
   EncodingOptions encoding;
   int ignore_index = 255;
+  bool bf16 = false;  // autocast the forward passes (train.precision: bf16)
 };
 
 StepSettings step_settings(const Config& config);

@@ -153,7 +153,8 @@ void Trainer::validate_and_keep_best(TrainingLog& log, TrainingOutcome& outcome)
   auto metrics = evaluation.confusion.metrics();
   const auto& names = val_set_->info().class_names;
   log.write_validation(progress_.epoch, progress_.iteration, metrics_to_json(metrics, names),
-                       consistency_to_json(evaluation.consistency.summary(), names));
+                       consistency_to_json(evaluation.consistency.summary(), names),
+                       evaluation.cross_entropy);
 
   std::ostringstream summary;
   summary.precision(2);

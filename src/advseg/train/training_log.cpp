@@ -121,10 +121,11 @@ void TrainingLog::warn(std::int64_t iteration, const std::string& text) {
 }
 
 void TrainingLog::write_validation(int epoch, std::int64_t iteration, const nlohmann::json& metrics,
-                                   const nlohmann::json& consistency) {
+                                   const nlohmann::json& consistency, double cross_entropy) {
   write_line({{"type", "val"},
               {"epoch", epoch},
               {"iteration", iteration},
+              {"cross_entropy", cross_entropy},
               {"metrics", metrics},
               {"consistency", consistency}});
 }

@@ -39,8 +39,9 @@ class TrainingLog {
   // Writes the interval's averages (JSON line + progress line) and starts a
   // new interval. Returns the adversary's accuracies when it was updated.
   std::optional<AdversaryAccuracy> flush_interval(const IntervalContext& context);
+  // A {"type":"val"} line; cross_entropy is the validation loss (Evaluation).
   void write_validation(int epoch, std::int64_t iteration, const nlohmann::json& metrics,
-                        const nlohmann::json& consistency);
+                        const nlohmann::json& consistency, double cross_entropy);
   // A warning: in the log as {"type":"warning"} and on the terminal.
   void warn(std::int64_t iteration, const std::string& text);
   // A line for the user, on its own line even while a progress line is shown.

@@ -1,0 +1,74 @@
+// Where and in what precision the step computes must not change what it
+// computes: bf16 autocast tracks fp32 closely and keeps fp32 weights, and a
+// step on CUDA matches the same step on the CPU.
+#include <gtest/gtest.h>
+#include <torch/cuda.h>
+
+#include "advseg/train/adversarial_step.h"
+#include "advseg/train/autocast.h"
+#include "support/tiny_run.h"
+
+namespace advseg {
+namespace {
+
+Batch random_batch(const c10::Device& device) {
+  torch::manual_seed(5);
+  Batch batch;
+  batch.images = torch::randn({4, 3, 32, 32}).to(device);
+  batch.labels = torch::randint(0, 5, {4, 32, 32}, torch::kLong).to(device);
+  return batch;
+}
+
+void expect_close(const StepStats& actual, const StepStats& expected, double relative) {
+  EXPECT_TRUE(actual.segmentor_updated && actual.adversary_updated);
+  EXPECT_NEAR(actual.cross_entropy, expected.cross_entropy, relative * expected.cross_entropy);
+  EXPECT_NEAR(actual.adversarial_term, expected.adversarial_term, relative * expected.adversarial_term);
+  EXPECT_NEAR(actual.adversary_loss, expected.adversary_loss, relative * expected.adversary_loss);
+}
+
+TEST(Autocast, ConvolvesInBf16InsideTheScopeOnly) {
+  auto input = torch::randn({1, 3, 8, 8});
+  auto weight = torch::randn({4, 3, 3, 3});
+  {
+    Autocast autocast(c10::DeviceType::CPU, true);
+    EXPECT_EQ(torch::conv2d(input, weight).scalar_type(), torch::kBFloat16);
+    {
+      Autocast nested_off(c10::DeviceType::CPU, false);  // a disabled guard changes nothing
+      EXPECT_EQ(torch::conv2d(input, weight).scalar_type(), torch::kBFloat16);
+    }
+  }
+  EXPECT_EQ(torch::conv2d(input, weight).scalar_type(), torch::kFloat);
+}
+
+TEST(Autocast, Bf16StepTracksTheFp32StepAndKeepsFp32Weights) {
+  const Batch batch = random_batch(torch::kCPU);
+  testing::TinyRun fp32;
+  testing::TinyRun bf16;
+  bf16.settings.bf16 = true;
+  const StepPlan plan{true, true, 0.5};
+  const StepStats expected = training_step(fp32.networks, fp32.optimizers, batch, plan, fp32.settings);
+  const StepStats actual = training_step(bf16.networks, bf16.optimizers, batch, plan, bf16.settings);
+  expect_close(actual, expected, 0.02);  // bf16 keeps 8 bits of mantissa
+  for (const auto& p : bf16.networks.segmentor->parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat);
+  for (const auto& p : bf16.networks.adversary->parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat);
+}
+
+TEST(Device, CudaStepMatchesTheCpuStep) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device on this machine";
+  const c10::Device cuda(c10::DeviceType::CUDA, 0);
+  testing::TinyRun cpu;
+  testing::TinyRun on_gpu;
+  torch::manual_seed(1);  // TinyRun's seed: the same initial weights, made for the GPU
+  on_gpu.networks = make_networks(on_gpu.config, cuda);
+  on_gpu.optimizers = make_optimizers(on_gpu.config, on_gpu.networks);
+  const StepPlan plan{true, true, 0.5};
+  const StepStats expected =
+      training_step(cpu.networks, cpu.optimizers, random_batch(torch::kCPU), plan, cpu.settings);
+  const StepStats actual =
+      training_step(on_gpu.networks, on_gpu.optimizers, random_batch(cuda), plan, on_gpu.settings);
+  expect_close(actual, expected, 1e-2);  // cuDNN may use TF32 and other algorithms
+  EXPECT_TRUE(on_gpu.networks.segmentor->parameters().front().is_cuda());
+}
+
+}  // namespace
+}  // namespace advseg

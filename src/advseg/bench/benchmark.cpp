@@ -31,6 +31,7 @@ nlohmann::json settings_of(const BenchOptions& options, int threads) {
           {"warmup", workload.reps.warmup},
           {"overrides", workload.overrides},
           {"channels_last", workload_config(workload, true).train.channels_last},
+          {"precision", workload_config(workload, true).train.precision},
           {"notes", nlohmann::json::array()}};
 }
 
@@ -61,13 +62,17 @@ void measure_conv_peak(const Workload& workload, nlohmann::json& report, std::os
   progress << "bench: convolution micro-benchmark" << std::endl;
   auto shapes = segmentor_conv_shapes(workload);
   shapes.push_back(wide_3x3_conv(workload.batch, workload.height, workload.width));
-  const auto peak = bench_conv_peak(shapes, {1, std::min(workload.reps.timed, kMaxConvRuns)});
+  const bool bf16 = workload_config(workload, false).train.precision == "bf16";
+  const auto peak = bench_conv_peak(shapes, {1, std::min(workload.reps.timed, kMaxConvRuns)}, bf16);
   report["conv_peak_gflops_per_s"] = peak.best.gflops_per_s;
-  report["conv_peak_shape"] = peak.best.shape + (peak.best.channels_last ? " channels-last" : " NCHW");
+  report["conv_peak_shape"] = peak.best.shape + (peak.best.channels_last ? " channels-last" : " NCHW") +
+                              (peak.best.bf16 ? " bf16" : " fp32");
   report["train_share_of_conv_peak"] = report["train_gflops_per_s"].get<double>() / peak.best.gflops_per_s;
   for (const auto& rate : peak.rates)
-    report["conv_rates"].push_back(
-        {{"shape", rate.shape}, {"channels_last", rate.channels_last}, {"gflops_per_s", rate.gflops_per_s}});
+    report["conv_rates"].push_back({{"shape", rate.shape},
+                                    {"channels_last", rate.channels_last},
+                                    {"bf16", rate.bf16},
+                                    {"gflops_per_s", rate.gflops_per_s}});
 }
 
 void measure_loader(const BenchOptions& options, nlohmann::json& report, std::ostream& progress) {

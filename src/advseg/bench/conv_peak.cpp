@@ -22,10 +22,11 @@ std::vector<ConvShape> distinct(const std::vector<ConvShape>& shapes) {
   return unique;
 }
 
-ConvRate time_conv(const ConvShape& shape, bool channels_last, const Repetitions& reps) {
+ConvRate time_conv(const ConvShape& shape, bool channels_last, bool bf16, const Repetitions& reps) {
   const auto format = channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-  const auto input = torch::randn(shape.input).contiguous(format);
-  const auto weight = torch::randn(shape.weight).contiguous(format);
+  const auto dtype = bf16 ? torch::kBFloat16 : torch::kFloat;
+  const auto input = torch::randn(shape.input).to(dtype).contiguous(format);
+  const auto weight = torch::randn(shape.weight).to(dtype).contiguous(format);
   const std::vector<std::int64_t> output_padding(shape.stride.size(), 0);
   auto run = [&] {
     c10::InferenceMode guard;
@@ -33,7 +34,7 @@ ConvRate time_conv(const ConvShape& shape, bool channels_last, const Repetitions
                     output_padding, shape.groups);
   };
   const double seconds = best_seconds(run, reps);
-  return {describe_conv(shape), channels_last, forward_conv_flops(shape) / seconds / 1e9};
+  return {describe_conv(shape), channels_last, bf16, forward_conv_flops(shape) / seconds / 1e9};
 }
 
 }  // namespace
@@ -54,12 +55,15 @@ ConvShape wide_3x3_conv(int batch, int height, int width) {
   return shape;
 }
 
-ConvPeak bench_conv_peak(const std::vector<ConvShape>& shapes, const Repetitions& reps) {
+ConvPeak bench_conv_peak(const std::vector<ConvShape>& shapes, const Repetitions& reps, bool with_bf16) {
   ConvPeak peak;
   for (const auto& shape : distinct(shapes)) {
-    for (const bool channels_last : {false, true}) {
-      peak.rates.push_back(time_conv(shape, channels_last, reps));
-      if (peak.rates.back().gflops_per_s > peak.best.gflops_per_s) peak.best = peak.rates.back();
+    for (const bool bf16 : {false, true}) {
+      if (bf16 && !with_bf16) continue;
+      for (const bool channels_last : {false, true}) {
+        peak.rates.push_back(time_conv(shape, channels_last, bf16, reps));
+        if (peak.rates.back().gflops_per_s > peak.best.gflops_per_s) peak.best = peak.rates.back();
+      }
     }
   }
   return peak;

@@ -14,12 +14,13 @@ namespace advseg {
 struct ConvRate {
   std::string shape;  // see describe_conv()
   bool channels_last = false;
+  bool bf16 = false;
   double gflops_per_s = 0;
 };
 
 struct ConvPeak {
   ConvRate best;
-  std::vector<ConvRate> rates;  // every shape, in both memory formats
+  std::vector<ConvRate> rates;  // every shape, in both memory formats (and precisions)
 };
 
 // "8x3x240x320 * 16x3x7x7 s1,1 p3,3 d1,1 g1": input, weight, stride, padding,
@@ -31,7 +32,8 @@ std::string describe_conv(const ConvShape& shape);
 ConvShape wide_3x3_conv(int batch, int height, int width);
 
 // Times each distinct shape's forward convolution in NCHW and channels-last
-// (inference mode, fastest of the timed runs) and keeps the best rate.
-ConvPeak bench_conv_peak(const std::vector<ConvShape>& shapes, const Repetitions& reps);
+// (inference mode, fastest of the timed runs), in fp32 and, with `with_bf16`,
+// in bf16 too (the yardstick of a bf16 training run), and keeps the best rate.
+ConvPeak bench_conv_peak(const std::vector<ConvShape>& shapes, const Repetitions& reps, bool with_bf16);
 
 }  // namespace advseg

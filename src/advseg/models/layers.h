@@ -36,7 +36,8 @@ torch::nn::Sequential make_conv_stack(int in_channels, const std::vector<LayerSp
 
 torch::nn::Conv2d same_conv(int in_channels, int out_channels, int kernel, bool bias);
 
-// Bilinear, align_corners=false; returns `input` itself when it already has the size.
+// Bilinear, align_corners=false; returns `input` itself when it already has
+// the size. The result is fp32 when the input is bf16.
 torch::Tensor resize_bilinear(const torch::Tensor& input, std::int64_t height, std::int64_t width);
 
 }  // namespace advseg

@@ -41,6 +41,48 @@ INSTANTIATE_TEST_SUITE_P(Sizes, MultiscaleShape,
                                            // Tiny inputs: coarse scales are clamped to 4 pixels.
                                            ShapeCase{6, 6, 1, 1}, ShapeCase{2, 3, 1, 1}));
 
+// The forward pass classifies each scale before resizing it; this is the
+// textbook form it must equal: resize every scale's features to the output
+// grid, concatenate, then apply the 1x1 classifier.
+torch::Tensor concatenate_then_classify(MultiscaleSegmentorImpl& net, const torch::Tensor& images,
+                                        const std::vector<double>& scales) {
+  auto modules = net.named_children();
+  auto module = [&](const std::string& name) { return modules[name]; };
+  const auto resize = [](const torch::Tensor& x, std::int64_t h, std::int64_t w) {
+    namespace F = torch::nn::functional;
+    return F::interpolate(x, F::InterpolateFuncOptions()
+                                 .size(std::vector<std::int64_t>{h, w})
+                                 .mode(torch::kBilinear)
+                                 .align_corners(false));
+  };
+  std::vector<torch::Tensor> features;
+  for (const double scale : scales) {
+    const auto h = static_cast<std::int64_t>(std::floor(images.size(2) * scale));
+    const auto w = static_cast<std::int64_t>(std::floor(images.size(3) * scale));
+    auto x = (h == images.size(2) && w == images.size(3)) ? images : resize(images, h, w);
+    for (int stage = 1; stage <= 3; ++stage) {
+      if (stage > 1) x = torch::max_pool2d(x, {2, 2});
+      auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(module("conv" + std::to_string(stage)));
+      auto norm = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(module("bn" + std::to_string(stage)));
+      x = torch::relu(norm->forward(conv->forward(x)));
+    }
+    features.push_back(resize(x, images.size(2) / 4, images.size(3) / 4));
+  }
+  return std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(module("classifier"))
+      ->forward(torch::cat(features, 1));
+}
+
+TEST(Multiscale, ClassifyingEachScaleBeforeResizingEqualsClassifyingTheConcatenation) {
+  const std::vector<double> scales = {1.0, 0.5, 0.25};
+  auto net = small_net(scales);
+  net->eval();
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(4);
+  const auto images = torch::randn({2, 3, 64, 96});
+  const auto expected = concatenate_then_classify(*net, images, scales);
+  EXPECT_TRUE(torch::allclose(net->forward(images), expected, 1e-4, 1e-5));
+}
+
 TEST(Multiscale, DefaultWidthsShapeAtStanfordSize) {
   SegmentorOptions options;
   options.num_classes = kClasses;

@@ -65,13 +65,21 @@ torch::Tensor MultiscaleSegmentorImpl::forward(const torch::Tensor& images) {
   const std::int64_t out_height = scaled_size(height, 1.0) >> pool_levels_;
   const std::int64_t out_width = scaled_size(width, 1.0) >> pool_levels_;
 
-  std::vector<torch::Tensor> features;
-  features.reserve(scales_.size());
-  for (const double scale : scales_) {
+  // The 1x1 classifier over the concatenated, resized features is a sum of
+  // one 1x1 convolution per scale; both it and bilinear resizing are linear,
+  // so each scale is classified first and its few class maps resized, not
+  // its hundreds of feature maps: the same logits for a fraction of the work.
+  const auto& weight = classifier_->weight;
+  const std::int64_t per_scale = weight.size(1) / static_cast<std::int64_t>(scales_.size());
+  torch::Tensor logits;
+  for (std::size_t i = 0; i < scales_.size(); ++i) {
+    const double scale = scales_[i];
     const auto input = resize_bilinear(images, scaled_size(height, scale), scaled_size(width, scale));
-    features.push_back(resize_bilinear(extract_features(input), out_height, out_width));
+    const auto slice = weight.narrow(1, static_cast<std::int64_t>(i) * per_scale, per_scale);
+    const auto scores = resize_bilinear(torch::conv2d(extract_features(input), slice), out_height, out_width);
+    logits = logits.defined() ? logits + scores : scores;
   }
-  return classifier_(torch::cat(features, 1));
+  return logits + classifier_->bias.view({1, -1, 1, 1});
 }
 
 ADVSEG_REGISTER_SEGMENTOR("multiscale", [](const SegmentorOptions& options) {

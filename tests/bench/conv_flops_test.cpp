@@ -39,6 +39,16 @@ TEST(ConvFlopCounter, StrideShrinksTheOutputItCounts) {
   EXPECT_DOUBLE_EQ(counter.flops(), 2.0 * 2 * 16 * 4 * 27);
 }
 
+TEST(ConvFlopCounter, SingleValueSettingsApplyToEverySpatialDimension) {
+  // torch::conv2d's defaults pass stride, padding and dilation as one value each.
+  ConvFlopCounter counter;
+  torch::NoGradGuard no_grad;
+  torch::conv2d(torch::randn({2, 3, 8, 6}), torch::randn({4, 3, 1, 1}));
+  EXPECT_DOUBLE_EQ(counter.flops(), 2.0 * 2 * 48 * 4 * 3);
+  ASSERT_EQ(counter.forward_shapes().size(), 1u);
+  EXPECT_EQ(counter.forward_shapes()[0].stride, (std::vector<std::int64_t>{1, 1}));
+}
+
 TEST(ConvFlopCounter, TransposedConvolutionCountsEveryInputAgainstTheKernel) {
   // 4 -> 2 channels, 3x3, on 5x5: 25 inputs * 4 * 2 * 9 multiply-adds.
   ConvFlopCounter counter;

@@ -32,14 +32,23 @@ std::int64_t product(const std::vector<std::int64_t>& values, std::size_t from) 
 
 std::vector<std::int64_t> sizes_of(const c10::IValue& value) { return value.toTensor().sizes().vec(); }
 
+// One value per spatial dimension: torch::conv2d(x, w) passes stride,
+// padding and dilation as single values that apply to every dimension.
+std::vector<std::int64_t> per_dimension(const c10::IValue& value, std::size_t dimensions) {
+  auto values = value.toIntVector();
+  if (values.size() == 1) values.assign(dimensions, values.front());
+  return values;
+}
+
 // convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups)
 ConvShape forward_shape(c10::ArrayRef<const c10::IValue> inputs) {
   ConvShape shape;
   shape.input = sizes_of(inputs[0]);
   shape.weight = sizes_of(inputs[1]);
-  shape.stride = inputs[3].toIntVector();
-  shape.padding = inputs[4].toIntVector();
-  shape.dilation = inputs[5].toIntVector();
+  const std::size_t spatial = shape.input.size() - 2;
+  shape.stride = per_dimension(inputs[3], spatial);
+  shape.padding = per_dimension(inputs[4], spatial);
+  shape.dilation = per_dimension(inputs[5], spatial);
   shape.transposed = inputs[6].toBool();
   shape.groups = inputs[8].toInt();
   return shape;

@@ -1,5 +1,7 @@
 #include "advseg/runtime.h"
 
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "advseg/error.h"
@@ -21,6 +23,26 @@ c10::Device parse_device(const std::string& name) {
     return c10::Device(name);
   }
   throw Error("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
+}
+
+namespace {
+
+bool cpu_has_native_bf16() {
+  static const bool native = [] {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::stringstream text;
+    text << cpuinfo.rdbuf();
+    const std::string flags = text.str();
+    return flags.find(" avx512_bf16") != std::string::npos || flags.find(" amx_bf16") != std::string::npos;
+  }();
+  return native;
+}
+
+}  // namespace
+
+bool uses_bf16(const std::string& precision, const std::string& device) {
+  if (precision == "bf16") return true;
+  return precision == "auto" && device == "cpu" && cpu_has_native_bf16();
 }
 
 }  // namespace advseg

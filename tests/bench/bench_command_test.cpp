@@ -66,24 +66,25 @@ TEST_F(BenchCommand, MeasuresTheLoaderOnlyWhereTheDataIs) {
 // One 32x32 image, 8 classes. Multiply-adds (MAC) per forward pass:
 //   segmentor, scales 32, 16, 8 px: conv1 3->16 7x7 (1024+256+64 positions)
 //   = 3161088, conv2 16->64 7x7 (256+64+16) = 16859136, conv3 64->256 7x7
-//   (64+16+4) = 67436544, classifier 768->8 on 8x8 = 393216; F = 87849984.
+//   (64+16+4) = 67436544, classifier 256->8 per scale before resizing, on
+//   8x8, 4x4 and 2x2 (64+16+4) = 172032; F = 87628800.
 // Standard: forward F, weight gradients F, input gradients F - conv1
-// (the images need none): 260388864 MAC = 520777728 FLOPs.
+// (the images need none): 259725312 MAC = 519450624 FLOPs.
 TEST_F(BenchCommand, CountsTheStandardIterationsConvolutionFlops) {
-  EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_standard"].get<double>(), 0.520777728);
+  EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_standard"].get<double>(), 0.519450624);
 }
 
 // Adversary per image (label map 8x8): label 8->64 5x5 L = 819200; image
 // branch 3->16 5x5 at 32x32 I1 = 1228800, 16->64 5x5 at 16x16 I2 = 6553600;
 // trunk 128->128 3x3 at 8x8 = 9437184, 128->256 at 4x4 = 4718592, 256->512
 // at 2x2 = 4718592, 512->1 at 2x2 = 18432 (trunk T = 18892800); A = 27494400.
-// Segmentor update: standard's 260388864 + A + input gradients of the frozen
+// Segmentor update: standard's 259725312 + A + input gradients of the frozen
 // adversary's trunk and label branch (T + L = 19712000).
 // Adversary update on 2 images: forward 2A, weight gradients 2A, input
 // gradients 2(T + I2) (labels are detached, images need none) = 160870400.
-// Total 468465664 MAC = 936931328 FLOPs.
+// Total 467802112 MAC = 935604224 FLOPs.
 TEST_F(BenchCommand, CountsTheAdversarialIterationsConvolutionFlops) {
-  EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_adversarial"].get<double>(), 0.936931328);
+  EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_adversarial"].get<double>(), 0.935604224);
 }
 
 TEST(BenchCommandErrors, RefusesImagesTooSmallForTheAdversary) {

@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
+#include <fstream>
+#include <iterator>
+
+#include "advseg/runtime.h"
 #include "advseg/train/adversarial_step.h"
 #include "advseg/train/autocast.h"
 #include "support/tiny_run.h"
@@ -51,6 +55,18 @@ TEST(Autocast, Bf16StepTracksTheFp32StepAndKeepsFp32Weights) {
   expect_close(actual, expected, 0.02);  // bf16 keeps 8 bits of mantissa
   for (const auto& p : bf16.networks.segmentor->parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat);
   for (const auto& p : bf16.networks.adversary->parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat);
+}
+
+TEST(Precision, Bf16WhenAskedAndAutomaticallyOnlyOnCpusWithNativeBf16) {
+  EXPECT_FALSE(uses_bf16("fp32", "cpu"));
+  EXPECT_TRUE(uses_bf16("bf16", "cpu"));
+  EXPECT_TRUE(uses_bf16("bf16", "cuda"));
+  EXPECT_FALSE(uses_bf16("auto", "cuda"));
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  const std::string flags{std::istreambuf_iterator<char>(cpuinfo), std::istreambuf_iterator<char>()};
+  const bool native =
+      flags.find("avx512_bf16") != std::string::npos || flags.find("amx_bf16") != std::string::npos;
+  EXPECT_EQ(uses_bf16("auto", "cpu"), native);
 }
 
 TEST(Device, CudaStepMatchesTheCpuStep) {

@@ -31,7 +31,7 @@ nlohmann::json settings_of(const BenchOptions& options, int threads) {
           {"warmup", workload.reps.warmup},
           {"overrides", workload.overrides},
           {"channels_last", workload_config(workload, true).train.channels_last},
-          {"precision", workload_config(workload, true).train.precision},
+          {"precision", uses_bf16(workload_config(workload, true).train.precision, "cpu") ? "bf16" : "fp32"},
           {"notes", nlohmann::json::array()}};
 }
 
@@ -62,7 +62,7 @@ void measure_conv_peak(const Workload& workload, nlohmann::json& report, std::os
   progress << "bench: convolution micro-benchmark" << std::endl;
   auto shapes = segmentor_conv_shapes(workload);
   shapes.push_back(wide_3x3_conv(workload.batch, workload.height, workload.width));
-  const bool bf16 = workload_config(workload, false).train.precision == "bf16";
+  const bool bf16 = uses_bf16(workload_config(workload, false).train.precision, "cpu");
   const auto peak = bench_conv_peak(shapes, {1, std::min(workload.reps.timed, kMaxConvRuns)}, bf16);
   report["conv_peak_gflops_per_s"] = peak.best.gflops_per_s;
   report["conv_peak_shape"] = peak.best.shape + (peak.best.channels_last ? " channels-last" : " NCHW") +

@@ -2,6 +2,7 @@
 
 #include "advseg/error.h"
 #include "advseg/eval/evaluator.h"
+#include "advseg/runtime.h"
 #include "advseg/train/adversarial_step.h"
 #include "advseg/train/autocast.h"
 #include "advseg/train/networks.h"
@@ -91,7 +92,7 @@ double bench_inference(const Workload& workload, int batch) {
   torch::manual_seed(kSeed);
   auto segmentor = make_configured_segmentor(config, kCpu);
   const auto images = synthetic_batch(workload, batch, memory_format(config)).images;
-  Autocast autocast(c10::DeviceType::CPU, config.train.precision == "bf16");
+  Autocast autocast(c10::DeviceType::CPU, uses_bf16(config.train.precision, "cpu"));
   return batch / best_seconds([&] { predict_classes(*segmentor, images); }, workload.reps);
 }
 

@@ -48,7 +48,7 @@ EvaluationOptions evaluation_options(const Config& config) {
   options.loader_threads = config.train.loader_threads;
   options.device = parse_device(config.train.device);
   options.memory_format = memory_format(config);
-  options.bf16 = config.train.precision == "bf16";
+  options.bf16 = uses_bf16(config.train.precision, config.train.device);
   return options;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "advseg/config/config.h"
+#include "advseg/runtime.h"
 #include "advseg/train/autocast.h"
 
 namespace advseg {
@@ -99,7 +100,7 @@ StepSettings step_settings(const Config& config) {
   settings.loss = parse_adversarial_loss(config.adversarial.loss);
   settings.encoding = encoding_options(config);
   settings.ignore_index = config.data.ignore_index;
-  settings.bf16 = config.train.precision == "bf16";
+  settings.bf16 = uses_bf16(config.train.precision, config.train.device);
   return settings;
 }
 

@@ -32,14 +32,6 @@ cv::Mat mask_view(const torch::Tensor& masks, std::int64_t index) {
   return cv::Mat(static_cast<int>(mask.size(0)), static_cast<int>(mask.size(1)), CV_8UC1, mask.data_ptr());
 }
 
-// Summed (not averaged) so that images of every size weigh by their pixels.
-double pixel_cross_entropy_sum(const torch::Tensor& logits, const torch::Tensor& labels, int ignore_index) {
-  namespace F = torch::nn::functional;
-  return F::cross_entropy(logits, labels,
-                          F::CrossEntropyFuncOptions().ignore_index(ignore_index).reduction(torch::kSum))
-      .item<double>();
-}
-
 }  // namespace
 
 EvaluationOptions evaluation_options(const Config& config) {
@@ -55,9 +47,8 @@ EvaluationOptions evaluation_options(const Config& config) {
 torch::Tensor predict_logits(SegmentorImpl& segmentor, const torch::Tensor& images) {
   EvalMode eval_mode(segmentor);
   torch::NoGradGuard no_grad;
-  auto logits = segmentor.forward(images);
-  return upsample_logits(logits, static_cast<int>(images.size(2)), static_cast<int>(images.size(3)))
-      .to(torch::kFloat);
+  auto logits = segmentor.forward(images).to(torch::kFloat);
+  return upsample_logits(logits, static_cast<int>(images.size(2)), static_cast<int>(images.size(3)));
 }
 
 torch::Tensor predict_classes(SegmentorImpl& segmentor, const torch::Tensor& images) {
@@ -92,7 +83,8 @@ Evaluation evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset> dat
     auto logits =
         predict_logits(segmentor, batch->images.to(options.device).contiguous(options.memory_format));
     auto labels = batch->labels.to(options.device);
-    cross_entropy_sum += pixel_cross_entropy_sum(logits, labels, info.ignore_index);
+    // Summed over batches, then divided once: images weigh by their pixels.
+    cross_entropy_sum += pixel_cross_entropy_sum(logits, labels, info.ignore_index).item<double>();
     valid_pixels += (labels != info.ignore_index).sum().item<std::int64_t>();
     auto predicted = logits.argmax(1).to(torch::kCPU).contiguous();
     auto target = batch->labels.to(torch::kUInt8).contiguous();

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "advseg/error.h"
+#include "advseg/models/layers.h"
 
 namespace advseg {
 
@@ -24,10 +25,13 @@ AdversarialLoss parse_adversarial_loss(const std::string& name) {
 }
 
 torch::Tensor upsample_logits(const torch::Tensor& logits, int height, int width) {
-  return F::interpolate(logits, F::InterpolateFuncOptions()
-                                    .size(std::vector<int64_t>{height, width})
-                                    .mode(torch::kBilinear)
-                                    .align_corners(false));
+  return resize_bilinear(logits, height, width);
+}
+
+torch::Tensor pixel_cross_entropy_sum(const torch::Tensor& logits, const torch::Tensor& labels,
+                                      int ignore_index) {
+  return F::cross_entropy(logits, labels,
+                          F::CrossEntropyFuncOptions().ignore_index(ignore_index).reduction(torch::kSum));
 }
 
 torch::Tensor segmentation_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels,
@@ -36,8 +40,7 @@ torch::Tensor segmentation_cross_entropy(const torch::Tensor& logits, const torc
       upsample_logits(logits, static_cast<int>(labels.size(1)), static_cast<int>(labels.size(2)));
   // Summing and dividing by max(count, 1) gives exactly 0 (with a graph) when
   // every pixel is void, where the built-in mean would be NaN, and needs no sync.
-  const auto summed = F::cross_entropy(
-      upsampled, labels, F::CrossEntropyFuncOptions().ignore_index(ignore_index).reduction(torch::kSum));
+  const auto summed = pixel_cross_entropy_sum(upsampled, labels, ignore_index);
   const auto valid_count = (labels != ignore_index).sum().to(summed.scalar_type());
   return summed / valid_count.clamp_min(1.0);
 }

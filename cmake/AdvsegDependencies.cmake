@@ -14,6 +14,7 @@ if(ADVSEG_WITH_TORCH)
 endif()
 find_package(Threads REQUIRED)
 find_package(PNG REQUIRED)
+find_package(JPEG REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(nlohmann_json 3.9 REQUIRED)
 

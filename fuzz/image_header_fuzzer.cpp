@@ -23,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   advseg::sniff_image_format(bytes);
   check_size(advseg::png_header_size(bytes), 0xFFFFFFFFLL);
   check_size(advseg::jpeg_header_size(bytes), 0xFFFFLL);
-  advseg::jpeg_has_end_marker(bytes);
+  const std::optional<int> orientation = advseg::jpeg_exif_orientation(bytes);
+  advseg::fuzz::require(!orientation || (*orientation >= 1 && *orientation <= 8), "an EXIF orientation 1-8");
   return 0;
 }

@@ -11,7 +11,8 @@ packages=(
   libtorch-dev            # the engine (LibTorch 1.13.1 on Debian 12)
   libopenblas0-openmp     # fast BLAS for LibTorch's matrix products
   libopencv-imgcodecs-dev libopencv-imgproc-dev  # JPEG/PNG decoding, resizing
-  libpng-dev              # label masks read as raw palette indices
+  libpng-dev              # label masks read as raw palette indices; PNG photos decoded strictly
+  libjpeg-dev             # JPEG photos decoded strictly (corrupt data refused, not greyed over)
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev
 )

@@ -54,7 +54,7 @@ TEST(Cli, TrainThenEvaluateAndPredict) {
   double max_class = 0;
   cv::minMaxLoc(mask, nullptr, &max_class);
   EXPECT_LT(max_class, 5);
-  EXPECT_TRUE(fs::exists(dir.path() / "pred" / "photo_overlay.png"));
+  EXPECT_TRUE(fs::exists(dir.path() / "pred" / "overlays" / "photo.png"));
 }
 
 TEST(Cli, ResumeContinuesARunWithMoreEpochs) {

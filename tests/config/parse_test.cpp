@@ -109,6 +109,40 @@ TEST(ParseConfig, WrongTypesNameSourceKeyAndValue) {
   EXPECT_EQ(error_of([] { parse_config("data: [1\n", "r.yaml"); }).rfind("r.yaml: invalid YAML", 0), 0u);
 }
 
+TEST(ParseConfig, IntegersTooLargeForTheirKeyAreOutOfRangeNotNonIntegers) {
+  EXPECT_EQ(error_of([] { parse_config("train:\n  epochs: 2147483648\n", "run.yaml"); }),
+            "run.yaml: train.epochs: 2147483648 is out of range (an integer from -2147483648 to 2147483647)");
+  EXPECT_EQ(
+      error_of([] { parse_config("train:\n  epochs: -2147483649\n", "run.yaml"); }),
+      "run.yaml: train.epochs: -2147483649 is out of range (an integer from -2147483648 to 2147483647)");
+  EXPECT_EQ(error_of([] { parse_config("model:\n  segmentor_widths: [8, +99999999999]\n", "r.yaml"); }),
+            "r.yaml: model.segmentor_widths[1]: +99999999999 is out of range (an integer from -2147483648 to "
+            "2147483647)");
+  // A long long key (data.max_image_pixels) has the wider range.
+  EXPECT_EQ(parse_config("data:\n  max_image_pixels: 2147483648\n", "r.yaml").data.max_image_pixels,
+            2147483648LL);
+  EXPECT_EQ(error_of([] { parse_config("data:\n  max_image_pixels: 9223372036854775808\n", "r.yaml"); }),
+            "r.yaml: data.max_image_pixels: 9223372036854775808 is out of range (an integer from "
+            "-9223372036854775808 to 9223372036854775807)");
+  // Values that are not decimal integers at all keep the type message.
+  EXPECT_EQ(error_of([] { parse_config("train:\n  epochs: 99999999999.5\n", "r.yaml"); }),
+            "r.yaml: train.epochs: expected an integer, got '99999999999.5'");
+  EXPECT_EQ(error_of([] { parse_config("train:\n  epochs: '-'\n", "r.yaml"); }),
+            "r.yaml: train.epochs: expected an integer, got '-'");
+}
+
+TEST(ApplyOverrides, IntegerOutOfRangeIsNamedAsSuch) {
+  Config config;
+  EXPECT_EQ(error_of([&] { apply_overrides(config, {"train.epochs=2147483648"}); }),
+            "--set train.epochs=2147483648: train.epochs: 2147483648 is out of range (an integer from "
+            "-2147483648 to 2147483647)");
+  EXPECT_EQ(
+      error_of([&] { apply_overrides(config, {"data.max_image_pixels=99999999999999999999"}); }),
+      "--set data.max_image_pixels=99999999999999999999: data.max_image_pixels: 99999999999999999999 is "
+      "out of range (an integer from -9223372036854775808 to 9223372036854775807)");
+  EXPECT_EQ(config.train.epochs, 10);
+}
+
 TEST(ParseConfig, RejectsImpossibleValuesNamingTheSource) {
   EXPECT_EQ(error_of([] { parse_config("train:\n  batch_size: 0\n", "run.yaml"); }),
             "run.yaml: train.batch_size: must be >= 1, got 0");

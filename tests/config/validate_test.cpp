@@ -62,7 +62,8 @@ TEST(Validate, PerClassListsMatchTheClassCount) {
 }
 
 TEST(Validate, AugmentationRanges) {
-  EXPECT_EQ(violation([](Config& c) { c.data.crop_width = 7; }), "data.crop_width: must be >= 8, got 7");
+  EXPECT_EQ(violation([](Config& c) { c.data.crop_width = 7; }),
+            "data.crop_width: must be in [8, 32768], got 7");
   EXPECT_EQ(violation([](Config& c) { c.data.scale_min = 0; }), "data.scale_min: must be > 0, got 0");
   EXPECT_EQ(violation([](Config& c) { c.data.image_scale = 0; }),
             "data.image_scale: must be in (0, 4], got 0");
@@ -117,7 +118,8 @@ TEST(Validate, AdversarialSettings) {
 
 TEST(Validate, TrainingLoop) {
   EXPECT_EQ(violation([](Config& c) { c.train.epochs = 0; }), "train.epochs: must be >= 1, got 0");
-  EXPECT_EQ(violation([](Config& c) { c.train.threads = -1; }), "train.threads: must be >= 0, got -1");
+  EXPECT_EQ(violation([](Config& c) { c.train.threads = -1; }),
+            "train.threads: must be in [0, 1024], got -1");
   EXPECT_EQ(violation([](Config& c) { c.train.checkpoint_every = 0; }), "");
   EXPECT_EQ(violation([](Config& c) { c.train.device = "cuda:"; }),
             "train.device: must be cpu, cuda or cuda:N, got 'cuda:'");

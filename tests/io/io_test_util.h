@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -42,29 +43,65 @@ std::string error_message(Action&& action) {
   return "";
 }
 
+inline std::string big_endian32(std::uint32_t value) {
+  return std::string{static_cast<char>(value >> 24), static_cast<char>(value >> 16),
+                     static_cast<char>(value >> 8), static_cast<char>(value)};
+}
+
+// One PNG chunk: length, `type_and_data` ("IHDR" + its fields), CRC.
+inline std::string png_chunk(const std::string& type_and_data) {
+  std::uint32_t crc = 0xFFFFFFFFu;  // the PNG chunk CRC (ISO 3309)
+  for (unsigned char byte : type_and_data) {
+    crc ^= byte;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return big_endian32(static_cast<std::uint32_t>(type_and_data.size() - 4)) + type_and_data +
+         big_endian32(crc ^ 0xFFFFFFFFu);
+}
+
 // A PNG declaring `width` x `height` 8-bit pixels of `colour_type`, with
 // valid chunks but an empty IDAT: what a decompression bomb starts with.
 inline std::string png_header_only(std::uint32_t width, std::uint32_t height, std::uint8_t colour_type) {
-  const auto big_endian = [](std::uint32_t value) {
-    return std::string{static_cast<char>(value >> 24), static_cast<char>(value >> 16),
-                       static_cast<char>(value >> 8), static_cast<char>(value)};
-  };
-  const auto crc32 = [](const std::string& bytes) {  // the PNG chunk CRC (ISO 3309)
-    std::uint32_t crc = 0xFFFFFFFFu;
-    for (unsigned char byte : bytes) {
-      crc ^= byte;
-      for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return crc ^ 0xFFFFFFFFu;
-  };
-  const auto chunk = [&](const std::string& type_and_data) {
-    return big_endian(static_cast<std::uint32_t>(type_and_data.size() - 4)) + type_and_data +
-           big_endian(crc32(type_and_data));
-  };
-  const std::string ihdr = "IHDR" + big_endian(width) + big_endian(height) +
+  const std::string ihdr = "IHDR" + big_endian32(width) + big_endian32(height) +
                            std::string{8, static_cast<char>(colour_type), 0, 0, 0};
-  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk(ihdr) + chunk("IDAT") + chunk("IEND");
+  return std::string("\x89PNG\r\n\x1a\n", 8) + png_chunk(ihdr) + png_chunk("IDAT") + png_chunk("IEND");
 }
+
+// Sends what is written to stderr (file descriptor 2, so C libraries' output
+// too) to a scratch file until text() restores it.
+class StderrCapture {
+ public:
+  StderrCapture() : file_(std::tmpfile()) {
+    std::fflush(stderr);
+    if (file_ != nullptr) saved_ = ::dup(2);
+    if (saved_ >= 0) ::dup2(::fileno(file_), 2);
+  }
+  ~StderrCapture() {
+    text();
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  StderrCapture(const StderrCapture&) = delete;
+  StderrCapture& operator=(const StderrCapture&) = delete;
+
+  // Restores stderr (on the first call) and returns what was written to it.
+  std::string text() {
+    if (saved_ < 0) return text_;
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+    saved_ = -1;
+    std::rewind(file_);
+    char chunk[4096];
+    for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, file_)) > 0;) text_.append(chunk, n);
+    return text_;
+  }
+  bool active() const { return saved_ >= 0; }
+
+ private:
+  std::FILE* file_;
+  int saved_ = -1;
+  std::string text_;
+};
 
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -1,8 +1,17 @@
 #include <gtest/gtest.h>
 
+// clang-format off
+#include <cstdio>  // jpeglib.h needs FILE and size_t first
+#include <jpeglib.h>
+// clang-format on
+
+#include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <vector>
 
 #include "advseg/io/image_file.h"
+#include "advseg/io/png_mask.h"
 #include "io/io_test_util.h"
 
 namespace advseg {
@@ -69,7 +78,12 @@ TEST(ImageFile, TruncatedJpegIsRefused) {
   cv::randu(noise, 0, 256);
   const std::string bytes = test::read_bytes(write_with_opencv(dir, "full.jpg", noise));
   test::write_bytes(dir.file("cut.jpg"), bytes.substr(0, bytes.size() * 2 / 3));
-  EXPECT_PRED2(contains, read_error(dir.file("cut.jpg")), dir.file("cut.jpg").string() + ": truncated JPEG");
+  EXPECT_EQ(read_error(dir.file("cut.jpg")),
+            dir.file("cut.jpg").string() + ": truncated JPEG (libjpeg: Premature end of JPEG file)");
+  // Every row there, only the end-of-image marker missing: still refused.
+  test::write_bytes(dir.file("no_eoi.jpg"), bytes.substr(0, bytes.size() - 2));
+  EXPECT_PRED2(contains, read_error(dir.file("no_eoi.jpg")),
+               dir.file("no_eoi.jpg").string() + ": truncated JPEG");
 }
 
 TEST(ImageFile, JpegWithTrailingPaddingIsAccepted) {
@@ -87,7 +101,238 @@ TEST(ImageFile, TruncatedPngIsRefused) {
   const std::string bytes = test::read_bytes(write_with_opencv(dir, "full.png", noise));
   test::write_bytes(dir.file("cut.png"), bytes.substr(0, bytes.size() / 2));
   EXPECT_PRED2(contains, read_error(dir.file("cut.png")),
-               dir.file("cut.png").string() + ": not a readable image");
+               dir.file("cut.png").string() + ": truncated or corrupt PNG (");
+  // Cut only the final IEND chunk: every row is there, the file is still incomplete.
+  test::write_bytes(dir.file("no_iend.png"), bytes.substr(0, bytes.size() - 12));
+  EXPECT_PRED2(contains, read_error(dir.file("no_iend.png")),
+               dir.file("no_iend.png").string() + ": truncated or corrupt PNG (");
+}
+
+// ---- PNG and JPEG through libpng and libjpeg -----------------------------
+
+cv::Mat noise(int rows, int cols, int type) {
+  cv::Mat image(rows, cols, type);
+  cv::randu(image, 0, CV_MAT_DEPTH(type) == CV_16U ? 65536 : 256);
+  return image;
+}
+
+std::string encode(const std::string& extension, const cv::Mat& image, const std::vector<int>& params = {}) {
+  std::vector<uchar> buffer;
+  EXPECT_TRUE(cv::imencode(extension, image, buffer, params));
+  return std::string(buffer.begin(), buffer.end());
+}
+
+// The independent reference: OpenCV's IMREAD_COLOR decoding, in RGB order.
+cv::Mat opencv_rgb(const std::string& bytes) {
+  const cv::Mat data(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
+  const cv::Mat bgr = cv::imdecode(data, cv::IMREAD_COLOR);
+  cv::Mat rgb;
+  if (!bgr.empty()) cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return rgb;
+}
+
+bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
+  return a.size() == b.size() && a.type() == b.type() && (a.empty() || cv::norm(a, b, cv::NORM_INF) == 0);
+}
+
+cv::Mat decode(const std::string& bytes) { return decode_rgb_image(bytes, "test image"); }
+
+// A CMYK (or YCCK) JPEG written with libjpeg, which stores the samples as
+// given, with an Adobe marker; OpenCV cannot write one.
+std::string four_channel_jpeg(const cv::Mat& cmyk, J_COLOR_SPACE stored_as) {
+  jpeg_compress_struct encoder{};
+  jpeg_error_mgr errors{};
+  encoder.err = jpeg_std_error(&errors);
+  jpeg_create_compress(&encoder);
+  unsigned char* out = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&encoder, &out, &size);
+  encoder.image_width = static_cast<JDIMENSION>(cmyk.cols);
+  encoder.image_height = static_cast<JDIMENSION>(cmyk.rows);
+  encoder.input_components = 4;
+  encoder.in_color_space = JCS_CMYK;
+  jpeg_set_defaults(&encoder);
+  jpeg_set_colorspace(&encoder, stored_as);
+  jpeg_set_quality(&encoder, 95, TRUE);
+  jpeg_start_compress(&encoder, TRUE);
+  while (encoder.next_scanline < encoder.image_height) {
+    JSAMPROW row = const_cast<JSAMPROW>(cmyk.ptr<std::uint8_t>(static_cast<int>(encoder.next_scanline)));
+    jpeg_write_scanlines(&encoder, &row, 1);
+  }
+  jpeg_finish_compress(&encoder);
+  jpeg_destroy_compress(&encoder);
+  std::string bytes(reinterpret_cast<const char*>(out), size);
+  std::free(out);
+  return bytes;
+}
+
+TEST(ImageFile, JpegsDecodeToTheSamePixelsAsOpenCv) {
+  const std::vector<std::string> jpegs = {
+      encode(".jpg", noise(37, 53, CV_8UC3)),
+      encode(".jpg", noise(20, 16, CV_8UC1)),  // a grayscale JPEG
+      encode(".jpg", noise(33, 40, CV_8UC3), {cv::IMWRITE_JPEG_PROGRESSIVE, 1}),
+      encode(".jpg", noise(16, 24, CV_8UC3), {cv::IMWRITE_JPEG_RST_INTERVAL, 1}),
+  };
+  for (const std::string& jpeg : jpegs) {
+    const cv::Mat rgb = decode(jpeg);
+    ASSERT_EQ(rgb.type(), CV_8UC3);
+    EXPECT_TRUE(same_pixels(rgb, opencv_rgb(jpeg)));
+  }
+  const cv::Mat gray = decode(jpegs[1]);
+  std::vector<cv::Mat> channels;
+  cv::split(gray, channels);
+  EXPECT_EQ(cv::norm(channels[0], channels[1], cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(channels[0], channels[2], cv::NORM_INF), 0);
+}
+
+TEST(ImageFile, CmykAndYcckJpegsBecomeRgbAsOpenCvConvertsThem) {
+  for (const J_COLOR_SPACE stored_as : {JCS_CMYK, JCS_YCCK}) {
+    const std::string jpeg = four_channel_jpeg(noise(24, 40, CV_8UC4), stored_as);
+    const cv::Mat rgb = decode(jpeg);
+    ASSERT_EQ(rgb.type(), CV_8UC3);
+    ASSERT_EQ(rgb.size(), cv::Size(40, 24));
+    EXPECT_TRUE(same_pixels(rgb, opencv_rgb(jpeg))) << "stored as colour space " << stored_as;
+  }
+  // Adobe's inverted CMYK: stored C = 255 (no cyan), M = Y = 0 (full), K = 255 (no black) is red.
+  const cv::Vec3b red =
+      decode(four_channel_jpeg(cv::Mat(16, 16, CV_8UC4, cv::Scalar(255, 0, 0, 255)), JCS_CMYK))
+          .at<cv::Vec3b>(8, 8);
+  EXPECT_GE(red[0], 250);
+  EXPECT_LE(red[1], 5);
+  EXPECT_LE(red[2], 5);
+}
+
+TEST(ImageFile, CorruptJpegScanDataIsRefusedNamingTheFileAndPrintingNothing) {
+  const test::TempDir dir;
+  const std::string good = encode(".jpg", noise(64, 64, CV_8UC3));
+  const std::size_t sos = good.find("\xff\xda");
+  ASSERT_NE(sos, std::string::npos);
+  const std::size_t scan =
+      sos + 2 + (static_cast<std::uint8_t>(good[sos + 2]) << 8) + static_cast<std::uint8_t>(good[sos + 3]);
+  std::string bad = good;
+  const std::size_t middle = (scan + good.size()) / 2;
+  for (std::size_t i = 0; i < 64; ++i)
+    bad[middle + i] = static_cast<char>((i * 37 + 11) % 255);  // never 0xFF
+  test::write_bytes(dir.file("corrupt.jpg"), bad);
+
+  test::StderrCapture stderr_capture;
+  ASSERT_TRUE(stderr_capture.active());
+  const std::string message = read_error(dir.file("corrupt.jpg"));
+  EXPECT_EQ(stderr_capture.text(), "");
+  EXPECT_PRED2(contains, message,
+               dir.file("corrupt.jpg").string() + ": corrupt JPEG (libjpeg: Corrupt JPEG data: ");
+}
+
+TEST(ImageFile, JpegFollowedByATrailerAfterItsEndMarkerIsAccepted) {
+  const test::TempDir dir;
+  const std::string jpeg = encode(".jpg", noise(24, 32, CV_8UC3));
+  std::string trailer;
+  for (int i = 0; i < 1000; ++i) trailer.push_back(static_cast<char>(i * 7));  // holds FF D8 and FF D9
+  test::write_bytes(dir.file("trailer.jpg"), jpeg + trailer);
+  const cv::Mat rgb = read_rgb_image(dir.file("trailer.jpg"));
+  EXPECT_TRUE(same_pixels(rgb, decode(jpeg)));
+  EXPECT_TRUE(same_pixels(rgb, opencv_rgb(jpeg)));
+}
+
+// An APP1 segment "Exif\0\0" + a TIFF header in `byte_order` ("MM" or "II")
+// whose IFD0 holds one entry: Orientation (0x0112), SHORT, 1 value.
+std::string exif_segment(int orientation, const std::string& byte_order) {
+  const bool big = byte_order == "MM";
+  const auto u16 = [big](int value) {
+    const char high = static_cast<char>(value >> 8), low = static_cast<char>(value & 0xFF);
+    return big ? std::string{high, low} : std::string{low, high};
+  };
+  const auto u32 = [&](int value) {
+    return big ? u16(value >> 16) + u16(value) : u16(value) + u16(value >> 16);
+  };
+  const std::string tiff = byte_order + u16(42) + u32(8) + u16(1) + u16(0x0112) + u16(3) + u32(1) +
+                           u16(orientation) + u16(0) + u32(0);
+  const std::string payload = std::string("Exif\0\0", 6) + tiff;
+  const int length = static_cast<int>(payload.size()) + 2;
+  return std::string{'\xff', '\xe1', static_cast<char>(length >> 8), static_cast<char>(length & 0xFF)} +
+         payload;
+}
+
+TEST(ImageFile, ExifOrientationIsIgnoredButReported) {
+  const test::TempDir dir;
+  cv::Mat wide(8, 16, CV_8UC3, kRedBgr);
+  wide.colRange(8, 16).setTo(cv::Scalar(255, 0, 0));  // right half blue
+  const std::string jpeg = encode(".jpg", wide);
+  const std::string rotated = jpeg.substr(0, 2) + exif_segment(6, "MM") + jpeg.substr(2);
+  test::write_bytes(dir.file("rotated.jpg"), rotated);
+  // A viewer (and OpenCV) would show it rotated 90 degrees: 8 wide, 16 tall.
+  EXPECT_EQ(
+      cv::imdecode(cv::Mat(1, static_cast<int>(rotated.size()), CV_8UC1, const_cast<char*>(rotated.data())),
+                   cv::IMREAD_COLOR)
+          .size(),
+      cv::Size(8, 16));
+  const cv::Mat rgb = read_rgb_image(dir.file("rotated.jpg"));
+  EXPECT_EQ(rgb.size(), cv::Size(16, 8));
+  EXPECT_TRUE(same_pixels(rgb, decode(jpeg)));
+  EXPECT_EQ(image_exif_orientation(dir.file("rotated.jpg")), 6);
+
+  test::write_bytes(dir.file("plain.jpg"), jpeg);
+  EXPECT_EQ(image_exif_orientation(dir.file("plain.jpg")), std::nullopt);
+  test::write_bytes(dir.file("image.png"), encode(".png", wide));
+  EXPECT_EQ(image_exif_orientation(dir.file("image.png")), std::nullopt);
+  EXPECT_PRED2(contains, error_message([&] { image_exif_orientation(dir.file("none.jpg")); }),
+               dir.file("none.jpg").string() + ": no such file");
+}
+
+TEST(ImageFile, CorruptPngIsRefusedNamingTheFileAndPrintingNothing) {
+  const test::TempDir dir;
+  std::string png = encode(".png", noise(64, 64, CV_8UC3));
+  png[png.size() / 2] = static_cast<char>(png[png.size() / 2] ^ 0x5A);  // breaks the IDAT CRC
+  test::write_bytes(dir.file("corrupt.png"), png);
+
+  test::StderrCapture stderr_capture;
+  ASSERT_TRUE(stderr_capture.active());
+  const std::string message = read_error(dir.file("corrupt.png"));
+  EXPECT_EQ(stderr_capture.text(), "");
+  EXPECT_PRED2(contains, message, dir.file("corrupt.png").string() + ": truncated or corrupt PNG (");
+}
+
+// A tRNS chunk (transparency) inserted before the first IDAT.
+std::string with_trns(const std::string& png, const std::string& data) {
+  const std::size_t idat = png.find("IDAT") - 4;
+  return png.substr(0, idat) + test::png_chunk("tRNS" + data) + png.substr(idat);
+}
+
+TEST(ImageFile, PngsDecodeToTheSamePixelsAsOpenCv) {
+  const test::TempDir dir;
+  const cv::Mat indices = noise(9, 11, CV_8UC1) / 64;  // 0..3
+  write_index_png(dir.file("palette.png"), indices,
+                  {Rgb{255, 0, 0}, Rgb{0, 255, 0}, Rgb{0, 0, 255}, Rgb{9, 8, 7}});
+  write_index_png(dir.file("gray.png"), indices * 80, {});
+  const std::string palette = test::read_bytes(dir.file("palette.png"));
+  const std::string gray = test::read_bytes(dir.file("gray.png"));
+  std::vector<std::string> pngs = {
+      encode(".png", noise(13, 17, CV_8UC3)),
+      encode(".png", noise(13, 17, CV_8UC4)),   // alpha dropped, not composited
+      encode(".png", noise(13, 17, CV_16UC3)),  // high byte kept
+      encode(".png", noise(13, 17, CV_16UC4)),
+      encode(".png", noise(13, 17, CV_16UC1)),
+      encode(".png", noise(13, 17, CV_8UC1)),
+      encode(".png", noise(3, 21, CV_8UC1), {cv::IMWRITE_PNG_BILEVEL, 1}),  // 1-bit gray, scaled to 0/255
+      palette,
+      with_trns(palette, std::string("\x00\x80", 2)),  // transparency ignored
+      gray,
+      with_trns(gray, std::string("\x00\x50", 2)),
+  };
+  // Files of other writers: interlaced, 2- and 4-bit, gray+alpha.
+  const std::filesystem::path corpus = std::filesystem::path(ADVSEG_SOURCE_DIR) / "fuzz/corpus/fuzz_png_mask";
+  for (const std::string name : {"gray8_interlaced.png", "palette2_interlaced.png", "palette4.png",
+                                 "gray2.png", "gray_alpha.png", "gray16.png"}) {
+    pngs.push_back(test::read_bytes(corpus / name));
+    ASSERT_FALSE(pngs.back().empty()) << corpus / name;
+  }
+  for (std::size_t i = 0; i < pngs.size(); ++i) {
+    const cv::Mat rgb = decode(pngs[i]);
+    ASSERT_EQ(rgb.type(), CV_8UC3) << "PNG " << i;
+    EXPECT_TRUE(same_pixels(rgb, opencv_rgb(pngs[i]))) << "PNG " << i;
+  }
+  const std::vector<cv::Vec3b> colours = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}, {9, 8, 7}};
+  EXPECT_EQ(decode(palette).at<cv::Vec3b>(2, 3), colours[indices.at<std::uint8_t>(2, 3)]);
 }
 
 TEST(ImageFile, NonImageEmptyAndMissingFilesAreRefused) {

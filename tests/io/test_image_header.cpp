@@ -1,5 +1,5 @@
-// The header sniffing behind read_rgb_image's pixel limit and truncation
-// checks, on hand-built byte strings.
+// The header sniffing behind read_rgb_image's pixel limit, and the EXIF
+// orientation reader, on hand-built byte strings.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -49,13 +49,60 @@ TEST(ImageHeader, JpegWithoutFrameHeaderHasNoSize) {
   EXPECT_FALSE(jpeg_header_size(bytes({0xFF, 0xD8, 0x12, 0x34, 0x00, 0x08})).has_value());
 }
 
-TEST(ImageHeader, JpegEndMarkerMayBeFollowedByPaddingOnly) {
-  EXPECT_TRUE(jpeg_has_end_marker(bytes({0xFF, 0xD8, 0x00, 0xFF, 0xD9})));
-  EXPECT_TRUE(jpeg_has_end_marker(bytes({0xFF, 0xD8, 0x00, 0xFF, 0xD9, 0x00, 0x00, '\n', ' '})));
-  EXPECT_FALSE(jpeg_has_end_marker(bytes({0xFF, 0xD8, 0x00, 0x12, 0x34})));
-  EXPECT_FALSE(jpeg_has_end_marker(bytes({0xFF, 0xD8, 0xFF, 0xD9, 0x17})));
-  EXPECT_FALSE(jpeg_has_end_marker(bytes({0xD9})));
-  EXPECT_FALSE(jpeg_has_end_marker(""));
+// SOI, then an APP1 segment holding `payload`, then a frame header.
+std::string jpeg_with_app1(const std::string& payload) {
+  const auto length = static_cast<int>(payload.size() + 2);
+  return bytes({0xFF, 0xD8, 0xFF, 0xE1, length >> 8, length & 0xFF}) + payload +
+         bytes({0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x10, 0x00, 0x20, 0x03});
+}
+
+const std::string kExif("Exif\0\0", 6);
+
+// IFD0 at offset 8 with one Orientation entry (tag 0x0112, SHORT, count 1).
+const std::string kBigEndianTiff = bytes({'M',  'M',  0x00, 0x2A, 0x00, 0x00, 0x00, 0x08, 0x00, 0x01, 0x01,
+                                          0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00});
+const std::string kLittleEndianTiff =
+    bytes({'I',  'I',  0x2A, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x12,
+           0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00});
+
+TEST(ImageHeader, ExifOrientationInEitherByteOrder) {
+  EXPECT_EQ(jpeg_exif_orientation(jpeg_with_app1(kExif + kBigEndianTiff)), 6);
+  EXPECT_EQ(jpeg_exif_orientation(jpeg_with_app1(kExif + kLittleEndianTiff)), 3);
+  // After an XMP segment (also APP1) and an APP0.
+  const std::string xmp = jpeg_with_app1("http://ns.adobe.com/xap/1.0/\0<x/>");
+  const std::string app0 = bytes({0xFF, 0xE0, 0x00, 0x04, 0x11, 0x22});
+  const std::string exif = jpeg_with_app1(kExif + kBigEndianTiff);
+  EXPECT_EQ(jpeg_exif_orientation(xmp.substr(0, xmp.size() - 10) + app0 + exif.substr(2)), 6);
+  // Still found from the header alone: the size is also readable.
+  EXPECT_EQ(jpeg_header_size(exif)->width, 32);
+}
+
+TEST(ImageHeader, NoExifOrientationWhenAbsentOrMalformed) {
+  EXPECT_EQ(jpeg_exif_orientation(""), std::nullopt);
+  EXPECT_EQ(jpeg_exif_orientation(test::png_header_only(2, 2, 0)), std::nullopt);
+  EXPECT_EQ(jpeg_exif_orientation(jpeg_with_app1("Exif")), std::nullopt);
+  EXPECT_EQ(jpeg_exif_orientation(bytes({0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B})), std::nullopt);
+  // Every cut of the TIFF structure, and every corrupted byte, is refused or read within bounds.
+  for (std::size_t cut = 0; cut < kBigEndianTiff.size(); ++cut) {
+    EXPECT_EQ(jpeg_exif_orientation(jpeg_with_app1(kExif + kBigEndianTiff.substr(0, cut))), std::nullopt)
+        << cut;
+  }
+  for (std::size_t at = 0; at < kBigEndianTiff.size(); ++at) {
+    std::string tiff = kBigEndianTiff;
+    tiff[at] = '\xff';
+    const auto orientation = jpeg_exif_orientation(jpeg_with_app1(kExif + tiff));
+    EXPECT_TRUE(!orientation || (*orientation >= 1 && *orientation <= 8)) << at;
+  }
+  std::string huge_offset = kBigEndianTiff;  // IFD0 "at" 0xFFFFFFF0
+  huge_offset.replace(4, 4, bytes({0xFF, 0xFF, 0xFF, 0xF0}));
+  EXPECT_EQ(jpeg_exif_orientation(jpeg_with_app1(kExif + huge_offset)), std::nullopt);
+  std::string out_of_range = kBigEndianTiff;  // orientation 9 does not exist
+  out_of_range[19] = 9;
+  EXPECT_EQ(jpeg_exif_orientation(jpeg_with_app1(kExif + out_of_range)), std::nullopt);
+  // A segment length running past the end of the data.
+  std::string long_segment = jpeg_with_app1(kExif + kBigEndianTiff);
+  long_segment[4] = '\x7f';
+  EXPECT_EQ(jpeg_exif_orientation(long_segment.substr(0, 40)), std::nullopt);
 }
 
 TEST(ImageHeader, PixelLimitComparesWithoutOverflow) {

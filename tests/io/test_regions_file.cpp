@@ -68,6 +68,15 @@ TEST(RegionsFile, NonIntegerTokenIsQuotedWithItsLine) {
   EXPECT_PRED2(contains, parse_error("3 +2\n"), "'+2'");
 }
 
+TEST(RegionsFile, NonPrintableBytesInAQuotedTokenAreEscaped) {
+  const std::string message = parse_error("0 1\n0 7" + std::string(1, '\0') + "x\x1b\xff\n");
+  EXPECT_EQ(message, "labels/x.regions.txt: not an integer: '7\\x00x\\x1b\\xff' at line 2, column 2");
+  // Long tokens are cut, then escaped.
+  std::string escaped;
+  for (int i = 0; i < 32; ++i) escaped += "\\x01";
+  EXPECT_PRED2(contains, parse_error(std::string(40, '\x01')), "not an integer: '" + escaped + "...'");
+}
+
 TEST(RegionsFile, OutOfRangeIntegerIsAnError) {
   const std::string message = parse_error("0 99999999999999999999\n");
   EXPECT_PRED2(contains, message, "'99999999999999999999' is out of range at line 1, column 2");

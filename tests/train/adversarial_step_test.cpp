@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "advseg/config/config.h"
-#include "advseg/eval/evaluator.h"
+#include "advseg/inference/prediction.h"
 #include "advseg/train/networks.h"
 #include "support/tiny_run.h"
 
@@ -114,8 +114,8 @@ TEST(TrainingStep, SegmentorTrainsInTrainModeAndEvaluatesInEvalModeWithoutGrad) 
   // rest of the batch, as it would with batch statistics), without autograd,
   // and restores the mode it found.
   auto images = torch::randn({3, 3, 32, 32});
-  auto together = predict_classes(*setup.networks.segmentor, images);
-  auto alone = predict_classes(*setup.networks.segmentor, images.narrow(0, 0, 1));
+  auto together = predict_classes(*setup.networks.segmentor, images, PredictionOptions{});
+  auto alone = predict_classes(*setup.networks.segmentor, images.narrow(0, 0, 1), PredictionOptions{});
   EXPECT_TRUE(torch::equal(together.narrow(0, 0, 1), alone));
   EXPECT_FALSE(together.requires_grad());
   EXPECT_TRUE(setup.networks.segmentor->is_training());

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <iterator>
 
+#include "advseg/inference/autocast.h"
 #include "advseg/runtime.h"
 #include "advseg/train/adversarial_step.h"
-#include "advseg/train/autocast.h"
 #include "support/tiny_run.h"
 
 namespace advseg {

@@ -22,11 +22,12 @@ TEST(Evaluate, CrossEntropyIsThePixelMeanOverTheWholeDataset) {
   std::int64_t pixels = 0;
   for (std::size_t i = 0; i < dataset->size(); ++i) {
     const Example example = dataset->get(i);
-    auto image = image_to_tensor(example.image, options.normalization).unsqueeze(0);
+    auto image = image_to_tensor(example.image, options.prediction.normalization).unsqueeze(0);
     auto labels =
         torch::from_blob(example.label.data, {1, example.label.rows, example.label.cols}, torch::kUInt8)
             .to(torch::kLong);
-    auto log_probs = torch::log_softmax(predict_logits(*run.networks.segmentor, image), 1);
+    auto log_probs =
+        torch::log_softmax(predict_logits(*run.networks.segmentor, image, options.prediction), 1);
     auto valid = labels != run.config.data.ignore_index;
     auto picked =
         log_probs.gather(1, labels.clamp_max(run.config.data.num_classes - 1).unsqueeze(1)).squeeze(1);

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "advseg/error.h"
+#include "advseg/run/training_run.h"
 #include "advseg/train/checkpoint.h"
-#include "advseg/train/trainer.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
 #include "support/tiny_config.h"
@@ -172,9 +172,9 @@ TEST(Faults, DivergenceStopsNamingTheIterationAndKeepsTheLastCheckpoint) {
   config.train.checkpoint_every = 1;
   config.train.segmentor_optimizer.type = "sgd";
   config.train.segmentor_optimizer.lr = 1e30;  // the weights explode after the first step
-  Trainer trainer(config, dir.path());
+  auto trainer = make_trainer(config, dir.path());
   try {
-    trainer.run();
+    trainer->run();
     FAIL() << "a diverging run did not stop";
   } catch (const Error& e) {
     std::string message = e.what();
@@ -190,8 +190,8 @@ TEST(Faults, DivergenceCanSkipStepsInstead) {
   config.train.on_nonfinite = "skip";
   config.train.segmentor_optimizer.type = "sgd";
   config.train.segmentor_optimizer.lr = 1e30;
-  Trainer trainer(config, dir.path());
-  EXPECT_TRUE(trainer.run().completed);
+  auto trainer = make_trainer(config, dir.path());
+  EXPECT_TRUE(trainer->run().completed);
   auto log = testing::read_text((dir.path() / "log.jsonl").string());
   EXPECT_NE(log.find("\"type\":\"warning\""), std::string::npos);
   EXPECT_NE(log.find("step skipped"), std::string::npos);

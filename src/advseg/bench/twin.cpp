@@ -3,15 +3,14 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <system_error>
+#include <vector>
 
 #include "advseg/error.h"
-
-#ifndef ADVSEG_TWIN_SCRIPT
-#define ADVSEG_TWIN_SCRIPT "bench/reference/twin.py"
-#endif
 
 namespace advseg {
 namespace {
@@ -74,7 +73,19 @@ nlohmann::json last_json_line(const std::string& output, const std::filesystem::
 
 }  // namespace
 
-std::filesystem::path default_twin_script() { return ADVSEG_TWIN_SCRIPT; }
+std::filesystem::path default_twin_script() {
+  namespace fs = std::filesystem;
+  if (const char* given = std::getenv("ADVSEG_TWIN_SCRIPT")) return given;
+  // Next to the executable: build trees sit in the source tree (build/advseg),
+  // installs put the twin under share/advseg.
+  std::error_code error;
+  const fs::path exe_dir = fs::read_symlink("/proc/self/exe", error).parent_path();
+  const std::vector<fs::path> candidates = {exe_dir / "../bench/reference/twin.py",
+                                            exe_dir / "../share/advseg/twin.py", "bench/reference/twin.py"};
+  for (const auto& candidate : candidates)
+    if (fs::is_regular_file(candidate, error)) return candidate.lexically_normal();
+  return candidates.back();
+}
 
 void check_twin(const TwinOptions& options) {
   if (!std::filesystem::exists(options.python))

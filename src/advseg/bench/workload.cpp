@@ -1,10 +1,9 @@
 #include "advseg/bench/workload.h"
 
 #include "advseg/error.h"
-#include "advseg/eval/evaluator.h"
-#include "advseg/runtime.h"
+#include "advseg/inference/prediction.h"
+#include "advseg/models/from_config.h"
 #include "advseg/train/adversarial_step.h"
-#include "advseg/train/autocast.h"
 #include "advseg/train/networks.h"
 
 namespace advseg {
@@ -92,8 +91,8 @@ double bench_inference(const Workload& workload, int batch) {
   torch::manual_seed(kSeed);
   auto segmentor = make_configured_segmentor(config, kCpu);
   const auto images = synthetic_batch(workload, batch, memory_format(config)).images;
-  Autocast autocast(c10::DeviceType::CPU, uses_bf16(config.train.precision, "cpu"));
-  return batch / best_seconds([&] { predict_classes(*segmentor, images); }, workload.reps);
+  const auto options = prediction_options(config);
+  return batch / best_seconds([&] { predict_classes(*segmentor, images, options); }, workload.reps);
 }
 
 std::vector<ConvShape> segmentor_conv_shapes(const Workload& workload) {
@@ -102,7 +101,7 @@ std::vector<ConvShape> segmentor_conv_shapes(const Workload& workload) {
   auto segmentor = make_configured_segmentor(config, kCpu);
   const auto images = synthetic_batch(workload, workload.batch, memory_format(config)).images;
   ConvFlopCounter counter;
-  predict_classes(*segmentor, images);
+  predict_classes(*segmentor, images, prediction_options(config));
   return counter.forward_shapes();
 }
 

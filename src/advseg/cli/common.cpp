@@ -1,10 +1,12 @@
 #include "advseg/cli/common.h"
 
 #include <CLI/CLI.hpp>
+#include <iostream>
+#include <system_error>
 
 #include "advseg/error.h"
+#include "advseg/inference/checkpoint_files.h"
 #include "advseg/io/file_bytes.h"
-#include "advseg/runtime.h"
 
 namespace advseg {
 
@@ -12,18 +14,24 @@ void add_config_options(CLI::App& command, ConfigOptions& options) {
   command
       .add_option("--set", options.overrides, "Override a config key, e.g. --set train.epochs=5 (repeatable)")
       ->type_name("KEY=VALUE");
-  command.add_option("--threads", options.threads,
-                     "LibTorch threads (default: train.threads; 0 = all cores)");
+  command
+      .add_option("--threads", options.threads, "LibTorch threads (default: train.threads; 0 = all cores)")
+      ->check(CLI::Range(0, 1024));
   command.add_option("--device", options.device, "cpu, cuda or cuda:N (default: train.device)");
 }
 
-Config finish_config(Config config, const ConfigOptions& options) {
-  apply_overrides(config, options.overrides);
-  if (options.threads >= 0) config.train.threads = options.threads;
-  if (!options.device.empty()) config.train.device = options.device;
-  validate(config);
-  configure_threads(config.train.threads);
-  return config;
+Config finish_config(Config config, const ConfigOptions& options, const std::string& source,
+                     ConfigOrigin origin) {
+  RunSettings settings;
+  settings.overrides = options.overrides;
+  if (options.threads >= 0) settings.threads = options.threads;
+  settings.device = options.device;
+  return resolve_config(std::move(config), settings, source, origin, std::cerr);
+}
+
+Config checkpoint_config(const std::filesystem::path& checkpoint_dir, const ConfigOptions& options) {
+  return finish_config(load_checkpoint_config(checkpoint_dir), options,
+                       (checkpoint_dir / checkpoint_file::kConfig).string(), ConfigOrigin::checkpoint);
 }
 
 std::pair<std::string, std::string> split_named_argument(const std::string& argument) {
@@ -33,7 +41,13 @@ std::pair<std::string, std::string> split_named_argument(const std::string& argu
 }
 
 void write_json_file(const std::filesystem::path& path, const std::string& text) {
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  if (path.has_parent_path()) {
+    std::error_code error;
+    std::filesystem::create_directories(path.parent_path(), error);
+    if (error)
+      fail_at(path.parent_path(),
+              "cannot create the folder for " + path.string() + " (" + error.message() + ")");
+  }
   write_file_bytes(path, text + "\n");
 }
 

@@ -1,5 +1,5 @@
-// Options shared by the sub-commands: where the config comes from, dotted
-// overrides, threads and device.
+// Options shared by the sub-commands that run a network (train, eval,
+// predict, experiment, panels): dotted overrides, threads and device.
 #pragma once
 
 #include <filesystem>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "advseg/config/config.h"
+#include "advseg/run/run_config.h"
 
 namespace CLI {
 class App;
@@ -24,13 +25,18 @@ struct ConfigOptions {
 // Adds --set, --threads and --device to a sub-command.
 void add_config_options(CLI::App& command, ConfigOptions& options);
 
-// Applies --set, --threads and --device to `config`, validates it and sets
-// LibTorch's thread count.
-Config finish_config(Config config, const ConfigOptions& options);
+// Applies --set, --threads and --device to `config` and resolves it for this
+// machine (run/run_config.h); `source` names where it came from.
+Config finish_config(Config config, const ConfigOptions& options, const std::string& source,
+                     ConfigOrigin origin);
+
+// The config of a checkpoint directory with the options applied.
+Config checkpoint_config(const std::filesystem::path& checkpoint_dir, const ConfigOptions& options);
 
 // "NAME=VALUE" -> (NAME, VALUE); without "=", the argument is both (e.g. a path names itself).
 std::pair<std::string, std::string> split_named_argument(const std::string& argument);
 
+// Writes `text` to the file `path`, creating its folder; errors name the path.
 void write_json_file(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace advseg

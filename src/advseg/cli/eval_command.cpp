@@ -9,7 +9,6 @@
 #include "advseg/cli/metrics_table.h"
 #include "advseg/error.h"
 #include "advseg/eval/checkpoint_evaluation.h"
-#include "advseg/train/checkpoint.h"
 
 namespace advseg {
 namespace {
@@ -22,7 +21,7 @@ struct EvalOptions {
 };
 
 void run_eval(const EvalOptions& options) {
-  Config config = finish_config(load_checkpoint_config(options.checkpoint), options.config);
+  Config config = checkpoint_config(options.checkpoint, options.config);
   auto result = evaluate_checkpoint(options.checkpoint, config, options.split);
   print_metrics_table(std::cout, {{options.split, result}});
   if (!options.out.empty()) {
@@ -37,11 +36,11 @@ void run_eval(const EvalOptions& options) {
 void add_eval_command(CLI::App& app) {
   auto options = std::make_shared<EvalOptions>();
   auto* command = app.add_subcommand("eval", "Evaluate a checkpoint on a dataset split");
-  command->add_option("--checkpoint", options->checkpoint, "Checkpoint directory (e.g. OUT/best)")
+  command->add_option("--checkpoint", options->checkpoint, "Checkpoint folder (e.g. OUT/best)")
       ->required()
       ->check(CLI::ExistingDirectory);
   command->add_option("--split", options->split, "train or val")->check(CLI::IsMember({"train", "val"}));
-  command->add_option("--out", options->out, "Write the metrics and consistency metrics as JSON here");
+  command->add_option("--out", options->out, "Output file: the metrics and consistency metrics as JSON");
   add_config_options(*command, options->config);
   command->callback([options] { run_eval(*options); });
 }

@@ -23,8 +23,12 @@ struct ExperimentCommandOptions {
 
 void run_experiment_command(const ExperimentCommandOptions& options) {
   ExperimentOptions experiment;
-  experiment.base = finish_config(options.config_path.empty() ? Config{} : load_config(options.config_path),
-                                  options.config);
+  experiment.base =
+      options.config_path.empty()
+          ? finish_config(Config{}, options.config, "the built-in defaults", ConfigOrigin::config_file)
+          : finish_config(load_config(options.config_path), options.config, options.config_path,
+                          ConfigOrigin::config_file);
+  experiment.base_overrides = options.config.overrides;
   experiment.out_dir = options.out_dir;
   experiment.variants = parse_grid(options.grid);
   experiment.seeds = options.seeds;

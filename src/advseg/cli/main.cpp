@@ -16,18 +16,73 @@
 //
 // Every user-facing failure is an advseg::Error whose message names the file
 // or setting at fault; it is printed as is and the exit status is 1.
+#include <torch/version.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "advseg/cli/commands.h"
 #include "advseg/error.h"
+
+namespace {
+
+// CLI11 repeats a bad value in full; a 300-digit number should not fill the screen.
+std::string shortened(const std::string& message) {
+  std::istringstream words(message);
+  std::string result;
+  for (std::string word; words >> word;) {
+    if (word.size() > 40) word = word.substr(0, 20) + "...(" + std::to_string(word.size()) + " characters)";
+    result += (result.empty() ? "" : " ") + word;
+  }
+  return result;
+}
+
+std::string command_names(const CLI::App& app) {
+  std::string names;
+  for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; }))
+    names += (names.empty() ? "" : ", ") + command->get_name();
+  return names;
+}
+
+// "advseg foo": name the unknown command instead of CLI11's "A subcommand is required".
+void check_command_name(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return;
+  const std::string name = argv[1];
+  for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (command->get_name() == name) return;
+  throw advseg::Error("unknown command '" + name + "' (commands: " + command_names(app) +
+                      "; advseg --help describes them)");
+}
+
+int parse_and_run(CLI::App& app, int argc, char** argv) {
+  check_command_name(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "advseg: error: " << shortened(e.what()) << "\n"
+              << "(advseg "
+              << (app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name() + " ")
+              << "--help lists the options)\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) try {
   // Past a file-size limit, fail the write (reported as an error naming the
   // file) rather than kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"advseg: semantic segmentation with adversarial training (Luc et al. 2016)"};
+  app.set_version_flag("--version",
+                       std::string("advseg ") + ADVSEG_VERSION + " (LibTorch " + TORCH_VERSION + ")");
   app.require_subcommand(1);
   advseg::add_train_command(app);
   advseg::add_eval_command(app);
@@ -36,10 +91,14 @@ int main(int argc, char** argv) try {
   advseg::add_bench_command(app);
   advseg::add_experiment_command(app);
   advseg::add_panels_command(app);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  return parse_and_run(app, argc, argv);
 } catch (const advseg::Error& e) {
   std::cerr << "advseg: error: " << e.what() << "\n";
+  return 1;
+} catch (const std::filesystem::filesystem_error& e) {
+  // A path problem no check caught: still a user-facing error naming the path.
+  std::cerr << "advseg: error: " << (e.path1().empty() ? std::string("file system") : e.path1().string())
+            << ": " << e.code().message() << "\n";
   return 1;
 } catch (const std::exception& e) {
   std::cerr << "advseg: internal error: " << e.what() << "\n";

@@ -48,11 +48,17 @@ void print_metrics_table(std::ostream& out, const std::vector<NamedMetrics>& run
     row(std::string(field.key) + (percent ? " (%)" : ""), percent ? 100.0 : 1.0,
         [&](const nlohmann::json& result) { return lookup(result, field.section, field.key); });
   }
-  if (runs.empty()) return;
-  const auto first_classes = lookup(runs.front().second, "metrics", "per_class");
-  if (!first_classes.is_object()) return;
-  for (const auto& [name, unused] : first_classes.items()) {
-    (void)unused;
+  // Every class any run reports, in order of first appearance: runs on
+  // datasets with other class names still show their own rows.
+  std::vector<std::string> class_names;
+  for (const auto& run : runs) {
+    const auto classes = lookup(run.second, "metrics", "per_class");
+    if (!classes.is_object()) continue;
+    for (const auto& item : classes.items())
+      if (std::find(class_names.begin(), class_names.end(), item.key()) == class_names.end())
+        class_names.push_back(item.key());
+  }
+  for (const auto& name : class_names) {
     row("IoU " + name + " (%)", 100.0, [&](const nlohmann::json& result) {
       auto classes = lookup(result, "metrics", "per_class");
       return classes.contains(name) ? classes[name].value("iou", nlohmann::json()) : nlohmann::json();

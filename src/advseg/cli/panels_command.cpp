@@ -9,11 +9,10 @@
 #include "advseg/cli/common.h"
 #include "advseg/data/dataset.h"
 #include "advseg/error.h"
-#include "advseg/eval/checkpoint_evaluation.h"
-#include "advseg/eval/evaluator.h"
 #include "advseg/eval/panels.h"
+#include "advseg/inference/checkpoint_files.h"
+#include "advseg/inference/prediction.h"
 #include "advseg/io/image_file.h"
-#include "advseg/train/checkpoint.h"
 
 namespace advseg {
 namespace {
@@ -50,22 +49,22 @@ std::vector<Example> chosen_examples(const Dataset& dataset, const PanelsOptions
 // Each checkpoint's label maps for the examples, one column of the panel.
 std::vector<cv::Mat> predict_column(const std::string& checkpoint, const PanelsOptions& options,
                                     const DatasetInfo& info, const std::vector<Example>& examples) {
-  Config config = finish_config(load_checkpoint_config(checkpoint), options.config);
+  Config config = checkpoint_config(checkpoint, options.config);
   if (config.data.num_classes != info.num_classes)
     fail_at(checkpoint, "predicts " + std::to_string(config.data.num_classes) + " classes, the dataset has " +
                             std::to_string(info.num_classes));
   auto segmentor = load_segmentor(checkpoint, config);
-  auto evaluation = evaluation_options(config);
+  const auto prediction = prediction_options(config);
   std::vector<cv::Mat> maps;
   for (const auto& example : examples)
-    maps.push_back(predict_label_map(*segmentor, example.image, evaluation));
+    maps.push_back(predict_label_map(*segmentor, example.image, prediction));
   return maps;
 }
 
 void run_panels(const PanelsOptions& options) {
   // The dataset as the first checkpoint saw it (with --set applied).
   const auto first_dir = split_named_argument(options.checkpoints.front()).second;
-  Config config = finish_config(load_checkpoint_config(first_dir), options.config);
+  Config config = checkpoint_config(first_dir, options.config);
   auto dataset = make_dataset(config.data, options.split);
   auto examples = chosen_examples(*dataset, options);
 
@@ -97,7 +96,15 @@ void add_panels_command(CLI::App& app) {
   command->add_option("--count", options->count, "The first COUNT images of the split")
       ->check(CLI::PositiveNumber);
   command->add_option("--ids", options->ids, "These image ids instead (comma-separated)")->delimiter(',');
-  command->add_option("--out", options->out, "Output picture (.png or .jpg)")->required();
+  command->add_option("--out", options->out, "Output file: the picture (.png or .jpg)")
+      ->required()
+      ->check(CLI::Validator(
+          [](std::string& path) {
+            const auto ext = std::filesystem::path(path).extension().string();
+            return ext == ".png" || ext == ".jpg" || ext == ".jpeg" ? std::string()
+                                                                    : "must end in .png, .jpg or .jpeg";
+          },
+          "FILE.png|FILE.jpg"));
   add_config_options(*command, options->config);
   command->callback([options] { run_panels(*options); });
 }

@@ -1,27 +1,52 @@
 // advseg train: trains a segmentor, adversarially unless
 // adversarial.enabled=false, writing checkpoints, logs and validation
-// metrics to --out. SIGINT/SIGTERM stop it cleanly after the current step
-// with a checkpoint; --resume continues it.
+// metrics to the folder --out. Ctrl-C (SIGINT) or SIGTERM stops it cleanly
+// after the current step (or mid-validation) with a checkpoint; --resume
+// continues it.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <string>
 
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
 #include "advseg/error.h"
-#include "advseg/train/trainer.h"
+#include "advseg/inference/checkpoint_files.h"
+#include "advseg/run/training_run.h"
 
 namespace advseg {
 namespace {
 
-std::atomic<bool> stop_requested{false};
+std::atomic<int> stop_signals{0};
+std::string first_notice, second_notice;  // built before the handler is installed
 
-// The first signal asks for a clean stop; a second one kills as usual.
+void say_from_handler(const std::string& text) {
+  [[maybe_unused]] const auto written = ::write(STDERR_FILENO, text.data(), text.size());
+}
+
+// The first signal asks for a clean stop and says so at once; the second
+// still saves (the state after the current step is consistent) and says so;
+// the third quits at once.
 extern "C" void request_stop(int signal_number) {
-  stop_requested.store(true);
-  std::signal(signal_number, SIG_DFL);
+  const int count = ++stop_signals;
+  if (count == 1) say_from_handler(first_notice);
+  if (count == 2) {
+    say_from_handler(second_notice);
+    std::signal(signal_number, SIG_DFL);
+  }
+}
+
+void install_stop_handlers(const std::string& out_dir) {
+  const std::string last = (std::filesystem::path(out_dir) / "last").string();
+  first_notice =
+      "\nadvseg: stopping after the current step, then saving " + last + " (Ctrl-C again quits sooner)\n";
+  second_notice = "advseg: still saving " + last +
+                  " once the step in progress ends; Ctrl-C once more quits without saving\n";
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
 }
 
 struct TrainOptions {
@@ -36,38 +61,25 @@ Config training_config(const TrainOptions& options) {
     if (!options.config_path.empty())
       throw Error("--config and --resume together: a resumed run keeps the config saved in " +
                   options.resume_dir + "/config.yaml (change it with --set)");
-    return load_checkpoint_config(options.resume_dir);
+    return checkpoint_config(options.resume_dir, options.config);
   }
-  return options.config_path.empty() ? Config{} : load_config(options.config_path);
-}
-
-// Refuses to start a fresh run over an earlier one: that would lose its work.
-void check_out_dir_is_free(const TrainOptions& options) {
-  auto last = std::filesystem::path(options.out_dir) / "last";
-  if (options.resume_dir.empty() && std::filesystem::exists(std::filesystem::symlink_status(last)))
-    throw Error(options.out_dir + ": already holds a run (" + last.string() +
-                "); continue it with --resume " + last.string() + " or choose another --out");
+  if (options.config_path.empty())
+    return finish_config(Config{}, options.config, "the built-in defaults", ConfigOrigin::config_file);
+  return finish_config(load_config(options.config_path), options.config, options.config_path,
+                       ConfigOrigin::config_file);
 }
 
 void run_train(const TrainOptions& options) {
-  check_out_dir_is_free(options);
-  Config config = finish_config(training_config(options), options.config);
-  Trainer trainer(config, options.out_dir, [](const TrainingProgress&) { return stop_requested.load(); });
-  if (!options.resume_dir.empty()) trainer.resume_from(options.resume_dir);
+  Config config = training_config(options);
+  auto trainer =
+      make_trainer(config, options.out_dir, [](const TrainingProgress&) { return stop_signals > 0; });
+  if (!options.resume_dir.empty()) trainer->resume_from(options.resume_dir);
 
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
-  auto outcome = trainer.run();
+  install_stop_handlers(options.out_dir);
+  auto outcome = trainer->run();
   if (!outcome.completed) return;
-
-  nlohmann::json result = {
-      {"metrics", metrics_to_json(outcome.validation, outcome.class_names)},
-      {"consistency", consistency_to_json(outcome.validation_consistency, outcome.class_names)},
-      {"iterations", outcome.progress.iteration},
-      {"best_mean_iou", outcome.progress.best_mean_iou},
-      {"best_epoch", outcome.progress.best_epoch}};
   auto path = std::filesystem::path(options.out_dir) / "metrics.json";
-  write_json_file(path, result.dump(2));
+  write_json_file(path, run_metrics(outcome, config).dump(2));
   std::cout << "validation metrics written to " << path.string() << "\n";
 }
 
@@ -75,13 +87,14 @@ void run_train(const TrainOptions& options) {
 
 void add_train_command(CLI::App& app) {
   auto options = std::make_shared<TrainOptions>();
-  auto* command =
-      app.add_subcommand("train", "Train a segmentor (adversarially unless adversarial.enabled=false)");
-  command->add_option("--config", options->config_path, "YAML config (default: built-in shapes demo)")
+  auto* command = app.add_subcommand(
+      "train", "Train a segmentor (adversarially unless adversarial.enabled=false) into the folder --out");
+  command
+      ->add_option("--config", options->config_path, "YAML config (default: configs/shapes.yaml's settings)")
       ->check(CLI::ExistingFile);
-  command->add_option("--out", options->out_dir, "Output directory: checkpoints, log.jsonl, metrics.json")
+  command->add_option("--out", options->out_dir, "Output folder: checkpoints, log.jsonl, metrics.json")
       ->required();
-  command->add_option("--resume", options->resume_dir, "Continue from a checkpoint directory (e.g. OUT/last)")
+  command->add_option("--resume", options->resume_dir, "Continue from a checkpoint folder (e.g. OUT/last)")
       ->check(CLI::ExistingDirectory);
   add_config_options(*command, options->config);
   command->callback([options] { run_train(*options); });

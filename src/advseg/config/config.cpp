@@ -6,10 +6,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <type_traits>
@@ -200,10 +202,30 @@ std::string describe(const YAML::Node& node) {
   throw Error(where + ": expected " + expected + ", got " + describe(node));
 }
 
+// A decimal integer that does not fit T ("2147483648" for an int) is named as
+// such: "expected an integer" would puzzle whoever wrote an integer.
+template <class T>
+void check_integer_range(const YAML::Node& node, const std::string& where) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    const std::string& text = node.Scalar();
+    const std::size_t sign = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
+    if (text.size() == sign || text.find_first_not_of("0123456789", sign) != std::string::npos) return;
+    T value{};
+    const char* first = text.data() + (text[0] == '+' ? 1 : 0);  // from_chars takes '-' but not '+'
+    if (std::from_chars(first, text.data() + text.size(), value).ec != std::errc::result_out_of_range) return;
+    throw Error(where + ": " + text + " is out of range (an integer from " +
+                std::to_string(std::numeric_limits<T>::min()) + " to " +
+                std::to_string(std::numeric_limits<T>::max()) + ")");
+  }
+}
+
 template <class T>
 void read_field(const YAML::Node& node, T& field, const std::string& where) {
   T value{};
-  if (!node.IsScalar() || !YAML::convert<T>::decode(node, value)) fail_type(where, Expected<T>::name, node);
+  if (!node.IsScalar() || !YAML::convert<T>::decode(node, value)) {
+    if (node.IsScalar()) check_integer_range<T>(node, where);
+    fail_type(where, Expected<T>::name, node);
+  }
   if constexpr (std::is_floating_point_v<T>) {
     // inf/nan would slip through most range checks and cannot be saved back.
     if (!std::isfinite(value)) fail_type(where, Expected<T>::name, node);

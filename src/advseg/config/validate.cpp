@@ -25,6 +25,16 @@ void require_at_least(const std::string& key, long long value, long long min) {
   require(value >= min, key, ">= " + std::to_string(min), std::to_string(value));
 }
 
+void require_in_range(const std::string& key, long long value, long long min, long long max) {
+  require(value >= min && value <= max, key, "in [" + std::to_string(min) + ", " + std::to_string(max) + "]",
+          std::to_string(value));
+}
+
+// More threads than this only slow LibTorch down; a typo like 1000 must not
+// stall a run.
+constexpr long long kMaxThreads = 1024;
+constexpr long long kMaxCropSide = 32768;
+
 // Comparisons are written so that NaN fails them too.
 void require_positive(const std::string& key, double value) {
   require(value > 0, key, "> 0", number_text(value));
@@ -97,14 +107,19 @@ void validate_data(const DataConfig& d) {
   require(d.dataset == "shapes" || !d.root.empty(), "data.root", "set for data.dataset " + quoted(d.dataset),
           "''");
   validate_labels(d);
-  require_at_least("data.crop_height", d.crop_height, 8);
-  require_at_least("data.crop_width", d.crop_width, 8);
+  require_in_range("data.crop_height", d.crop_height, 8, kMaxCropSide);
+  require_in_range("data.crop_width", d.crop_width, 8, kMaxCropSide);
   require_positive("data.scale_min", d.scale_min);
   require(d.scale_max >= d.scale_min, "data.scale_max",
           ">= data.scale_min (" + number_text(d.scale_min) + ")", number_text(d.scale_max));
   validate_channel_stats("data.mean", d.mean, false);
   validate_channel_stats("data.std", d.std, true);
   require_at_least("data.max_image_pixels", d.max_image_pixels, 1);
+  // A crop is an image the pipeline allocates: the same limit applies.
+  const long long crop_pixels = static_cast<long long>(d.crop_height) * d.crop_width;
+  require(crop_pixels <= d.max_image_pixels, "data.crop_height x data.crop_width",
+          "at most data.max_image_pixels (" + std::to_string(d.max_image_pixels) + ")",
+          std::to_string(crop_pixels) + " pixels");
   require(d.image_scale > 0 && d.image_scale <= 4, "data.image_scale", "in (0, 4]",
           number_text(d.image_scale));
   require_at_least("data.shapes_train_size", d.shapes_train_size, 1);
@@ -156,8 +171,8 @@ void validate_optimizer(const std::string& prefix, const OptimizerConfig& o) {
 void validate_train(const TrainConfig& t) {
   require_at_least("train.epochs", t.epochs, 1);
   require_at_least("train.batch_size", t.batch_size, 1);
-  require_at_least("train.threads", t.threads, 0);
-  require_at_least("train.loader_threads", t.loader_threads, 0);
+  require_in_range("train.threads", t.threads, 0, kMaxThreads);
+  require_in_range("train.loader_threads", t.loader_threads, 0, kMaxThreads);
   require_at_least("train.prefetch_batches", t.prefetch_batches, 1);
   require_at_least("train.log_every", t.log_every, 1);
   require_at_least("train.val_every", t.val_every, 1);

@@ -3,12 +3,13 @@
 #include <chrono>
 #include <iostream>
 
+#include "advseg/config/config_diff.h"
 #include "advseg/error.h"
 #include "advseg/eval/checkpoint_evaluation.h"
 #include "advseg/experiment/curves.h"
 #include "advseg/experiment/results.h"
 #include "advseg/io/file_bytes.h"
-#include "advseg/train/trainer.h"
+#include "advseg/run/training_run.h"
 
 namespace advseg {
 namespace fs = std::filesystem;
@@ -30,11 +31,15 @@ void claim_out_dir(const fs::path& out_dir, const Config& base) {
   const auto path = out_dir / "experiment.yaml";
   const auto yaml = comparable_yaml(base);
   if (fs::exists(path)) {
-    if (read_file_bytes(path) != yaml)
-      fail_at(path,
-              "this experiment was started with another config or other --set values; resume it with the "
-              "same ones or choose another --out");
-    return;
+    const auto saved = read_file_bytes(path);
+    if (saved == yaml) return;
+    std::string keys;
+    for (const auto& key : changed_keys(parse_config(saved, path.string()), parse_config(yaml, "this run")))
+      keys += (keys.empty() ? "" : ", ") + key;
+    fail_at(path,
+            "this experiment was started with other settings (" + keys +
+                "; train.precision follows the CPU when 'auto'); resume it with the same ones or choose "
+                "another --out");
   }
   fs::create_directories(out_dir);
   write_file_bytes(path, yaml);
@@ -60,10 +65,10 @@ nlohmann::json train_and_evaluate(const PlannedRun& run, const Config& base) {
   Config config = base;
   apply_overrides(config, run.overrides);
   const auto started = std::chrono::steady_clock::now();
-  Trainer trainer(config, run.dir);
+  auto trainer = make_trainer(config, run.dir);
   const auto last = run.dir / "last";
-  if (fs::exists(fs::symlink_status(last))) trainer.resume_from(last);
-  const auto outcome = trainer.run();
+  if (fs::exists(fs::symlink_status(last))) trainer->resume_from(last);
+  const auto outcome = trainer->run();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // The final weights, not the best epoch's: choosing the epoch by val mIoU
@@ -113,9 +118,21 @@ void write_reports(const ExperimentOptions& options, const nlohmann::json& resul
   for (const auto& [name, svg] : curve_plots(curves)) write_file_bytes(options.out_dir / name, svg);
 }
 
+// A variant that sets a key the user set with --set to another value would
+// silently overrule it (and experiment.yaml would record the user's value).
+void check_no_contradiction(const ExperimentOptions& options) {
+  for (const auto& variant : options.variants)
+    for (const auto& own : variant.overrides)
+      for (const auto& given : options.base_overrides)
+        if (override_key(own) == override_key(given) && own != given)
+          throw Error("--set " + given + " contradicts the variant '" + variant.name + "', which sets " +
+                      own + "; drop that --set or choose other variants with --grid");
+}
+
 }  // namespace
 
 ExperimentOutcome run_experiment(const ExperimentOptions& options) {
+  check_no_contradiction(options);
   claim_out_dir(options.out_dir, options.base);
   const auto runs = plan_runs(options.variants, options.base.train.seed, options.seeds, options.out_dir);
 

@@ -21,7 +21,8 @@
 namespace advseg {
 
 struct ExperimentOptions {
-  Config base;  // validated; train.seed is the first seed
+  Config base;                              // validated; train.seed is the first seed
+  std::vector<std::string> base_overrides;  // the --set values in `base`: a variant may not contradict them
   std::filesystem::path out_dir;
   std::vector<Variant> variants;
   int seeds = 3;

@@ -8,6 +8,8 @@
 #include "advseg/error.h"
 #include "advseg/io/file_bytes.h"
 #include "advseg/io/image_header.h"
+#include "advseg/io/jpeg_reader.h"
+#include "advseg/io/png_reader.h"
 
 namespace advseg {
 
@@ -16,21 +18,19 @@ namespace fs = std::filesystem;
 namespace {
 
 // PNG and JPEG sizes are read from their headers so that a decompression
-// bomb is refused before any pixel buffer is allocated.
-void check_header(const fs::path& path, std::string_view bytes, long long max_pixels) {
+// bomb is refused before any decoder allocates, even libpng's own buffers.
+void check_header(const std::string& source, std::string_view bytes, long long max_pixels) {
   switch (sniff_image_format(bytes)) {
     case ImageFormat::kPng: {
       const auto size = png_header_size(bytes);
-      if (!size) fail_at(path, "truncated or corrupt PNG (no IHDR header)");
-      check_pixel_limit(path.string(), *size, max_pixels);
+      if (!size) fail_at(source, "truncated or corrupt PNG (no IHDR header)");
+      check_pixel_limit(source, *size, max_pixels);
       break;
     }
     case ImageFormat::kJpeg: {
       const auto size = jpeg_header_size(bytes);
-      if (!size) fail_at(path, "truncated or corrupt JPEG (no frame header before the image data)");
-      check_pixel_limit(path.string(), *size, max_pixels);
-      // libjpeg pads a cut-off file with grey and calls it a success.
-      if (!jpeg_has_end_marker(bytes)) fail_at(path, "truncated JPEG (no end-of-image marker)");
+      if (!size) fail_at(source, "truncated or corrupt JPEG (no frame header before the image data)");
+      check_pixel_limit(source, *size, max_pixels);
       break;
     }
     case ImageFormat::kOther:
@@ -38,32 +38,47 @@ void check_header(const fs::path& path, std::string_view bytes, long long max_pi
   }
 }
 
-cv::Mat decode_bgr(const fs::path& path, std::string_view bytes) {
-  if (bytes.size() > static_cast<std::size_t>(INT_MAX)) fail_at(path, "file too large to decode");
+cv::Mat decode_with_opencv(const std::string& source, std::string_view bytes, long long max_pixels) {
+  if (bytes.size() > static_cast<std::size_t>(INT_MAX)) fail_at(source, "file too large to decode");
   const auto* data = reinterpret_cast<const uchar*>(bytes.data());
   cv::Mat bgr;
   try {
     // IMREAD_COLOR turns grayscale, alpha and 16-bit images into 8-bit BGR.
     bgr = cv::imdecode(cv::_InputArray(data, static_cast<int>(bytes.size())), cv::IMREAD_COLOR);
   } catch (const cv::Exception& error) {
-    fail_at(path, "cannot decode image (" + error.msg + ")");
+    fail_at(source, "cannot decode image (" + error.msg + ")");
   }
-  if (bgr.empty()) fail_at(path, "not a readable image (unknown format, or truncated or corrupt data)");
-  return bgr;
+  if (bgr.empty()) fail_at(source, "not a readable image (unknown format, or truncated or corrupt data)");
+  // These formats have no header check, so they are checked once decoded.
+  check_pixel_limit(source, ImageSize{bgr.cols, bgr.rows}, max_pixels);
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return rgb;
 }
 
 }  // namespace
 
+cv::Mat decode_rgb_image(std::string_view bytes, const std::string& source, long long max_pixels) {
+  if (bytes.empty()) fail_at(source, "empty file, not an image");
+  check_header(source, bytes, max_pixels);
+  switch (sniff_image_format(bytes)) {
+    case ImageFormat::kPng:
+      return decode_png(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), source,
+                        PngTarget::kRgb, max_pixels);
+    case ImageFormat::kJpeg:
+      return decode_jpeg(bytes, source, max_pixels);
+    case ImageFormat::kOther:
+      break;
+  }
+  return decode_with_opencv(source, bytes, max_pixels);
+}
+
 cv::Mat read_rgb_image(const fs::path& path, long long max_pixels) {
-  const std::string bytes = read_file_bytes(path);
-  if (bytes.empty()) fail_at(path, "empty file, not an image");
-  check_header(path, bytes, max_pixels);
-  const cv::Mat bgr = decode_bgr(path, bytes);
-  // Formats without a header check (BMP, TIFF, ...) are checked once decoded.
-  check_pixel_limit(path.string(), ImageSize{bgr.cols, bgr.rows}, max_pixels);
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
+  return decode_rgb_image(read_file_bytes(path), path.string(), max_pixels);
+}
+
+std::optional<int> image_exif_orientation(const fs::path& path) {
+  return jpeg_exif_orientation(read_file_bytes(path));
 }
 
 void write_rgb_image(const fs::path& path, const cv::Mat& rgb) {

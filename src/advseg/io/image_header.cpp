@@ -29,6 +29,73 @@ bool is_standalone_marker(std::uint8_t marker) {
   return marker == 0x01 || marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7);
 }
 
+// Calls visit(marker, pos, length) for each marker segment with a length
+// field before the scan data, in order: `pos` is the offset of its FF byte,
+// `length` its length field (which counts itself but not the marker), with
+// pos + 4 <= bytes.size(). Stops when visit returns true, at the scan data
+// (SOS) or the end (EOI), and at the first malformed marker.
+template <class Visit>
+void walk_jpeg_segments(std::string_view bytes, Visit&& visit) {
+  std::size_t pos = 2;  // after SOI
+  while (pos + 4 <= bytes.size()) {
+    if (byte_at(bytes, pos) != 0xFF) return;
+    const std::uint8_t marker = byte_at(bytes, pos + 1);
+    if (marker == 0xFF) {  // fill byte before a marker
+      ++pos;
+      continue;
+    }
+    if (is_standalone_marker(marker)) {
+      pos += 2;
+      continue;
+    }
+    if (marker == 0xD9 || marker == 0xDA) return;
+    const auto length = static_cast<std::size_t>(read_big_endian(bytes, pos + 2, 2));
+    if (length < 2 || visit(marker, pos, length)) return;
+    pos += 2 + length;
+  }
+}
+
+constexpr std::string_view kExifHeader("Exif\0\0", 6);
+
+// The Orientation tag (0x0112) of IFD0 in EXIF's TIFF structure, either byte
+// order; every offset in it is untrusted, so every read is bounds-checked.
+std::optional<int> tiff_orientation(std::string_view tiff) {
+  bool little_endian = false;
+  if (tiff.substr(0, 2) == "II") {
+    little_endian = true;
+  } else if (tiff.substr(0, 2) != "MM") {
+    return std::nullopt;
+  }
+  // Reads an unsigned field, or nullopt when it lies (partly) outside `tiff`.
+  const auto field = [&](std::size_t offset, std::size_t length) -> std::optional<std::uint32_t> {
+    if (offset > tiff.size() || length > tiff.size() - offset) return std::nullopt;
+    std::uint32_t value = 0;
+    for (std::size_t i = 0; i < length; ++i) {
+      const std::size_t at = little_endian ? offset + length - 1 - i : offset + i;
+      value = (value << 8) | byte_at(tiff, at);
+    }
+    return value;
+  };
+  constexpr std::uint32_t kTiffMagic = 42;
+  constexpr std::uint32_t kOrientationTag = 0x0112;
+  constexpr std::uint32_t kShortType = 3;
+  constexpr std::size_t kEntrySize = 12;  // tag (2), type (2), count (4), value or offset (4)
+  const auto magic = field(2, 2);
+  const auto ifd = field(4, 4);
+  if (magic != kTiffMagic || !ifd) return std::nullopt;
+  const auto entries = field(*ifd, 2);
+  for (std::uint32_t i = 0; entries && i < *entries; ++i) {
+    const std::size_t entry = std::size_t{*ifd} + 2 + kEntrySize * i;
+    if (!field(entry + kEntrySize - 4, 4)) return std::nullopt;  // the entry runs past the end
+    if (field(entry, 2) != kOrientationTag) continue;
+    if (field(entry + 2, 2) != kShortType || field(entry + 4, 4) != 1u) return std::nullopt;
+    const std::uint32_t value = *field(entry + 8, 2);  // a SHORT fills the first half of the value field
+    if (value < 1 || value > 8) return std::nullopt;
+    return static_cast<int>(value);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void check_pixel_limit(const std::string& source, const ImageSize& size, long long max_pixels) {
@@ -54,36 +121,30 @@ std::optional<ImageSize> png_header_size(std::string_view bytes) {
 }
 
 std::optional<ImageSize> jpeg_header_size(std::string_view bytes) {
-  // Walk the marker segments after SOI; the frame header precedes the scan.
-  std::size_t pos = 2;
-  while (pos + 4 <= bytes.size()) {
-    if (byte_at(bytes, pos) != 0xFF) return std::nullopt;
-    const std::uint8_t marker = byte_at(bytes, pos + 1);
-    if (marker == 0xFF) {  // fill byte before a marker
-      ++pos;
-      continue;
+  std::optional<ImageSize> size;
+  walk_jpeg_segments(bytes, [&](std::uint8_t marker, std::size_t pos, std::size_t) {
+    if (!is_frame_header(marker)) return false;
+    // Segment: length (2), precision (1), height (2), width (2).
+    if (pos + 9 <= bytes.size()) {
+      size = ImageSize{read_big_endian(bytes, pos + 7, 2), read_big_endian(bytes, pos + 5, 2)};
     }
-    if (is_standalone_marker(marker)) {
-      pos += 2;
-      continue;
-    }
-    if (marker == 0xD9 || marker == 0xDA) return std::nullopt;  // end or scan data before any frame header
-    const auto length = static_cast<std::size_t>(read_big_endian(bytes, pos + 2, 2));
-    if (length < 2) return std::nullopt;
-    if (is_frame_header(marker)) {
-      // Segment: length (2), precision (1), height (2), width (2).
-      if (pos + 9 > bytes.size()) return std::nullopt;
-      return ImageSize{read_big_endian(bytes, pos + 7, 2), read_big_endian(bytes, pos + 5, 2)};
-    }
-    pos += 2 + length;
-  }
-  return std::nullopt;
+    return true;
+  });
+  return size;
 }
 
-bool jpeg_has_end_marker(std::string_view bytes) {
-  const std::size_t last = bytes.find_last_not_of(std::string_view(" \t\r\n\0", 5));
-  return last != std::string_view::npos && last >= 1 && byte_at(bytes, last - 1) == 0xFF &&
-         byte_at(bytes, last) == 0xD9;
+std::optional<int> jpeg_exif_orientation(std::string_view bytes) {
+  if (sniff_image_format(bytes) != ImageFormat::kJpeg) return std::nullopt;
+  std::optional<int> orientation;
+  walk_jpeg_segments(bytes, [&](std::uint8_t marker, std::size_t pos, std::size_t length) {
+    if (marker != 0xE1) return false;                  // APP1
+    if (length > bytes.size() - pos - 2) return true;  // cut short: the file is truncated
+    const std::string_view payload = bytes.substr(pos + 4, length - 2);
+    if (payload.substr(0, kExifHeader.size()) != kExifHeader) return false;  // XMP also uses APP1
+    orientation = tiff_orientation(payload.substr(kExifHeader.size()));
+    return true;  // the first Exif segment is the one readers use
+  });
+  return orientation;
 }
 
 }  // namespace advseg

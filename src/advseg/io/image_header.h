@@ -1,6 +1,6 @@
-// Just enough of the PNG and JPEG formats to learn an image's size and
-// whether a JPEG is complete, without decoding it: the pixel limit must be
-// checked before a decoder allocates, and libjpeg accepts truncated files.
+// Just enough of the PNG and JPEG formats to learn an image's size, and a
+// JPEG's EXIF orientation, without decoding it: the pixel limit must be
+// checked before a decoder allocates.
 #pragma once
 
 #include <cstddef>
@@ -31,8 +31,9 @@ std::optional<ImageSize> png_header_size(std::string_view bytes);
 // before the scan data or the end of the bytes.
 std::optional<ImageSize> jpeg_header_size(std::string_view bytes);
 
-// True when the data ends with the EOI marker (FF D9), allowing trailing zero
-// or whitespace padding as some writers add.
-bool jpeg_has_end_marker(std::string_view bytes);
+// The EXIF orientation (1-8, 1 = as stored) from the first APP1 "Exif"
+// segment before the scan data; nullopt when there is none, it has no
+// orientation tag, or the bytes are not a JPEG or are malformed.
+std::optional<int> jpeg_exif_orientation(std::string_view bytes);
 
 }  // namespace advseg

@@ -2,16 +2,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <system_error>
 
 #include "advseg/error.h"
 #include "advseg/io/file_bytes.h"
-#include "advseg/io/image_header.h"
 #include "advseg/io/libpng_handle.h"
+#include "advseg/io/png_reader.h"
 
 namespace advseg {
 
@@ -20,48 +18,6 @@ namespace {
 constexpr const char* kMaskFormat = "masks must be 8-bit grayscale or palette PNGs holding class indices";
 
 // ---- Reading -------------------------------------------------------------
-
-struct MemoryReader {
-  const std::uint8_t* data;
-  std::size_t size;
-  std::size_t offset;
-};
-
-void read_from_memory(png_structp png, png_bytep out, png_size_t length) {
-  auto* reader = static_cast<MemoryReader*>(png_get_io_ptr(png));
-  if (length > reader->size - reader->offset) png_error(png, "unexpected end of data");
-  std::memcpy(out, reader->data + reader->offset, length);
-  reader->offset += length;
-}
-
-struct PngHeader {
-  png_uint_32 width = 0;
-  png_uint_32 height = 0;
-  int bit_depth = 0;
-  int colour_type = 0;
-};
-
-// setjmp frame: plain data only (see libpng_handle.h). False on a libpng error.
-bool read_png_header(png_structp png, png_infop info, PngHeader* header) {
-  if (setjmp(png_jmpbuf(png))) return false;
-  png_read_info(png, info);
-  png_get_IHDR(png, info, &header->width, &header->height, &header->bit_depth, &header->colour_type, nullptr,
-               nullptr, nullptr);
-  return true;
-}
-
-// setjmp frame: plain data only. Reads every row into `rows`, then the rest
-// of the file, so that a file cut after the last row is still refused.
-bool read_png_rows(png_structp png, png_infop info, png_bytepp rows, png_uint_32 width) {
-  if (setjmp(png_jmpbuf(png))) return false;
-  png_set_packing(png);  // 1/2/4-bit indices become one byte each, unscaled
-  png_set_interlace_handling(png);
-  png_read_update_info(png, info);
-  if (png_get_rowbytes(png, info) != width) png_error(png, "unexpected row size after unpacking");
-  png_read_image(png, rows);
-  png_read_end(png, nullptr);
-  return true;
-}
 
 const char* colour_type_name(int colour_type) {
   switch (colour_type) {
@@ -76,18 +32,12 @@ const char* colour_type_name(int colour_type) {
   }
 }
 
-[[noreturn]] void fail_corrupt(const std::string& source, const PngErrorMessage& message) {
-  fail_at(source, std::string("truncated or corrupt PNG (") + message.text + ")");
-}
-
-void check_mask_header(const std::string& source, const PngHeader& header, long long max_pixels) {
+void check_mask_header(const std::string& source, const PngHeader& header) {
   const int type = header.colour_type;
   if (type != PNG_COLOR_TYPE_GRAY && type != PNG_COLOR_TYPE_PALETTE) {
     fail_at(source, std::string("mask is ") + colour_type_name(type) + " PNG; " + kMaskFormat);
   }
   if (header.bit_depth == 16) fail_at(source, std::string("mask is a 16-bit PNG; ") + kMaskFormat);
-  check_pixel_limit(source, ImageSize{header.width, header.height}, max_pixels);
-  if (header.width > INT_MAX || header.height > INT_MAX) fail_at(source, "PNG too large");
 }
 
 // ---- Writing -------------------------------------------------------------
@@ -130,13 +80,6 @@ std::vector<png_color> png_palette(const cv::Mat& indices, const std::vector<Rgb
   return colours;
 }
 
-std::vector<png_bytep> row_pointers(const cv::Mat& image) {
-  std::vector<png_bytep> rows(static_cast<std::size_t>(image.rows));
-  for (int y = 0; y < image.rows; ++y)
-    rows[static_cast<std::size_t>(y)] = const_cast<png_bytep>(image.ptr(y));
-  return rows;
-}
-
 struct FileCloser {
   void operator()(FILE* file) const { std::fclose(file); }
 };
@@ -145,24 +88,7 @@ struct FileCloser {
 
 cv::Mat decode_index_png(const std::uint8_t* data, std::size_t size, const std::string& source,
                          long long max_pixels) {
-  if (size < 8 || png_sig_cmp(data, 0, 8) != 0) fail_at(source, "not a PNG file (bad signature)");
-  PngErrorMessage message;
-  PngHandle handle(PngHandle::Mode::kRead, &message, source.c_str());
-  MemoryReader reader{data, size, 0};
-  png_set_read_fn(handle.png(), &reader, read_from_memory);
-
-  PngHeader header;
-  if (!read_png_header(handle.png(), handle.info(), &header)) {
-    fail_corrupt(source, message);
-  }
-  // Checked before allocating, so a huge declared size cannot exhaust memory.
-  check_mask_header(source, header, max_pixels);
-  cv::Mat indices(static_cast<int>(header.height), static_cast<int>(header.width), CV_8UC1);
-  std::vector<png_bytep> rows = row_pointers(indices);
-  if (!read_png_rows(handle.png(), handle.info(), rows.data(), header.width)) {
-    fail_corrupt(source, message);
-  }
-  return indices;
+  return decode_png(data, size, source, PngTarget::kIndices, max_pixels, check_mask_header);
 }
 
 cv::Mat read_index_png(const std::filesystem::path& path, long long max_pixels) {
@@ -177,7 +103,7 @@ void write_index_png(const std::filesystem::path& path, const cv::Mat& indices,
   if (indices.empty() || indices.type() != CV_8UC1)
     fail_at(path, "write_index_png needs a non-empty CV_8UC1 index map");
   const std::vector<png_color> colours = png_palette(indices, palette);
-  std::vector<png_bytep> rows = row_pointers(indices);
+  std::vector<png_bytep> rows = png_row_pointers(indices);
   const IndexImage image{static_cast<png_uint_32>(indices.cols), static_cast<png_uint_32>(indices.rows),
                          rows.data(), colours.data(), static_cast<int>(colours.size())};
 

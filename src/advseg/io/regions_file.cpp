@@ -22,11 +22,23 @@ bool is_blank_line(std::string_view line) {
   return true;
 }
 
-// Long garbage tokens (binary files, fuzzers) are cut so messages stay readable.
+// Long garbage tokens (binary files, fuzzers) are cut so messages stay
+// readable, and bytes outside printable ASCII (NUL, control characters,
+// non-ASCII) are shown as \xNN so a terminal prints the whole message.
 std::string quote_token(std::string_view token) {
   constexpr std::size_t kMaxShown = 32;
-  if (token.size() <= kMaxShown) return "'" + std::string(token) + "'";
-  return "'" + std::string(token.substr(0, kMaxShown)) + "...'";
+  constexpr const char* kHex = "0123456789abcdef";
+  std::string quoted = "'";
+  for (const char c : token.substr(0, kMaxShown)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7F) {
+      quoted += c;
+    } else {
+      quoted += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xF]};
+    }
+  }
+  if (token.size() > kMaxShown) quoted += "...";
+  return quoted + "'";
 }
 
 // Parses the file row by row into one flat buffer of labels. Rows are the

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "advseg/config/config.h"
+#include "advseg/inference/autocast.h"
 #include "advseg/runtime.h"
-#include "advseg/train/autocast.h"
 
 namespace advseg {
 namespace {

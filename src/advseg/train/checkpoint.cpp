@@ -1,98 +1,44 @@
 #include "advseg/train/checkpoint.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/Generator.h>
 
-#include <fstream>
 #include <iomanip>
-#include <map>
 #include <sstream>
+#include <system_error>
 
 #include "advseg/config/config.h"
 #include "advseg/error.h"
+#include "advseg/inference/checkpoint_files.h"
 #include "advseg/io/file_bytes.h"
 
 namespace advseg {
 namespace fs = std::filesystem;
 namespace {
 
-// Flushes a file or directory to disk, so a rename that follows never
-// publishes data still sitting in the page cache.
-void sync_path(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) fail_at(path, "cannot open to flush to disk");
-  int status = ::fsync(fd);
-  ::close(fd);
-  if (status != 0) fail_at(path, "cannot flush to disk (disk full?)");
-}
-
-// Serialised in memory, then written with our own checks: LibTorch's file
-// writer aborts the process when a write fails (a full disk), from a
-// destructor that cannot throw.
-template <class Saveable>
-void save_archive(const Saveable& object, const fs::path& path) {
-  std::ostringstream bytes;
-  torch::serialize::OutputArchive archive;
-  object.save(archive);
-  archive.save_to(bytes);
-  write_file_bytes(path, bytes.str());
-}
-
-template <class Loadable>
-void load_archive(Loadable& object, const fs::path& path, const std::string& what) {
-  if (!fs::exists(path)) fail_at(path, "missing: not a complete advseg checkpoint");
-  try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(path.string());
-    object.load(archive);
-  } catch (const c10::Error& e) {
-    std::string detail = e.what_without_backtrace();
-    detail = detail.substr(0, detail.find('\n'));
-    fail_at(path, "corrupted, or saved from a different " + what + ": " + detail);
-  }
-}
-
-std::map<std::string, std::vector<std::int64_t>> tensor_shapes(const torch::nn::Module& module) {
-  std::map<std::string, std::vector<std::int64_t>> shapes;
-  for (const auto& item : module.named_parameters()) shapes[item.key()] = item.value().sizes().vec();
-  for (const auto& item : module.named_buffers()) shapes[item.key()] = item.value().sizes().vec();
-  return shapes;
-}
-
-// LibTorch replaces each tensor by the stored one whatever its shape, so a
-// checkpoint of another architecture would load silently: compare shapes.
-// Loaded tensors arrive contiguous (NCHW); each weight gets back the memory
-// format it had, so channels-last networks stay channels-last.
-void load_network(torch::nn::Module& network, const fs::path& path, const std::string& what) {
-  auto expected = tensor_shapes(network);
-  bool channels_last = false;
-  for (const auto& p : network.parameters())
-    channels_last = channels_last ||
-                    (p.dim() == 4 && p.is_contiguous(c10::MemoryFormat::ChannelsLast) && !p.is_contiguous());
-  load_archive(network, path, what);
-  if (channels_last) set_memory_format(network, c10::MemoryFormat::ChannelsLast);
-  for (const auto& [name, shape] : tensor_shapes(network)) {
-    if (shape != expected[name])
-      fail_at(path, "saved from a different " + what + ": " + name + " has shape " +
-                        c10::str(c10::IntArrayRef(shape)) + ", the configured network expects " +
-                        c10::str(c10::IntArrayRef(expected[name])));
-  }
-}
-
 // The RNG state travels in a module-like archive so it uses the same writer.
 // (A Generator copy shares the default generator's state.)
-struct RngState {
-  void save(torch::serialize::OutputArchive& archive) const {
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    archive.write("cpu", generator.get_state());
-  }
-  void load(torch::serialize::InputArchive& archive) {
-    torch::Tensor state;
-    archive.read("cpu", state);
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    generator.set_state(state);
-  }
-};
+void save_rng_state(torch::serialize::OutputArchive& archive) {
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  archive.write("cpu", generator.get_state());
+}
+
+void load_rng_state(torch::serialize::InputArchive& archive) {
+  torch::Tensor state;
+  archive.read("cpu", state);
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  generator.set_state(state);
+}
+
+template <class Saveable>
+void save_object(const Saveable& object, const fs::path& path) {
+  write_archive(path, [&](torch::serialize::OutputArchive& archive) { object.save(archive); });
+}
+
+void load_optimizer(torch::optim::Optimizer& optimizer, const fs::path& path, const c10::Device& device) {
+  read_archive(path, "optimizer", device,
+               [&](torch::serialize::InputArchive& archive) { optimizer.load(archive); });
+}
 
 // A directory name under checkpoints/ that no earlier save has used.
 fs::path fresh_directory(const fs::path& checkpoints, const std::string& name, std::int64_t iteration) {
@@ -106,15 +52,16 @@ fs::path fresh_directory(const fs::path& checkpoints, const std::string& name, s
 
 void write_checkpoint_files(const fs::path& dir, const Networks& networks, const Optimizers& optimizers,
                             const TrainingProgress& progress, const Config& config) {
-  save_archive(*networks.segmentor, dir / "segmentor.pt");
-  save_archive(*optimizers.segmentor, dir / "segmentor_optimizer.pt");
+  namespace file = checkpoint_file;
+  save_object(*networks.segmentor, dir / file::kSegmentor);
+  save_object(*optimizers.segmentor, dir / file::kSegmentorOptimizer);
   if (networks.adversary) {
-    save_archive(*networks.adversary, dir / "adversary.pt");
-    save_archive(*optimizers.adversary, dir / "adversary_optimizer.pt");
+    save_object(*networks.adversary, dir / file::kAdversary);
+    save_object(*optimizers.adversary, dir / file::kAdversaryOptimizer);
   }
-  save_archive(RngState{}, dir / "rng.pt");
-  write_file_bytes(dir / "config.yaml", to_yaml(config));
-  write_file_bytes(dir / "state.json", progress_to_json_text(progress));
+  write_archive(dir / file::kRng, save_rng_state);
+  write_file_bytes(dir / file::kConfig, to_yaml(config));
+  write_file_bytes(dir / file::kState, progress_to_json_text(progress));
   for (const auto& entry : fs::directory_iterator(dir)) sync_path(entry.path());
   sync_path(dir);
 }
@@ -172,24 +119,21 @@ void save_checkpoint(const fs::path& out_dir, const std::string& name, const Net
   }
 }
 
-Config load_checkpoint_config(const fs::path& checkpoint_dir) {
-  if (!fs::is_directory(checkpoint_dir)) fail_at(checkpoint_dir, "no such checkpoint directory");
-  fs::path path = checkpoint_dir / "config.yaml";
-  return parse_config(read_file_bytes(path), path.string());
-}
-
 TrainingProgress load_checkpoint(const fs::path& checkpoint_dir, Networks& networks, Optimizers* optimizers) {
-  auto state = checkpoint_dir / "state.json";
+  namespace file = checkpoint_file;
+  require_checkpoint_dir(checkpoint_dir);
+  auto state = checkpoint_dir / file::kState;
   auto progress = parse_progress_json(read_file_bytes(state), state.string());
-  load_network(*networks.segmentor, checkpoint_dir / "segmentor.pt", "segmentor architecture");
+  load_network_weights(*networks.segmentor, checkpoint_dir / file::kSegmentor, "segmentor architecture");
   if (networks.adversary && optimizers)
-    load_network(*networks.adversary, checkpoint_dir / "adversary.pt", "adversary architecture");
+    load_network_weights(*networks.adversary, checkpoint_dir / file::kAdversary, "adversary architecture");
   if (optimizers) {
-    load_archive(*optimizers->segmentor, checkpoint_dir / "segmentor_optimizer.pt", "optimizer");
+    // Optimiser states live where the weights they update live.
+    const auto device = networks.segmentor->parameters().front().device();
+    load_optimizer(*optimizers->segmentor, checkpoint_dir / file::kSegmentorOptimizer, device);
     if (optimizers->adversary)
-      load_archive(*optimizers->adversary, checkpoint_dir / "adversary_optimizer.pt", "optimizer");
-    RngState rng;
-    load_archive(rng, checkpoint_dir / "rng.pt", "LibTorch version");
+      load_optimizer(*optimizers->adversary, checkpoint_dir / file::kAdversaryOptimizer, device);
+    read_archive(checkpoint_dir / file::kRng, "LibTorch version", c10::kCPU, load_rng_state);
   }
   return progress;
 }

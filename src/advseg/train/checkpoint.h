@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <string>
 
+#include "advseg/inference/checkpoint_files.h"
 #include "advseg/train/networks.h"
 #include "advseg/train/training_progress.h"
 
@@ -21,9 +22,6 @@ struct Config;
 
 void save_checkpoint(const std::filesystem::path& out_dir, const std::string& name, const Networks& networks,
                      const Optimizers& optimizers, const TrainingProgress& progress, const Config& config);
-
-// The config saved with a checkpoint (checkpoint/config.yaml).
-Config load_checkpoint_config(const std::filesystem::path& checkpoint_dir);
 
 // Loads weights into `networks` (built from the checkpoint's config) and,
 // when `optimizers` is not null, the optimiser states and the RNG state.

@@ -1,9 +1,12 @@
 #include "advseg/train/losses.h"
 
+#include <torch/nn/functional/loss.h>
+
 #include <string>
 #include <vector>
 
 #include "advseg/error.h"
+#include "advseg/inference/cross_entropy.h"
 #include "advseg/models/layers.h"
 
 namespace advseg {
@@ -26,12 +29,6 @@ AdversarialLoss parse_adversarial_loss(const std::string& name) {
 
 torch::Tensor upsample_logits(const torch::Tensor& logits, int height, int width) {
   return resize_bilinear(logits, height, width);
-}
-
-torch::Tensor pixel_cross_entropy_sum(const torch::Tensor& logits, const torch::Tensor& labels,
-                                      int ignore_index) {
-  return F::cross_entropy(logits, labels,
-                          F::CrossEntropyFuncOptions().ignore_index(ignore_index).reduction(torch::kSum));
 }
 
 torch::Tensor segmentation_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels,

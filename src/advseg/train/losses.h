@@ -19,11 +19,6 @@ AdversarialLoss parse_adversarial_loss(const std::string& name);
 // Logits [N,C,h,w] upsampled bilinearly (align_corners=false) to [H,W].
 torch::Tensor upsample_logits(const torch::Tensor& logits, int height, int width);
 
-// Cross-entropy summed over the pixels whose label is not ignore_index, for
-// logits [N,C,H,W] already at the labels' resolution ([N,H,W] int64).
-torch::Tensor pixel_cross_entropy_sum(const torch::Tensor& logits, const torch::Tensor& labels,
-                                      int ignore_index);
-
 // Multi-class cross-entropy at the labels' resolution ([N,H,W] int64), mean
 // over pixels whose label is not ignore_index; 0 when no pixel is valid.
 torch::Tensor segmentation_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels,

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "advseg/models/adversary.h"
-#include "advseg/models/encoding.h"
+#include "advseg/models/from_config.h"
 #include "advseg/models/segmentor.h"
 
 namespace advseg {
@@ -24,19 +24,7 @@ struct Optimizers {
   std::unique_ptr<torch::optim::Optimizer> adversary;  // null when adversarial training is off
 };
 
-EncodingOptions encoding_options(const Config& config);
-
-// Channels-last (NHWC) when config.train.channels_last, else contiguous NCHW.
-c10::MemoryFormat memory_format(const Config& config);
-
-// Stores a network's 4-D weights in `format`; inputs in the same format
-// keep every convolution on the fast path.
-void set_memory_format(torch::nn::Module& network, c10::MemoryFormat format);
-
-std::shared_ptr<SegmentorImpl> make_configured_segmentor(const Config& config, const c10::Device& device);
-
-// Builds the segmentor and, when config.adversarial.enabled, the adversary
-// (its input channels follow the encoding), on `device`.
+// Builds the segmentor and, when config.adversarial.enabled, the adversary, on `device`.
 Networks make_networks(const Config& config, const c10::Device& device);
 Optimizers make_optimizers(const Config& config, const Networks& networks);
 

@@ -1,13 +1,17 @@
 #include "advseg/train/trainer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <exception>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
+#include "advseg/config/config_diff.h"
 #include "advseg/data/loader.h"
 #include "advseg/data/pipeline_options.h"
 #include "advseg/error.h"
-#include "advseg/eval/evaluator.h"
 #include "advseg/runtime.h"
 #include "advseg/train/optimizers.h"
 #include "advseg/train/training_log.h"
@@ -33,15 +37,62 @@ std::string non_finite_message(const StepStats& stats, std::int64_t iteration) {
   return text.str();
 }
 
+// The settings a resumed run must keep: they fix the number of iterations,
+// the learning-rate schedule and the order of the data.
+std::vector<std::string> schedule_keys(const Config& config) {
+  std::vector<std::string> keys = {"data.dataset",        "data.root",
+                                   "data.train_split",    "data.shapes_train_size",
+                                   "data.shapes_seed",    "train.batch_size",
+                                   "train.seed",          "adversarial.d_steps",
+                                   "adversarial.s_steps", "adversarial.start_iteration"};
+  bool poly = false;
+  for (const std::string optimizer : {"train.segmentor_optimizer", "train.adversary_optimizer"}) {
+    keys.push_back(optimizer + ".schedule");
+    keys.push_back(optimizer + ".poly_power");
+  }
+  poly = config.train.segmentor_optimizer.schedule == "poly" ||
+         config.train.adversary_optimizer.schedule == "poly";
+  // With a constant rate more epochs only extend the run; with poly they
+  // stretch the schedule already half followed.
+  if (poly) keys.push_back("train.epochs");
+  return keys;
+}
+
+bool is_out_of_memory(const std::string& message) {
+  for (const char* sign : {"can't allocate memory", "out of memory", "Failed to allocate",
+                           "Insufficient memory", "std::bad_alloc"})
+    if (message.find(sign) != std::string::npos) return true;
+  return false;
+}
+
+// Bytes of one training batch as tensors: float RGB images and int64 labels.
+double input_batch_bytes(const Config& config) {
+  return static_cast<double>(config.train.batch_size) * config.data.crop_height * config.data.crop_width *
+         (3 * sizeof(float) + sizeof(std::int64_t));
+}
+
+// MemAvailable of /proc/meminfo in bytes; 0 when unknown.
+double available_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  double kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;
+}
+
 }  // namespace
 
-Trainer::Trainer(Config config, fs::path out_dir, StopCondition should_stop)
+Trainer::Trainer(Config config, fs::path out_dir, std::unique_ptr<Validator> validator,
+                 StopCondition should_stop)
     : config_(std::move(config)),
       out_dir_(std::move(out_dir)),
+      lock_(out_dir_),
+      validator_(std::move(validator)),
       should_stop_(std::move(should_stop)),
       device_(parse_device(config_.train.device)),
       train_set_(make_dataset(config_.data, "train")),
-      val_set_(make_dataset(config_.data, "val")),
       settings_(step_settings(config_)),
       collapse_monitor_(config_.train.collapse_patience) {
   torch::manual_seed(static_cast<std::uint64_t>(config_.train.seed));
@@ -51,46 +102,108 @@ Trainer::Trainer(Config config, fs::path out_dir, StopCondition should_stop)
   if (batches_per_epoch_ == 0)
     throw Error("train.batch_size: " + std::to_string(config_.train.batch_size) + " is larger than the " +
                 std::to_string(train_set_->size()) + " training images");
+  progress_.batches_per_epoch = batches_per_epoch_;
+  const double needed = input_batch_bytes(config_), available = available_memory_bytes();
+  if (device_.is_cpu() && available > 0 && needed > available)
+    throw Error("train.batch_size x data.crop_height x data.crop_width: one batch of " +
+                std::to_string(config_.train.batch_size) + " crops of " +
+                std::to_string(config_.data.crop_height) + "x" + std::to_string(config_.data.crop_width) +
+                " needs " + std::to_string(static_cast<long long>(needed / (1 << 20))) +
+                " MiB for its images alone, " +
+                std::to_string(static_cast<long long>(available / (1 << 20))) + " MiB are available");
 }
 
 Trainer::~Trainer() = default;
 
 void Trainer::resume_from(const fs::path& checkpoint_dir) {
+  const Config saved = load_checkpoint_config(checkpoint_dir);
+  const auto before = flat_config(saved), now = flat_config(config_);
+  const auto fixed = schedule_keys(saved);
+  for (const auto& key : changed_keys(saved, config_)) {
+    if (std::find(fixed.begin(), fixed.end(), key) == fixed.end()) continue;
+    fail_at(checkpoint_dir, "cannot resume with " + key + " changed from " + before.at(key) + " to " +
+                                now.at(key) +
+                                ": it changes the run's schedule or data order (iterations, learning rates). "
+                                "Resume with the saved value, or start a new run with another --out");
+  }
   progress_ = load_checkpoint(checkpoint_dir, networks_, &optimizers_);
+  if (progress_.batches_per_epoch != 0 && progress_.batches_per_epoch != batches_per_epoch_)
+    fail_at(checkpoint_dir, "the training set now gives " + std::to_string(batches_per_epoch_) +
+                                " batches per epoch, the checkpoint's run had " +
+                                std::to_string(progress_.batches_per_epoch) +
+                                " (did the split or the dataset change?); start a new run instead");
+  progress_.batches_per_epoch = batches_per_epoch_;
+  resumed_ = saved_ = true;
 }
 
 std::int64_t Trainer::total_iterations() const { return batches_per_epoch_ * config_.train.epochs; }
 
 void Trainer::save(const std::string& name) {
   save_checkpoint(out_dir_, name, networks_, optimizers_, progress_, config_);
+  if (name == "last") saved_ = true;
+}
+
+std::string Trainer::last_checkpoint_note() const {
+  if (!saved_) return "no checkpoint had been saved yet";
+  return (out_dir_ / "last").string() + " keeps the last checkpoint saved before it";
+}
+
+// Refuses to start a fresh run over an earlier one: that would lose its work.
+void Trainer::check_can_start() const {
+  const auto last = out_dir_ / "last";
+  if (!resumed_ && fs::exists(fs::symlink_status(last)))
+    fail_at(out_dir_, "already holds a run (" + last.string() + "); continue it with --resume " +
+                          last.string() + " or choose another --out");
 }
 
 TrainingOutcome Trainer::run() {
-  fs::create_directories(out_dir_);
-  TrainingLog log(out_dir_ / "log.jsonl");
+  check_can_start();
+  const auto log_path = out_dir_ / "log.jsonl";
+  const int dropped = TrainingLog::drop_entries_after(log_path, progress_.iteration);
+  TrainingLog log(log_path);
+  if (dropped > 0)
+    log.say("dropped " + std::to_string(dropped) + " entries after iteration " +
+            std::to_string(progress_.iteration) + " from " + log_path.string() + ": this run redoes them");
   std::ostringstream intro;
   intro << "training " << config_.model.segmentor
         << (settings_.adversarial ? " against adversary " + config_.model.adversary
                                   : " (standard, no adversary)")
         << " on " << train_set_->size() << " images (" << config_.data.dataset << "), validating on "
-        << val_set_->size() << "; " << total_iterations() << " iterations, writing to " << out_dir_.string();
+        << validator_->size() << "; " << total_iterations() << " iterations, " << config_.train.precision
+        << ", writing to " << out_dir_.string();
   log.say(intro.str());
+  validator_->check_files();
 
   TrainingOutcome outcome;
-  outcome.class_names = val_set_->info().class_names;
-  while (progress_.epoch < config_.train.epochs) {
-    if (!train_epoch(log)) {
-      save("last");
-      log.say("stopped at iteration " + std::to_string(progress_.iteration) + "; resume with --resume " +
-              (out_dir_ / "last").string());
-      outcome.progress = progress_;
-      return outcome;
-    }
-    ++progress_.epoch;
-    progress_.batch_in_epoch = 0;
-    bool last_epoch = progress_.epoch == config_.train.epochs;
-    if (progress_.epoch % config_.train.val_every == 0 || last_epoch) validate_and_keep_best(log, outcome);
+  auto stopped = [&] {
     save("last");
+    log.say("stopped at iteration " + std::to_string(progress_.iteration) + "; resume with --resume " +
+            (out_dir_ / "last").string());
+    outcome.progress = progress_;
+    return outcome;
+  };
+  try {
+    if (progress_.validation_pending && !validate_and_keep_best(log, outcome)) return stopped();
+    while (progress_.epoch < config_.train.epochs) {
+      if (!train_epoch(log)) return stopped();
+      ++progress_.epoch;
+      progress_.batch_in_epoch = 0;
+      const bool last_epoch = progress_.epoch == config_.train.epochs;
+      if (progress_.epoch % config_.train.val_every == 0 || last_epoch) {
+        progress_.validation_pending = true;
+        if (!validate_and_keep_best(log, outcome)) return stopped();
+      }
+      save("last");
+    }
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (!is_out_of_memory(e.what())) throw;
+    throw Error("out of memory at iteration " + std::to_string(progress_.iteration + 1) +
+                " (train.batch_size " + std::to_string(config_.train.batch_size) + ", crops of " +
+                std::to_string(config_.data.crop_height) + "x" + std::to_string(config_.data.crop_width) +
+                "): lower train.batch_size or data.crop_height/crop_width; " + last_checkpoint_note() +
+                ". Detail: " + std::string(e.what()).substr(0, 200));
   }
   outcome.completed = true;
   outcome.progress = progress_;
@@ -100,14 +213,22 @@ TrainingOutcome Trainer::run() {
 bool Trainer::train_epoch(TrainingLog& log) {
   BatchLoader loader(train_set_, training_loader_options(config_, progress_.epoch,
                                                          static_cast<std::size_t>(progress_.batch_in_epoch)));
-
-  while (auto batch = loader.next()) {
+  for (;;) {
+    std::optional<Batch> batch;
+    try {
+      batch = loader.next();
+    } catch (const Error& e) {
+      // A bad file mid-epoch: keep the work done so far.
+      save("last");
+      throw Error(std::string(e.what()) + "; " + (out_dir_ / "last").string() + " saved at iteration " +
+                  std::to_string(progress_.iteration) + ": fix or remove the file, then --resume from it");
+    }
+    if (!batch) return true;
     train_iteration(to_device(*batch, device_, memory_format(config_)), log);
     if (config_.train.checkpoint_every > 0 && progress_.iteration % config_.train.checkpoint_every == 0)
       save("last");
-    if (should_stop_ && should_stop_(progress_)) return false;
+    if (stop_requested()) return false;
   }
-  return true;
 }
 
 void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
@@ -121,13 +242,14 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
 
   auto plan = plan_step(config_.adversarial, progress_.iteration);
   auto stats = training_step(networks_, optimizers_, batch, plan, settings_);
+  // Iterations are counted from 1 in messages, as in the log's entries.
+  const std::int64_t iteration = progress_.iteration + 1;
   if (!stats.finite) {
-    auto message = non_finite_message(stats, progress_.iteration);
+    auto message = non_finite_message(stats, iteration);
     if (train.on_nonfinite == "stop")
-      throw Error(
-          message + "; " + (out_dir_ / "last").string() +
-          " keeps the last checkpoint saved before it (train.on_nonfinite=skip skips such steps instead)");
-    log.warn(progress_.iteration, message + "; step skipped (train.on_nonfinite=skip)");
+      throw Error(message + "; " + last_checkpoint_note() +
+                  " (train.on_nonfinite=skip skips such steps instead)");
+    log.warn(iteration, message + "; step skipped (train.on_nonfinite=skip)");
   }
   ++progress_.iteration;
   ++progress_.batch_in_epoch;
@@ -136,7 +258,7 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   if (progress_.iteration % train.log_every == 0 || progress_.iteration == total) {
     IntervalContext context{progress_.iteration,
                             total,
-                            progress_.epoch,
+                            progress_.epoch + 1,
                             train.epochs,
                             learning_rate(*optimizers_.segmentor),
                             optimizers_.adversary ? learning_rate(*optimizers_.adversary) : 0.0};
@@ -148,28 +270,26 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   }
 }
 
-void Trainer::validate_and_keep_best(TrainingLog& log, TrainingOutcome& outcome) {
-  auto evaluation = evaluate(*networks_.segmentor, val_set_, evaluation_options(config_));
-  auto metrics = evaluation.confusion.metrics();
-  const auto& names = val_set_->info().class_names;
-  log.write_validation(progress_.epoch, progress_.iteration, metrics_to_json(metrics, names),
-                       consistency_to_json(evaluation.consistency.summary(), names),
-                       evaluation.cross_entropy);
-
-  std::ostringstream summary;
-  summary.precision(2);
-  summary << std::fixed << "epoch " << progress_.epoch << " val: mIoU " << 100 * metrics.mean_iou
-          << "  pixel acc " << 100 * metrics.pixel_accuracy << "  class acc "
-          << 100 * metrics.mean_class_accuracy;
-  if (metrics.mean_iou > progress_.best_mean_iou) {
-    progress_.best_mean_iou = metrics.mean_iou;
+bool Trainer::validate_and_keep_best(TrainingLog& log, TrainingOutcome& outcome) {
+  auto result = validator_->validate(*networks_.segmentor, [this] { return stop_requested(); });
+  if (!result) {
+    log.say("validation of epoch " + std::to_string(progress_.epoch) +
+            " interrupted; a resumed run does it first");
+    return false;
+  }
+  progress_.validation_pending = false;
+  log.write_validation(progress_.epoch, progress_.iteration, result->metrics, result->consistency,
+                       result->cross_entropy);
+  std::string summary = "epoch " + std::to_string(progress_.epoch) + " val: " + result->summary;
+  if (result->mean_iou > progress_.best_mean_iou) {
+    progress_.best_mean_iou = result->mean_iou;
     progress_.best_epoch = progress_.epoch;
     save("best");
-    summary << "  (best so far)";
+    summary += "  (best so far)";
   }
-  log.say(summary.str());
-  outcome.validation = metrics;
-  outcome.validation_consistency = evaluation.consistency.summary();
+  log.say(summary);
+  outcome.validation = std::move(result);
+  return true;
 }
 
 }  // namespace advseg

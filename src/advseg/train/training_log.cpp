@@ -6,8 +6,10 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <system_error>
 
 #include "advseg/error.h"
+#include "advseg/io/file_bytes.h"
 
 namespace advseg {
 namespace {
@@ -19,6 +21,17 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
 }
 
 double mean(double sum, std::int64_t count) { return count > 0 ? sum / static_cast<double>(count) : 0.0; }
+
+// An interval mean for the log: null when no step contributed (all skipped).
+nlohmann::json mean_or_null(double sum, std::int64_t count) {
+  return count > 0 ? nlohmann::json(sum / static_cast<double>(count)) : nlohmann::json(nullptr);
+}
+
+std::string percent(double fraction) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(0) << 100 * fraction << "%";
+  return text.str();
+}
 
 std::string format_duration(double seconds) {
   auto total = static_cast<long long>(seconds + 0.5);
@@ -40,9 +53,32 @@ TrainingLog::TrainingLog(const std::filesystem::path& path)
   if (!file_) fail_at(path, "cannot open the training log for writing");
 }
 
+int TrainingLog::drop_entries_after(const std::filesystem::path& path, std::int64_t iteration) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return 0;
+  std::istringstream lines(read_file_bytes(path));
+  std::string kept;
+  int dropped = 0;
+  for (std::string line; std::getline(lines, line);) {
+    auto entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const bool keep = entry.is_object() && entry.value("iteration", iteration + 1) <= iteration;
+    if (keep)
+      kept += line + "\n";
+    else
+      ++dropped;
+  }
+  if (dropped == 0) return 0;
+  auto temporary = path;
+  temporary += ".tmp";
+  write_file_bytes(temporary, kept);
+  std::filesystem::rename(temporary, path);
+  return dropped;
+}
+
 void TrainingLog::add(const StepStats& stats, std::int64_t images) {
   sums_.images += images;
   ++sums_.iterations;
+  if (!stats.finite) ++sums_.skipped;
   if (stats.segmentor_updated) {
     sums_.cross_entropy += stats.cross_entropy;
     sums_.adversarial_term += stats.adversarial_term;
@@ -60,10 +96,11 @@ nlohmann::json TrainingLog::interval_json(const IntervalContext& context, double
   nlohmann::json entry = {{"type", "train"},
                           {"iteration", context.iteration},
                           {"epoch", context.epoch},
-                          {"cross_entropy", mean(sums_.cross_entropy, sums_.segmentor_updates)},
-                          {"adversarial_term", mean(sums_.adversarial_term, sums_.segmentor_updates)},
+                          {"cross_entropy", mean_or_null(sums_.cross_entropy, sums_.segmentor_updates)},
+                          {"adversarial_term", mean_or_null(sums_.adversarial_term, sums_.segmentor_updates)},
                           {"segmentor_lr", context.segmentor_lr},
                           {"images_per_s", images_per_s}};
+  if (sums_.skipped > 0) entry["skipped_steps"] = sums_.skipped;
   if (sums_.adversary_updates > 0) {
     entry["adversary_loss"] = mean(sums_.adversary_loss, sums_.adversary_updates);
     entry["adversary_accuracy_real"] = mean(sums_.accuracy_real, sums_.adversary_updates);
@@ -80,15 +117,19 @@ std::string TrainingLog::progress_line(const IntervalContext& context, double im
                                    static_cast<double>(context.total_iterations - context.iteration)
                              : 0.0;
   std::ostringstream line;
-  line << std::fixed << std::setprecision(3) << "epoch " << context.epoch + 1 << "/" << context.epochs
-       << "  it " << context.iteration << "/" << context.total_iterations << "  ce "
-       << mean(sums_.cross_entropy, sums_.segmentor_updates);
+  line << std::fixed << std::setprecision(3) << "epoch " << context.epoch << "/" << context.epochs << "  it "
+       << context.iteration << "/" << context.total_iterations << "  ce ";
+  if (sums_.segmentor_updates > 0)
+    line << mean(sums_.cross_entropy, sums_.segmentor_updates);
+  else
+    line << "-";
   if (sums_.adversary_updates > 0) {
     line << "  adv " << mean(sums_.adversarial_term, sums_.segmentor_updates) << "  d_loss "
-         << mean(sums_.adversary_loss, sums_.adversary_updates) << std::setprecision(2)
-         << "  d_acc real/fake " << mean(sums_.accuracy_real, sums_.adversary_updates) << "/"
-         << mean(sums_.accuracy_fake, sums_.adversary_updates);
+         << mean(sums_.adversary_loss, sums_.adversary_updates) << "  d_acc real/fake "
+         << percent(mean(sums_.accuracy_real, sums_.adversary_updates)) << "/"
+         << percent(mean(sums_.accuracy_fake, sums_.adversary_updates));
   }
+  if (sums_.skipped > 0) line << "  skipped " << sums_.skipped;
   line << std::setprecision(1) << "  " << images_per_s << " img/s  ETA " << format_duration(eta);
   return line.str();
 }

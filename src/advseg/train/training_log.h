@@ -15,10 +15,13 @@
 
 namespace advseg {
 
+// Epochs are numbered from 1 everywhere (log.jsonl, terminal): "epoch" is the
+// epoch an entry belongs to. Iterations count completed steps, so the entry
+// of iteration N covers steps up to and including the N-th.
 struct IntervalContext {
   std::int64_t iteration = 0;  // iterations completed
   std::int64_t total_iterations = 0;
-  int epoch = 0;
+  int epoch = 1;  // 1-based
   int epochs = 0;
   double segmentor_lr = 0;
   double adversary_lr = 0;
@@ -34,6 +37,11 @@ class TrainingLog {
  public:
   // Appends to `path` (a resumed run continues the same log).
   explicit TrainingLog(const std::filesystem::path& path);
+
+  // Removes the entries of iterations after `iteration` (and a line cut short
+  // by a kill) from the log at `path`, rewriting it atomically: a run resumed
+  // from a checkpoint redoes those iterations. Returns how many were dropped.
+  static int drop_entries_after(const std::filesystem::path& path, std::int64_t iteration);
 
   void add(const StepStats& stats, std::int64_t images);
   // Writes the interval's averages (JSON line + progress line) and starts a
@@ -51,7 +59,7 @@ class TrainingLog {
   struct Sums {
     double cross_entropy = 0, adversarial_term = 0;
     double adversary_loss = 0, accuracy_real = 0, accuracy_fake = 0;
-    std::int64_t iterations = 0, segmentor_updates = 0, adversary_updates = 0, images = 0;
+    std::int64_t iterations = 0, segmentor_updates = 0, adversary_updates = 0, images = 0, skipped = 0;
   };
   nlohmann::json interval_json(const IntervalContext& context, double images_per_s) const;
   std::string progress_line(const IntervalContext& context, double images_per_s) const;

@@ -10,7 +10,8 @@
 namespace advseg {
 namespace {
 
-constexpr int kFormatVersion = 1;
+// Version 2 added batches_per_epoch and validation_pending; version 1 is still read.
+constexpr int kFormatVersion = 2;
 
 // Whole numbers that fit T: converting a float or a wider integer would be
 // undefined (1e300) or wrap silently (4294967297 -> 1).
@@ -26,7 +27,10 @@ bool is_integer_in_range(const nlohmann::json& value) {
 template <class T>
 T field(const nlohmann::json& json, const char* key, const std::string& source) {
   if (!json.contains(key)) throw Error(source + ": missing \"" + key + "\"");
-  if constexpr (std::is_integral_v<T>) {
+  if constexpr (std::is_same_v<T, bool>) {
+    if (!json.at(key).is_boolean())
+      throw Error(source + ": \"" + key + "\" must be true or false, got " + json.at(key).dump());
+  } else if constexpr (std::is_integral_v<T>) {
     if (!is_integer_in_range<T>(json.at(key)))
       throw Error(source + ": \"" + key + "\" must be an integer in range, got " + json.at(key).dump());
   }
@@ -45,7 +49,9 @@ std::string progress_to_json_text(const TrainingProgress& progress) {
                          {"epoch", progress.epoch},
                          {"batch_in_epoch", progress.batch_in_epoch},
                          {"best_mean_iou", progress.best_mean_iou},
-                         {"best_epoch", progress.best_epoch}};
+                         {"best_epoch", progress.best_epoch},
+                         {"batches_per_epoch", progress.batches_per_epoch},
+                         {"validation_pending", progress.validation_pending}};
   return json.dump(2) + "\n";
 }
 
@@ -54,7 +60,7 @@ TrainingProgress parse_progress_json(const std::string& text, const std::string&
   if (json.is_discarded() || !json.is_object())
     throw Error(source + ": corrupted checkpoint state (not a JSON object)");
   auto version = field<int>(json, "format_version", source);
-  if (version != kFormatVersion)
+  if (version != 1 && version != kFormatVersion)
     throw Error(source + ": checkpoint format version " + std::to_string(version) +
                 " is not supported (expected " + std::to_string(kFormatVersion) + ")");
   TrainingProgress progress;
@@ -63,7 +69,12 @@ TrainingProgress parse_progress_json(const std::string& text, const std::string&
   progress.batch_in_epoch = field<std::int64_t>(json, "batch_in_epoch", source);
   progress.best_mean_iou = field<double>(json, "best_mean_iou", source);
   progress.best_epoch = field<int>(json, "best_epoch", source);
-  if (progress.iteration < 0 || progress.epoch < 0 || progress.batch_in_epoch < 0)
+  if (version >= 2) {
+    progress.batches_per_epoch = field<std::int64_t>(json, "batches_per_epoch", source);
+    progress.validation_pending = field<bool>(json, "validation_pending", source);
+  }
+  if (progress.iteration < 0 || progress.epoch < 0 || progress.batch_in_epoch < 0 ||
+      progress.batches_per_epoch < 0)
     throw Error(source + ": negative iteration, epoch or batch count");
   return progress;
 }

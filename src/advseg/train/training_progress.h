@@ -13,6 +13,12 @@ struct TrainingProgress {
   std::int64_t batch_in_epoch = 0;  // batches of that epoch completed
   double best_mean_iou = -1.0;      // best validation mIoU so far (-1: none yet)
   int best_epoch = -1;
+  // The schedule the run was started with, so a resume can refuse settings
+  // that would change it (0: unknown, from a format-1 checkpoint).
+  std::int64_t batches_per_epoch = 0;
+  // Ctrl-C stopped the validation of the epoch just finished; a resumed run
+  // validates it first.
+  bool validation_pending = false;
 };
 
 std::string progress_to_json_text(const TrainingProgress& progress);

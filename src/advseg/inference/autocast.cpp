@@ -1,4 +1,4 @@
-#include "advseg/train/autocast.h"
+#include "advseg/inference/autocast.h"
 
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>

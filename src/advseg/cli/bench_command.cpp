@@ -67,8 +67,8 @@ void add_bench_command(CLI::App& app) {
       "bench", "Measure training, inference and loading speed (Stanford Background networks)");
   command->add_flag("--json", options->json, "Print one JSON object instead of a table");
   command->add_option("--batch", bench.workload.batch, "Training batch size")->check(CLI::PositiveNumber);
-  command->add_option("--height", bench.workload.height, "Image height")->check(CLI::Range(4, 1 << 14));
-  command->add_option("--width", bench.workload.width, "Image width")->check(CLI::Range(4, 1 << 14));
+  command->add_option("--height", bench.workload.height, "Image height")->check(CLI::Range(8, 1 << 14));
+  command->add_option("--width", bench.workload.width, "Image width")->check(CLI::Range(8, 1 << 14));
   command->add_option("--iters", bench.workload.reps.timed, "Timed iterations per figure")
       ->check(CLI::PositiveNumber);
   command->add_option("--warmup", bench.workload.reps.warmup, "Untimed iterations first")

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <system_error>
 
+#include "advseg/config/builtin_demo.h"
 #include "advseg/error.h"
 #include "advseg/inference/checkpoint_files.h"
 #include "advseg/io/file_bytes.h"
@@ -27,6 +28,13 @@ Config finish_config(Config config, const ConfigOptions& options, const std::str
   if (options.threads >= 0) settings.threads = options.threads;
   settings.device = options.device;
   return resolve_config(std::move(config), settings, source, origin, std::cerr);
+}
+
+Config file_config(const std::string& path, const ConfigOptions& options) {
+  if (path.empty())
+    return finish_config(parse_config(builtin_demo_config_yaml(), kBuiltinDemoSource), options,
+                         kBuiltinDemoSource, ConfigOrigin::config_file);
+  return finish_config(load_config(path), options, path, ConfigOrigin::config_file);
 }
 
 Config checkpoint_config(const std::filesystem::path& checkpoint_dir, const ConfigOptions& options) {

@@ -30,6 +30,9 @@ void add_config_options(CLI::App& command, ConfigOptions& options);
 Config finish_config(Config config, const ConfigOptions& options, const std::string& source,
                      ConfigOrigin origin);
 
+// The config of --config `path` (the built-in demo when empty) with the options applied.
+Config file_config(const std::string& path, const ConfigOptions& options);
+
 // The config of a checkpoint directory with the options applied.
 Config checkpoint_config(const std::filesystem::path& checkpoint_dir, const ConfigOptions& options);
 

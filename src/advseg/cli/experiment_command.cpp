@@ -7,6 +7,7 @@
 
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
+#include "advseg/config/builtin_demo.h"
 #include "advseg/experiment/experiment.h"
 #include "advseg/io/file_bytes.h"
 
@@ -23,16 +24,12 @@ struct ExperimentCommandOptions {
 
 void run_experiment_command(const ExperimentCommandOptions& options) {
   ExperimentOptions experiment;
-  experiment.base =
-      options.config_path.empty()
-          ? finish_config(Config{}, options.config, "the built-in defaults", ConfigOrigin::config_file)
-          : finish_config(load_config(options.config_path), options.config, options.config_path,
-                          ConfigOrigin::config_file);
+  experiment.base = file_config(options.config_path, options.config);
   experiment.base_overrides = options.config.overrides;
   experiment.out_dir = options.out_dir;
   experiment.variants = parse_grid(options.grid);
   experiment.seeds = options.seeds;
-  experiment.description = options.config_path.empty() ? "built-in shapes demo" : options.config_path;
+  experiment.description = options.config_path.empty() ? kBuiltinDemoSource : options.config_path;
   for (const auto& assignment : options.config.overrides) experiment.description += " --set " + assignment;
 
   auto outcome = run_experiment(experiment);
@@ -48,7 +45,9 @@ void add_experiment_command(CLI::App& app) {
   auto options = std::make_shared<ExperimentCommandOptions>();
   auto* command = app.add_subcommand(
       "experiment", "Train variants over several seeds; tabulate mean ± std of every metric");
-  command->add_option("--config", options->config_path, "Base YAML config (default: built-in shapes demo)")
+  command
+      ->add_option("--config", options->config_path,
+                   "Base YAML config (default: the built-in demo, configs/shapes.yaml)")
       ->check(CLI::ExistingFile);
   command->add_option("--out", options->out_dir, "Experiment folder (rerun to resume it)")->required();
   command->add_option("--seeds", options->seeds, "Runs per variant, with train.seed, train.seed+1, ...")

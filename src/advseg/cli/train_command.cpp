@@ -63,10 +63,7 @@ Config training_config(const TrainOptions& options) {
                   options.resume_dir + "/config.yaml (change it with --set)");
     return checkpoint_config(options.resume_dir, options.config);
   }
-  if (options.config_path.empty())
-    return finish_config(Config{}, options.config, "the built-in defaults", ConfigOrigin::config_file);
-  return finish_config(load_config(options.config_path), options.config, options.config_path,
-                       ConfigOrigin::config_file);
+  return file_config(options.config_path, options.config);
 }
 
 void run_train(const TrainOptions& options) {
@@ -90,7 +87,8 @@ void add_train_command(CLI::App& app) {
   auto* command = app.add_subcommand(
       "train", "Train a segmentor (adversarially unless adversarial.enabled=false) into the folder --out");
   command
-      ->add_option("--config", options->config_path, "YAML config (default: configs/shapes.yaml's settings)")
+      ->add_option("--config", options->config_path,
+                   "YAML config (default: the built-in demo, configs/shapes.yaml)")
       ->check(CLI::ExistingFile);
   command->add_option("--out", options->out_dir, "Output folder: checkpoints, log.jsonl, metrics.json")
       ->required();

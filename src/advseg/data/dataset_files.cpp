@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "advseg/error.h"
+#include "advseg/io/file_bytes.h"
 #include "advseg/io/image_file.h"
 #include "advseg/io/split_file.h"
 
@@ -26,16 +27,6 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
   return joined;
 }
 
-void require_directory(const fs::path& path, const std::string& what) {
-  std::error_code error;
-  if (!fs::is_directory(path, error)) fail_at(path, what + " not found (or not a folder)");
-}
-
-void require_file(const fs::path& path, const std::string& what) {
-  std::error_code error;
-  if (!fs::is_regular_file(path, error)) fail_at(path, what + " not found");
-}
-
 bool has_extension(const fs::path& path, const std::vector<std::string>& extensions) {
   const std::string extension = lower_case(path.extension().string());
   return std::find(extensions.begin(), extensions.end(), extension) != extensions.end();
@@ -49,7 +40,9 @@ std::map<std::string, fs::path> images_by_id(const fs::path& dir,
   std::error_code error;
   for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
     const fs::path& path = it->path();
-    if (!has_extension(path, extensions) || !it->is_regular_file(error)) continue;
+    if (!has_extension(path, extensions)) continue;
+    // A FIFO, folder or broken link named like an image is a mistake to report, not to skip.
+    require_regular_file(path, "image");
     const auto [existing, inserted] = images.emplace(path.stem().string(), path);
     if (!inserted) {
       fail_at(path,
@@ -80,12 +73,12 @@ fs::path listed_image(const std::map<std::string, fs::path>& images, const std::
 
 std::vector<SampleFiles> split_samples(const fs::path& root, const std::string& split,
                                        const FolderLayout& layout) {
-  require_directory(root, "dataset folder");
+  require_folder(root, "dataset folder");
   const fs::path image_dir = root / "images";
-  require_directory(image_dir, "image folder");
+  require_folder(image_dir, "image folder");
   const std::map<std::string, fs::path> images = images_by_id(image_dir, layout.image_extensions);
   const fs::path split_path = root / "splits" / (split + ".txt");
-  if (!split.empty()) require_file(split_path, "split file of split '" + split + "'");
+  if (!split.empty()) require_regular_file(split_path, "split file of split '" + split + "'");
   const std::vector<std::string> ids =
       split.empty() ? all_ids(images, image_dir) : read_split_file(split_path);
 
@@ -94,7 +87,7 @@ std::vector<SampleFiles> split_samples(const fs::path& root, const std::string& 
   for (const std::string& id : ids) {
     SampleFiles sample{id, listed_image(images, id, image_dir, layout.image_extensions, split_path),
                        root / layout.label_folder / (id + layout.label_suffix)};
-    require_file(sample.label, "label of '" + sample.image.string() + "'");
+    require_regular_file(sample.label, "label of " + sample.image.string());
     samples.push_back(std::move(sample));
   }
   return samples;
@@ -104,10 +97,18 @@ Example read_example(const SampleFiles& sample, long long max_image_pixels,
                      const std::function<cv::Mat(const fs::path&)>& read_label) {
   Example example{read_rgb_image(sample.image, max_image_pixels), read_label(sample.label), sample.id};
   if (example.image.size() != example.label.size()) {
+    // Images are read as stored; a camera's EXIF rotation is not applied
+    // (labels are drawn on the stored pixels), which explains a swapped size.
+    const auto orientation = image_exif_orientation(sample.image);
+    const std::string exif = orientation && *orientation != 1
+                                 ? " (the image has EXIF orientation " + std::to_string(*orientation) +
+                                       ", which advseg ignores: it reads pixels as stored, so the label must "
+                                       "match the stored size)"
+                                 : "";
     fail_at(sample.label, "label is " + std::to_string(example.label.cols) + "x" +
                               std::to_string(example.label.rows) + " (width x height) but its image " +
                               sample.image.string() + " is " + std::to_string(example.image.cols) + "x" +
-                              std::to_string(example.image.rows));
+                              std::to_string(example.image.rows) + exif);
   }
   return example;
 }

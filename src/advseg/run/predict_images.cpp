@@ -11,6 +11,7 @@
 #include "advseg/eval/visualize.h"
 #include "advseg/inference/checkpoint_files.h"
 #include "advseg/inference/prediction.h"
+#include "advseg/io/file_bytes.h"
 #include "advseg/io/image_file.h"
 #include "advseg/io/png_mask.h"
 
@@ -24,26 +25,7 @@ bool has_image_extension(const fs::path& path) {
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp";
 }
 
-std::string kind_of(fs::file_type type) {
-  switch (type) {
-    case fs::file_type::directory:
-      return "a folder";
-    case fs::file_type::fifo:
-      return "a FIFO (named pipe)";
-    case fs::file_type::socket:
-      return "a socket";
-    case fs::file_type::block:
-      return "a block device";
-    case fs::file_type::character:
-      return "a character device";
-    case fs::file_type::not_found:
-      return "a broken symbolic link";
-    default:
-      return "not a regular file";
-  }
-}
-
-// The status of `path` (following links), with every failure named.
+// The status of `path` (following links), with every failure but "not found" named.
 fs::file_status status_of(const fs::path& path) {
   std::error_code error;
   const auto status = fs::status(path, error);
@@ -58,9 +40,7 @@ std::vector<fs::path> folder_images(const fs::path& folder) {
   for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
     const fs::path& path = it->path();
     if (!has_image_extension(path)) continue;  // other files (notes, masks of another tool) are not inputs
-    const auto type = status_of(path).type();
-    if (type != fs::file_type::regular)
-      fail_at(path, "is " + kind_of(type) + ", not an image file; move it out of " + folder.string());
+    require_regular_file(path, "input image");
     images.push_back(path);
   }
   if (error) fail_at(folder, "cannot list the folder (" + error.message() + ")");
@@ -71,17 +51,16 @@ std::vector<fs::path> folder_images(const fs::path& folder) {
 
 std::vector<fs::path> input_images(const fs::path& input) {
   const auto type = status_of(input).type();
-  if (type == fs::file_type::not_found) fail_at(input, "no such file or folder");
+  if (type == fs::file_type::not_found) fail_at(input, "--input: no such file or folder");
   if (type == fs::file_type::directory) return folder_images(input);
-  if (type != fs::file_type::regular)
-    fail_at(input, "is " + kind_of(type) + ", not an image file or a folder");
+  require_regular_file(input, "--input");
   return {input};
 }
 
 void check_out_dir(const fs::path& input, const fs::path& out_dir) {
   const auto type = status_of(out_dir).type();
   if (type != fs::file_type::not_found && type != fs::file_type::directory)
-    fail_at(out_dir, "--out must be a folder, but this is " + kind_of(type));
+    fail_at(out_dir, "--out must be a folder, but this is " + describe_file_type(type));
   if (status_of(input).type() != fs::file_type::directory) return;
   const auto folder = fs::weakly_canonical(input), out = fs::weakly_canonical(out_dir);
   const auto relative = out.lexically_relative(folder);

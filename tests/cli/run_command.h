@@ -14,8 +14,10 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-inline CommandResult run_advseg(const std::string& arguments) {
-  std::string command = std::string(ADVSEG_BINARY_DIR) + "/advseg " + arguments + " 2>&1";
+// Runs `advseg ARGUMENTS` from the folder `cwd` (the current one when empty).
+inline CommandResult run_advseg_in(const std::string& cwd, const std::string& arguments) {
+  std::string command = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + std::string(ADVSEG_BINARY_DIR) +
+                        "/advseg " + arguments + " 2>&1";
   CommandResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return result;
@@ -25,5 +27,7 @@ inline CommandResult run_advseg(const std::string& arguments) {
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
+
+inline CommandResult run_advseg(const std::string& arguments) { return run_advseg_in("", arguments); }
 
 }  // namespace advseg::testing

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "advseg/io/palette.h"
 #include "advseg/io/png_mask.h"
+#include "support/exif.h"
 #include "test_support.h"
 
 namespace advseg {
@@ -103,6 +106,25 @@ TEST_F(FolderDatasetTest, SizeMismatchIsAnError) {
   write_mask("dog", cv::Mat(4, 5, CV_8UC1, cv::Scalar(0)));
   const std::string message = error_message([&] { open("val").get(0); });
   EXPECT_NE(message.find(mask_path("dog").string()), std::string::npos) << message;
+}
+
+// Images are read as stored; a label drawn on the EXIF-rotated view has the
+// transposed size, and the message says why.
+TEST_F(FolderDatasetTest, Item16ExifRotatedImageSizeMismatchSaysExif) {
+  const auto path = dir_.path() / "images" / "dog.jpg";
+  std::ifstream in(path, std::ios::binary);
+  std::string jpeg((std::istreambuf_iterator<char>(in)), {});
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      << jpeg.substr(0, 2) + testing::exif_segment(6, "II") + jpeg.substr(2);
+  write_mask("dog", cv::Mat(5, 3, CV_8UC1, cv::Scalar(0)));
+  const std::string message = error_message([&] { open("val").get(0); });
+  EXPECT_NE(message.find("EXIF orientation 6, which advseg ignores"), std::string::npos) << message;
+}
+
+TEST_F(FolderDatasetTest, Item10NonRegularImageIsNamed) {
+  std::filesystem::create_directory(dir_.path() / "images" / "bird.png");
+  const std::string message = error_message([&] { open(""); });
+  EXPECT_NE(message.find("bird.png: image: is a directory"), std::string::npos) << message;
 }
 
 TEST_F(FolderDatasetTest, TwoImagesWithOneStemAreAnError) {

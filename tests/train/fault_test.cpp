@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <random>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "advseg/error.h"
@@ -46,6 +49,8 @@ std::vector<std::string> tiny_training(const fs::path& out, int epochs) {
           "train.checkpoint_every=1",
           "--set",
           "train.log_every=1",
+          "--set",
+          "train.precision=fp32",
           "--set",
           "train.epochs=" + std::to_string(epochs)};
 }
@@ -148,6 +153,8 @@ TEST(Faults, SigtermFinishesTheStepSavesAndExitsCleanly) {
   ::kill(pid, SIGTERM);
   EXPECT_EQ(wait_for(pid), 0);
   auto output = testing::read_text(log);
+  // Item 20: the signal is acknowledged at once, before the step ends.
+  EXPECT_NE(output.find("stopping after the current step, then saving"), std::string::npos) << output;
   EXPECT_NE(output.find("stopped at iteration"), std::string::npos) << output;
   EXPECT_NE(output.find("--resume"), std::string::npos) << output;
   auto progress =
@@ -204,6 +211,28 @@ TEST(Faults, DivergenceCanSkipStepsInstead) {
   auto log = testing::read_text((dir.path() / "log.jsonl").string());
   EXPECT_NE(log.find("\"type\":\"warning\""), std::string::npos);
   EXPECT_NE(log.find("step skipped"), std::string::npos);
+}
+
+// A skipped step has no loss to average: the interval logs null (not 0.0)
+// and counts the skips, and the warning names the iteration of its entry.
+TEST(Faults, Item06SkippedStepsLogNoLossAndTheirOwnIteration) {
+  testing::TempDir dir;
+  auto config = testing::tiny_config();
+  config.train.on_nonfinite = "skip";
+  config.train.segmentor_optimizer.type = "sgd";
+  config.train.segmentor_optimizer.lr = 1e30;
+  EXPECT_TRUE(make_trainer(config, dir.path())->run().completed);
+  std::istringstream lines(testing::read_text((dir.path() / "log.jsonl").string()));
+  std::set<std::int64_t> warned, skipped;
+  for (std::string line; std::getline(lines, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    if (entry["type"] == "warning") warned.insert(entry["iteration"].get<std::int64_t>());
+    if (entry["type"] != "train" || !entry.contains("skipped_steps")) continue;
+    skipped.insert(entry["iteration"].get<std::int64_t>());  // log_every 1: one step per entry
+    EXPECT_TRUE(entry["cross_entropy"].is_null()) << line;
+  }
+  EXPECT_FALSE(skipped.empty());
+  EXPECT_EQ(warned, skipped);
 }
 
 }  // namespace

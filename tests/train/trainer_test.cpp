@@ -60,6 +60,39 @@ TEST(Trainer, ResumedRunEndsWithTheWeightsOfAnUninterruptedRun) {
   expect_equal(interrupted_run(config, dir.path() / "epoch_end", 3), reference);
 }
 
+// Ctrl-C during a validation abandons it (validation may take minutes); the
+// checkpoint marks it pending, and the resumed run validates that epoch
+// first, so the log and the final weights are those of an uninterrupted run.
+TEST(Trainer, Item20InterruptedValidationIsDoneFirstOnResume) {
+  testing::TempDir dir;
+  auto config = testing::tiny_config();
+  const auto reference = uninterrupted_run(config, dir.path() / "whole");
+  const auto out = dir.path() / "interrupted";
+  {
+    // Asked after each of the 3 iterations of epoch 1, then between validation images.
+    int calls = 0;
+    auto first = make_trainer(config, out, [&calls](const TrainingProgress&) { return ++calls == 4; });
+    auto outcome = first->run();
+    EXPECT_FALSE(outcome.completed);
+    EXPECT_FALSE(outcome.validation);
+  }
+  std::ifstream state(out / "last" / "state.json");
+  const auto saved = nlohmann::json::parse(state);
+  EXPECT_TRUE(saved["validation_pending"].get<bool>());
+  EXPECT_EQ(saved["epoch"], 1);
+  auto second = make_trainer(config, out);
+  second->resume_from(out / "last");
+  EXPECT_TRUE(second->run().completed);
+  expect_equal(weights(*second), reference);
+  std::ifstream log(out / "log.jsonl");
+  std::vector<int> validated_epochs;
+  for (std::string line; std::getline(log, line);) {
+    auto entry = nlohmann::json::parse(line);
+    if (entry["type"] == "val") validated_epochs.push_back(entry["epoch"].get<int>());
+  }
+  EXPECT_EQ(validated_epochs, (std::vector<int>{1, 2}));
+}
+
 TEST(Trainer, WritesLogCheckpointsAndValidationMetrics) {
   testing::TempDir dir;
   auto config = testing::tiny_config();

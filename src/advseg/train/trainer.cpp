@@ -119,13 +119,15 @@ void Trainer::resume_from(const fs::path& checkpoint_dir) {
   const Config saved = load_checkpoint_config(checkpoint_dir);
   const auto before = flat_config(saved), now = flat_config(config_);
   const auto fixed = schedule_keys(saved);
-  for (const auto& key : changed_keys(saved, config_)) {
-    if (std::find(fixed.begin(), fixed.end(), key) == fixed.end()) continue;
-    fail_at(checkpoint_dir, "cannot resume with " + key + " changed from " + before.at(key) + " to " +
-                                now.at(key) +
+  std::string changes;
+  for (const auto& key : changed_keys(saved, config_))
+    if (std::find(fixed.begin(), fixed.end(), key) != fixed.end())
+      changes +=
+          (changes.empty() ? "" : ", ") + key + " changed from " + before.at(key) + " to " + now.at(key);
+  if (!changes.empty())
+    fail_at(checkpoint_dir, "cannot resume with " + changes +
                                 ": it changes the run's schedule or data order (iterations, learning rates). "
-                                "Resume with the saved value, or start a new run with another --out");
-  }
+                                "Resume with the saved values, or start a new run with another --out");
   progress_ = load_checkpoint(checkpoint_dir, networks_, &optimizers_);
   if (progress_.batches_per_epoch != 0 && progress_.batches_per_epoch != batches_per_epoch_)
     fail_at(checkpoint_dir, "the training set now gives " + std::to_string(batches_per_epoch_) +

@@ -13,6 +13,8 @@ endfunction()
 # shared library built with -fPIC (and no export macro, see
 # src/advseg/CMakeLists.txt), so its consumers compile with -fPIC too.
 function(advseg_reuse_torch_pch target)
-  target_precompile_headers(${target} REUSE_FROM advseg)
   target_compile_options(${target} PRIVATE -fPIC)
+  if(ADVSEG_PCH)
+    target_precompile_headers(${target} REUSE_FROM advseg)
+  endif()
 endfunction()

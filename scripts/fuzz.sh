@@ -14,7 +14,9 @@ build="${ADVSEG_FUZZ_BUILD:-build-fuzz}"
 targets=()
 for corpus in fuzz/corpus/*/; do targets+=("$(basename "$corpus")"); done
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DADVSEG_FUZZ=ON -DADVSEG_WERROR=ON >/dev/null
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DADVSEG_FUZZ=ON -DADVSEG_WERROR=ON "${launcher[@]}" >/dev/null
 cmake --build "$build" --target "${targets[@]}"
 
 # -timeout: an input that takes seconds is a hang worth reporting.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs advseg's build and test dependencies from Debian 12 packages;
 # with --checks also the fuzzing and sanitizer tools, with --bench what
-# `make bench` needs.
-# Idempotent: packages already present are skipped, and apt-get update runs
-# only when something is missing. Run as root (or with sudo available).
+# `make bench` needs, with --format only clang-format (`make format-check`).
+# Idempotent and cheap when nothing is missing: each package is looked up
+# with dpkg-query, and apt-get (update, then install) runs only for missing
+# ones. Run as root (or with sudo available).
 set -euo pipefail
 
 packages=(
@@ -32,8 +33,9 @@ bench_packages=(python3 python3-torch)
 case "${1:-}" in
   --checks) packages+=("${checks_packages[@]}") ;;
   --bench) packages+=("${bench_packages[@]}") ;;
+  --format) packages=(clang-format) ;;
   "") ;;
-  *) echo "usage: $0 [--checks | --bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--checks | --bench | --format]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -1,5 +1,8 @@
 #include "advseg/runtime.h"
 
+#include <torch/cuda.h>
+#include <torch/utils.h>
+
 #include <fstream>
 #include <sstream>
 #include <thread>

@@ -9,11 +9,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/paths.h"
+
 namespace {
 
 // Runs the built advseg with `arguments`; its stdout only (progress goes to stderr).
 std::string advseg_stdout(const std::string& arguments, int& exit_code) {
-  const std::string command = std::string(ADVSEG_BINARY_DIR) + "/advseg " + arguments;
+  const std::string command = advseg::testing::binary_dir() + "/advseg " + arguments;
   std::string output;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return output;
@@ -24,7 +26,7 @@ std::string advseg_stdout(const std::string& arguments, int& exit_code) {
   return output;
 }
 
-const std::string kDataRoot = std::string(ADVSEG_SHARED_DATA_DIR) + "/stanford_background";
+const std::string kDataRoot = advseg::testing::shared_data_dir() + "/stanford_background";
 
 class BenchCommand : public ::testing::Test {
  protected:

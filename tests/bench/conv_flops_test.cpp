@@ -1,6 +1,8 @@
 #include "advseg/bench/conv_flops.h"
 
 #include <gtest/gtest.h>
+#include <torch/nn/functional/conv.h>
+#include <torch/types.h>
 
 #include "advseg/error.h"
 

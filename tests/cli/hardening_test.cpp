@@ -14,6 +14,7 @@
 #include "advseg/train/run_lock.h"
 #include "cli/run_command.h"
 #include "cli/tiny_cli.h"
+#include "support/paths.h"
 #include "support/temp_dir.h"
 
 namespace advseg {
@@ -238,6 +239,24 @@ TEST(Hardening, Item10SpecialFilesAreNamedNotSkippedAndNeverBlock) {
 
 // ---- Internal errors where a clear error is due ----------------------------
 
+// An allocation failure mid-step (here: an address-space limit well below the
+// activations of 2048x2048 crops) is an error saying what to lower.
+TEST(Hardening, Item12OutOfMemoryIsAClearError) {
+#ifdef __SANITIZE_ADDRESS__
+  GTEST_SKIP() << "AddressSanitizer reserves more address space than the limit this test sets";
+#endif
+  testing::TempDir dir;
+  auto limited = testing::run_shell("ulimit -v 6000000; " + testing::binary_dir() + "/advseg train --out " +
+                                    (dir.path() / "limited").string() + kTiny +
+                                    " --set data.shapes_image_size=2048 --set data.crop_height=2048"
+                                    " --set data.crop_width=2048 --set train.batch_size=8"
+                                    " --set data.shapes_train_size=8 --set data.shapes_val_size=1"
+                                    " --set model.segmentor_widths=[64,64,64]");
+  EXPECT_EQ(limited.exit_code, 1) << limited.output;
+  EXPECT_TRUE(contains(limited.output, "out of memory at iteration 1")) << limited.output;
+  EXPECT_TRUE(contains(limited.output, "lower train.batch_size")) << limited.output;
+}
+
 TEST(Hardening, Item11PathErrorsNameThePathAndExitWithOne) {
   testing::TempDir dir;
   const auto run = train_tiny(dir.path() / "run");
@@ -379,25 +398,48 @@ TEST(Hardening, Item18DivergenceBeforeAnyCheckpointSaysSo) {
   EXPECT_FALSE(fs::exists(dir.path() / "run" / "last"));
 }
 
+// A command that fails with a user-facing error (exit 1, not a CLI11 usage
+// code or an internal error) whose output says `text`.
+void expect_error_saying(const std::string& arguments, const std::string& text) {
+  const auto result = run_advseg(arguments);
+  EXPECT_EQ(result.exit_code, 1) << arguments << "\n" << result.output;
+  EXPECT_TRUE(contains(result.output, text)) << arguments << "\n" << result.output;
+}
+
 TEST(Hardening, Item19SmallMessagesAreClear) {
   auto huge = run_advseg("experiment --out /tmp/x --seeds " + std::string(300, '9'));
   EXPECT_EQ(huge.exit_code, 1);
   EXPECT_LT(huge.output.size(), 400u) << huge.output;
-  auto unknown = run_advseg("trian --out x");
-  EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_TRUE(contains(unknown.output, "unknown command 'trian'")) << unknown.output;
+  expect_error_saying("trian --out x", "unknown command 'trian'");
+  expect_error_saying("panels --checkpoints a=/tmp --out panels.gif", "must end in .png, .jpg or .jpeg");
+  expect_error_saying("bench --height 4", "not in range 8 to 16384");
   auto version = run_advseg("--version");
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_TRUE(contains(version.output, "advseg 0.")) << version.output;
-  auto panels = run_advseg("panels --checkpoints a=/tmp --out panels.gif");
-  EXPECT_NE(panels.exit_code, 0);
-  EXPECT_TRUE(contains(panels.output, "must end in .png, .jpg or .jpeg")) << panels.output;
-  auto bench = run_advseg("bench --height 4");
-  EXPECT_NE(bench.exit_code, 0);
-  EXPECT_TRUE(contains(bench.output, "8")) << bench.output;
 }
 
 // ---- The console ------------------------------------------------------------
+
+TEST(Hardening, Item22HelpSaysWhetherOutIsAFileOrAFolder) {
+  for (const char* command : {"train", "predict", "experiment"})
+    EXPECT_TRUE(contains(run_advseg(std::string(command) + " --help").output, "Output folder")) << command;
+  for (const char* command : {"eval", "panels"})
+    EXPECT_TRUE(contains(run_advseg(std::string(command) + " --help").output, "Output file")) << command;
+  EXPECT_FALSE(contains(run_advseg("compare --help").output, "--set"));
+}
+
+// Without --config, train runs configs/shapes.yaml (the demo), not the
+// struct defaults.
+TEST(Hardening, Item22TrainWithoutConfigTrainsConfigsShapesYaml) {
+  testing::TempDir dir;
+  const auto run = train_tiny(dir.path() / "run");
+  const auto saved = read_text(run / "last" / "config.yaml");
+  const auto demo = read_text(fs::path(testing::source_dir()) / "configs" / "shapes.yaml");
+  for (const char* setting : {"adversary: smallfov-light", "lambda: 0.02", "encoding: scaling"}) {
+    EXPECT_TRUE(contains(demo, setting)) << setting;
+    EXPECT_TRUE(contains(saved, setting)) << setting;
+  }
+}
 
 TEST(Hardening, Item21EpochsCountFromOneAndPercentagesSayPercent) {
   testing::TempDir dir;

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include "support/paths.h"
+
 namespace advseg::testing {
 
 struct CommandResult {
@@ -14,10 +16,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `advseg ARGUMENTS` from the folder `cwd` (the current one when empty).
-inline CommandResult run_advseg_in(const std::string& cwd, const std::string& arguments) {
-  std::string command = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + std::string(ADVSEG_BINARY_DIR) +
-                        "/advseg " + arguments + " 2>&1";
+// Runs a /bin/sh command line, capturing stdout and stderr together.
+inline CommandResult run_shell(const std::string& line) {
+  const std::string command = "(" + line + ") 2>&1";
   CommandResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return result;
@@ -26,6 +27,11 @@ inline CommandResult run_advseg_in(const std::string& cwd, const std::string& ar
   int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// Runs `advseg ARGUMENTS` from the folder `cwd` (the current one when empty).
+inline CommandResult run_advseg_in(const std::string& cwd, const std::string& arguments) {
+  return run_shell((cwd.empty() ? "" : "cd '" + cwd + "' && ") + binary_dir() + "/advseg " + arguments);
 }
 
 inline CommandResult run_advseg(const std::string& arguments) { return run_advseg_in("", arguments); }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "advseg/error.h"
+#include "support/paths.h"
 #include "test_support.h"
 
 namespace advseg {
@@ -14,7 +15,7 @@ namespace fs = std::filesystem;
 using test::TempDir;
 using test::write_text;
 
-const fs::path kRealRoot = fs::path(ADVSEG_SHARED_DATA_DIR) / "stanford_background";
+const fs::path kRealRoot = fs::path(testing::shared_data_dir()) / "stanford_background";
 
 StanfordBackgroundDataset open_real(const std::string& split) {
   return StanfordBackgroundDataset(StanfordBackgroundOptions{kRealRoot, split});
@@ -23,7 +24,7 @@ StanfordBackgroundDataset open_real(const std::string& split) {
 #define SKIP_WITHOUT_REAL_DATA()                                   \
   if (!fs::exists(kRealRoot))                                      \
   GTEST_SKIP() << "Stanford Background not found at " << kRealRoot \
-               << " (set ADVSEG_SHARED_DATA_DIR when configuring)"
+               << " (set the CMake cache variable ADVSEG_SHARED_DATA_DIR when configuring)"
 
 TEST(StanfordBackgroundReal, SplitsHoldTheExpectedNumberOfImages) {
   SKIP_WITHOUT_REAL_DATA();

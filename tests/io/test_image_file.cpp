@@ -14,6 +14,7 @@
 #include "advseg/io/png_mask.h"
 #include "io/io_test_util.h"
 #include "support/exif.h"
+#include "support/paths.h"
 
 namespace advseg {
 namespace {
@@ -302,7 +303,8 @@ TEST(ImageFile, PngsDecodeToTheSamePixelsAsOpenCv) {
       with_trns(gray, std::string("\x00\x50", 2)),
   };
   // Files of other writers: interlaced, 2- and 4-bit, gray+alpha.
-  const std::filesystem::path corpus = std::filesystem::path(ADVSEG_SOURCE_DIR) / "fuzz/corpus/fuzz_png_mask";
+  const std::filesystem::path corpus =
+      std::filesystem::path(testing::source_dir()) / "fuzz/corpus/fuzz_png_mask";
   for (const std::string name : {"gray8_interlaced.png", "palette2_interlaced.png", "palette4.png",
                                  "gray2.png", "gray_alpha.png", "gray16.png"}) {
     pngs.push_back(test::read_bytes(corpus / name));

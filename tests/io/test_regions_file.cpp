@@ -7,6 +7,7 @@
 #include "advseg/io/image_file.h"
 #include "advseg/io/regions_file.h"
 #include "io/io_test_util.h"
+#include "support/paths.h"
 
 namespace advseg {
 namespace {
@@ -129,7 +130,8 @@ std::vector<int> stream_parse(const std::string& text, int ignore_index) {
 }
 
 TEST(RegionsFile, RealStanfordBackgroundFileMatchesItsImage) {
-  const std::filesystem::path root = std::filesystem::path(ADVSEG_SHARED_DATA_DIR) / "stanford_background";
+  const std::filesystem::path root =
+      std::filesystem::path(testing::shared_data_dir()) / "stanford_background";
   if (!std::filesystem::exists(root)) GTEST_SKIP() << "no Stanford Background copy at " << root;
   // 0000051 holds unknown (negative) pixels, so the ignore mapping is exercised.
   const std::filesystem::path regions = root / "labels" / "0000051.regions.txt";

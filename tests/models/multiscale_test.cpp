@@ -1,6 +1,7 @@
 #include "advseg/models/segmentors/multiscale.h"
 
 #include <gtest/gtest.h>
+#include <torch/nn/functional/upsampling.h>
 
 #include <set>
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "support/paths.h"
+
 namespace advseg::testing {
 
 struct ChildOptions {
@@ -19,9 +21,9 @@ struct ChildOptions {
   rlim_t file_size_limit = RLIM_INFINITY;  // RLIMIT_FSIZE: simulates a full disk
 };
 
-// Starts ADVSEG_BINARY_DIR/advseg with `arguments`; returns its pid.
+// Starts binary_dir()/advseg with `arguments`; returns its pid.
 inline pid_t start_advseg(const std::vector<std::string>& arguments, const ChildOptions& options = {}) {
-  std::string binary = std::string(ADVSEG_BINARY_DIR) + "/advseg";
+  std::string binary = testing::binary_dir() + "/advseg";
   std::vector<std::string> argv_strings{binary};
   argv_strings.insert(argv_strings.end(), arguments.begin(), arguments.end());
   pid_t pid = ::fork();

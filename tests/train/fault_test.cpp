@@ -182,12 +182,19 @@ TEST(Faults, FullDiskIsAnErrorAndThePreviousCheckpointStays) {
   EXPECT_NO_THROW(checkpoint_weights(out / "last"));
 }
 
+// SGD with a huge rate: the weights explode after the first step.
+Config diverging_config(const std::string& on_nonfinite) {
+  auto config = testing::tiny_config();
+  config.train.on_nonfinite = on_nonfinite;
+  config.train.segmentor_optimizer.type = "sgd";
+  config.train.segmentor_optimizer.lr = 1e30;
+  return config;
+}
+
 TEST(Faults, DivergenceStopsNamingTheIterationAndKeepsTheLastCheckpoint) {
   testing::TempDir dir;
-  auto config = testing::tiny_config();
+  auto config = diverging_config("stop");
   config.train.checkpoint_every = 1;
-  config.train.segmentor_optimizer.type = "sgd";
-  config.train.segmentor_optimizer.lr = 1e30;  // the weights explode after the first step
   auto trainer = make_trainer(config, dir.path());
   try {
     trainer->run();
@@ -202,11 +209,7 @@ TEST(Faults, DivergenceStopsNamingTheIterationAndKeepsTheLastCheckpoint) {
 
 TEST(Faults, DivergenceCanSkipStepsInstead) {
   testing::TempDir dir;
-  auto config = testing::tiny_config();
-  config.train.on_nonfinite = "skip";
-  config.train.segmentor_optimizer.type = "sgd";
-  config.train.segmentor_optimizer.lr = 1e30;
-  auto trainer = make_trainer(config, dir.path());
+  auto trainer = make_trainer(diverging_config("skip"), dir.path());
   EXPECT_TRUE(trainer->run().completed);
   auto log = testing::read_text((dir.path() / "log.jsonl").string());
   EXPECT_NE(log.find("\"type\":\"warning\""), std::string::npos);
@@ -217,11 +220,7 @@ TEST(Faults, DivergenceCanSkipStepsInstead) {
 // and counts the skips, and the warning names the iteration of its entry.
 TEST(Faults, Item06SkippedStepsLogNoLossAndTheirOwnIteration) {
   testing::TempDir dir;
-  auto config = testing::tiny_config();
-  config.train.on_nonfinite = "skip";
-  config.train.segmentor_optimizer.type = "sgd";
-  config.train.segmentor_optimizer.lr = 1e30;
-  EXPECT_TRUE(make_trainer(config, dir.path())->run().completed);
+  EXPECT_TRUE(make_trainer(diverging_config("skip"), dir.path())->run().completed);
   std::istringstream lines(testing::read_text((dir.path() / "log.jsonl").string()));
   std::set<std::int64_t> warned, skipped;
   for (std::string line; std::getline(lines, line);) {

@@ -1,5 +1,9 @@
 #include "advseg/bench/conv_peak.h"
 
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/types.h>
+
 #include <set>
 #include <sstream>
 

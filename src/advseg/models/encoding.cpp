@@ -1,5 +1,8 @@
 #include "advseg/models/encoding.h"
 
+#include <torch/nn/functional/embedding.h>
+#include <torch/nn/functional/pooling.h>
+
 #include <string>
 
 #include "advseg/error.h"

@@ -1,5 +1,9 @@
 #include "advseg/models/layers.h"
 
+#include <torch/nn/functional/upsampling.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/pooling.h>
+
 namespace advseg {
 
 LayerSpec conv_layer(int kernel, int channels) { return {LayerSpec::Kind::conv, kernel, channels}; }

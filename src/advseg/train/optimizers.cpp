@@ -1,5 +1,8 @@
 #include "advseg/train/optimizers.h"
 
+#include <torch/optim/adam.h>
+#include <torch/optim/sgd.h>
+
 #include <algorithm>
 #include <cmath>
 

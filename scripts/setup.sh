@@ -16,6 +16,7 @@ packages=(
   libjpeg-dev             # JPEG photos decoded strictly (corrupt data refused, not greyed over)
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev
+  python3-torchvision     # parity tests against torchvision (with python3-torch)
 )
 
 # `setup.sh --checks` adds what `make fuzz` needs (`make test-sanitize` uses

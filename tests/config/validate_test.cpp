@@ -27,7 +27,8 @@ TEST(Validate, DefaultsAreValid) {
 
 TEST(Validate, DatasetMustBeKnownAndRootSetForRealData) {
   EXPECT_EQ(violation([](Config& c) { c.data.dataset = "imagenet"; }),
-            "data.dataset: must be one of shapes, stanford_background, folder, got 'imagenet'");
+            "data.dataset: must be one of shapes, stanford_background, folder, voc, sbd, cityscapes, ade20k, "
+            "camvid, got 'imagenet'");
   EXPECT_EQ(violation([](Config& c) { c.data.dataset = "folder"; }),
             "data.root: must be set for data.dataset 'folder', got ''");
   EXPECT_EQ(violation([](Config& c) {
@@ -137,6 +138,23 @@ TEST(Validate, BothOptimizersAreChecked) {
             "train.adversary_optimizer.momentum: must be in [0, 1), got 1");
   EXPECT_EQ(violation([](Config& c) { c.train.segmentor_optimizer.schedule = "step"; }),
             "train.segmentor_optimizer.schedule: must be one of constant, poly, got 'step'");
+}
+
+TEST(Validate, ModelOptionsAreCheckedAndMultiscaleRulesApplyToMultiscaleOnly) {
+  EXPECT_EQ(violation([](Config& c) { c.model.aux_loss = "yes"; }),
+            "model.aux_loss: must be one of auto, true, false, got 'yes'");
+  EXPECT_EQ(violation([](Config& c) { c.model.output_stride = 12; }),
+            "model.output_stride: must be 0 (the family's default), 4, 8, 16 or 32, got 12");
+  EXPECT_EQ(violation([](Config& c) { c.model.head_lr_multiplier = 0; }),
+            "model.head_lr_multiplier: must be > 0, got 0");
+  EXPECT_EQ(violation([](Config& c) { c.model.segmentor_widths.clear(); }),
+            "model.segmentor_widths: must be a non-empty list, got []");
+  // Another family does not use the multiscale widths.
+  EXPECT_EQ(violation([](Config& c) {
+              c.model.segmentor = "unet";
+              c.model.segmentor_widths.clear();
+            }),
+            "");
 }
 
 }  // namespace

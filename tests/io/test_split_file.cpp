@@ -44,5 +44,16 @@ TEST(SplitFile, TwoIdsOnOneLineIsAnError) {
   EXPECT_PRED2(contains, message, "line 2 holds more than one id: 'b c'");
 }
 
+TEST(SplitFile, ListFileSplitsLinesIntoFieldsAndKeepsLineNumbers) {
+  const test::TempDir dir;
+  test::write_bytes(dir.file("list.txt"), "# pairs\n/a.jpg\t /a.png\n\nb\n");
+  const std::vector<ListLine> lines = read_list_file(dir.file("list.txt"));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].number, 2u);
+  EXPECT_EQ(lines[0].fields, (std::vector<std::string>{"/a.jpg", "/a.png"}));
+  EXPECT_EQ(lines[1].number, 4u);
+  EXPECT_EQ(lines[1].text, "b");
+}
+
 }  // namespace
 }  // namespace advseg

@@ -49,7 +49,10 @@ void add_experiment_command(CLI::App& app) {
       ->add_option("--config", options->config_path,
                    "Base YAML config (default: the built-in demo, configs/shapes.yaml)")
       ->check(CLI::ExistingFile);
-  command->add_option("--out", options->out_dir, "Experiment folder (rerun to resume it)")->required();
+  command
+      ->add_option("--out", options->out_dir,
+                   "Output folder: a run per variant and seed, results.md, curves (rerun to resume)")
+      ->required();
   command->add_option("--seeds", options->seeds, "Runs per variant, with train.seed, train.seed+1, ...")
       ->check(CLI::PositiveNumber);
   command->add_option("--grid", options->grid,

@@ -80,9 +80,16 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("data.shapes_image_size", c.data.shapes_image_size);
   v("data.shapes_seed", c.data.shapes_seed);
   v("model.segmentor", c.model.segmentor);
+  v("model.backbone", c.model.backbone);
+  v("model.output_stride", c.model.output_stride);
+  v("model.aux_loss", c.model.aux_loss);
+  v("model.aux_weight", c.model.aux_weight);
   v("model.segmentor_widths", c.model.segmentor_widths);
   v("model.segmentor_scales", c.model.segmentor_scales);
   v("model.adversary", c.model.adversary);
+  v("model.head_lr_multiplier", c.model.head_lr_multiplier);
+  v("model.no_weight_decay_on_norm_and_bias", c.model.no_weight_decay_on_norm_and_bias);
+  v("model.freeze_bn", c.model.freeze_bn);
   v("adversarial.enabled", c.adversarial.enabled);
   v("adversarial.lambda", c.adversarial.lambda);
   v("adversarial.loss", c.adversarial.loss);

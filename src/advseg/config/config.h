@@ -22,7 +22,7 @@ struct OptimizerConfig {
 };
 
 struct DataConfig {
-  std::string dataset = "shapes";     // shapes | stanford_background | folder
+  std::string dataset = "shapes";     // shapes|stanford_background|folder|voc|sbd|cityscapes|ade20k|camvid
   std::string root;                   // dataset folder (stanford_background, folder)
   std::string train_split = "train";  // split name: <root>/splits/<name>.txt; "" = every file
   std::string val_split = "val";
@@ -50,10 +50,21 @@ struct DataConfig {
 };
 
 struct ModelConfig {
-  std::string segmentor = "multiscale";
+  std::string segmentor = "multiscale";  // models/registry.cpp lists the names
+  std::string backbone;                  // "" = the segmentor's default backbone
+  int output_stride = 0;  // input pixels per logit where a family offers several; 0 = its default
+  std::string aux_loss =
+      "auto";               // auxiliary head: auto (the family's default, as torchvision) | true | false
+  double aux_weight = 0.5;  // weight of the auxiliary head's cross-entropy
+  // The multiscale family (Farabet et al. 2013): feature widths and input scales.
   std::vector<int> segmentor_widths = {16, 64, 256};
   std::vector<double> segmentor_scales = {1.0, 0.5, 0.25};
   std::string adversary = "stanford";  // stanford | largefov | smallfov | largefov-light | smallfov-light
+  // Fine-tuning: the segmentor's backbone learns at the optimiser's rate,
+  // its head at head_lr_multiplier times it (DeepLab: 10).
+  double head_lr_multiplier = 1.0;
+  bool no_weight_decay_on_norm_and_bias = false;  // weight decay for conv/linear weights only
+  bool freeze_bn = false;  // BatchNorm in eval mode with frozen affine parameters (small batches)
 };
 
 struct AdversarialConfig {

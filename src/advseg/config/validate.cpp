@@ -103,7 +103,8 @@ void validate_channel_stats(const std::string& key, const std::vector<double>& v
 }
 
 void validate_data(const DataConfig& d) {
-  require_one_of("data.dataset", d.dataset, {"shapes", "stanford_background", "folder"});
+  require_one_of("data.dataset", d.dataset,
+                 {"shapes", "stanford_background", "folder", "voc", "sbd", "cityscapes", "ade20k", "camvid"});
   require(d.dataset == "shapes" || !d.root.empty(), "data.root", "set for data.dataset " + quoted(d.dataset),
           "''");
   validate_labels(d);
@@ -127,8 +128,8 @@ void validate_data(const DataConfig& d) {
   require_at_least("data.shapes_image_size", d.shapes_image_size, 16);
 }
 
-void validate_model(const ModelConfig& m) {
-  require(!m.segmentor.empty(), "model.segmentor", "a network name", "''");
+// The multiscale family's own options; other families ignore them.
+void validate_multiscale(const ModelConfig& m) {
   require(!m.segmentor_widths.empty(), "model.segmentor_widths", "a non-empty list", "[]");
   for (std::size_t i = 0; i < m.segmentor_widths.size(); ++i) {
     require_at_least(element_key("model.segmentor_widths", i), m.segmentor_widths[i], 1);
@@ -142,7 +143,18 @@ void validate_model(const ModelConfig& m) {
   // The first scale is the full-resolution input that every other one is resized from.
   require(m.segmentor_scales.front() == 1, "model.segmentor_scales[0]", "1",
           number_text(m.segmentor_scales.front()));
+}
+
+void validate_model(const ModelConfig& m) {
+  require(!m.segmentor.empty(), "model.segmentor", "a network name", "''");
+  if (m.segmentor == "multiscale") validate_multiscale(m);
+  require(m.output_stride == 0 || m.output_stride == 4 || m.output_stride == 8 || m.output_stride == 16 ||
+              m.output_stride == 32,
+          "model.output_stride", "0 (the family's default), 4, 8, 16 or 32", std::to_string(m.output_stride));
+  require_one_of("model.aux_loss", m.aux_loss, {"auto", "true", "false"});
+  require_non_negative("model.aux_weight", m.aux_weight);
   require(!m.adversary.empty(), "model.adversary", "a network name", "''");
+  require_positive("model.head_lr_multiplier", m.head_lr_multiplier);
 }
 
 void validate_adversarial(const AdversarialConfig& a) {

@@ -6,10 +6,9 @@
 
 #include <filesystem>
 #include <string>
-#include <vector>
 
 #include "advseg/data/dataset.h"
-#include "advseg/data/dataset_files.h"
+#include "advseg/data/index_png_dataset.h"
 
 namespace advseg {
 
@@ -21,23 +20,13 @@ struct FolderDatasetOptions {
   long long max_image_pixels = 100000000;
 };
 
-class FolderDataset final : public Dataset {
+class FolderDataset final : public IndexPngDataset {
  public:
   // Checks that every image and mask of the split exists. Class names are
-  // "class_<i>", the palette default_palette(num_classes).
-  explicit FolderDataset(FolderDatasetOptions options);
+  // "class_<i>", the palette default_palette(num_classes). A mask value that
+  // is neither a class nor the ignore index is an error naming the file.
+  explicit FolderDataset(const FolderDatasetOptions& options);
   static DatasetInfo describe(int num_classes, int ignore_index);
-
-  std::size_t size() const override { return samples_.size(); }
-  Example get(std::size_t index) const override;
-  const DatasetInfo& info() const override { return info_; }
-
- private:
-  void check_mask_values(const cv::Mat& mask, const std::filesystem::path& path) const;
-
-  FolderDatasetOptions options_;
-  std::vector<SampleFiles> samples_;
-  DatasetInfo info_;
 };
 
 }  // namespace advseg

@@ -4,11 +4,16 @@
 #include <utility>
 
 #include "advseg/config/config.h"
+#include "advseg/data/ade20k_dataset.h"
 #include "advseg/data/augment.h"
+#include "advseg/data/camvid_dataset.h"
+#include "advseg/data/cityscapes_dataset.h"
 #include "advseg/data/dataset.h"
 #include "advseg/data/folder_dataset.h"
+#include "advseg/data/sbd_dataset.h"
 #include "advseg/data/shapes_dataset.h"
 #include "advseg/data/stanford_background.h"
+#include "advseg/data/voc_dataset.h"
 #include "advseg/error.h"
 #include "advseg/io/palette.h"
 
@@ -77,16 +82,20 @@ const DatasetKind kShapes{[](const DataConfig& config) {
                                 static_cast<std::uint64_t>(config.shapes_seed), config.ignore_index});
                           }};
 
-const DatasetKind kStanfordBackground{
-    [](const DataConfig& config) {
-      require_num_classes(config, StanfordBackgroundDataset::kNumClasses);
-      return StanfordBackgroundDataset::describe(config.ignore_index);
-    },
-    [](const DataConfig& config, const std::string& split) {
-      require_root(config);
-      return std::make_shared<StanfordBackgroundDataset>(StanfordBackgroundOptions{
-          config.root, split_name(config, split), config.ignore_index, config.max_image_pixels});
-    }};
+// A published dataset read from its folder as distributed: its own class
+// count, names and palette.
+template <typename Reader, typename Options>
+DatasetKind distributed_kind() {
+  return {[](const DataConfig& config) {
+            require_num_classes(config, Reader::kNumClasses);
+            return Reader::describe(config.ignore_index);
+          },
+          [](const DataConfig& config, const std::string& split) -> std::shared_ptr<Dataset> {
+            require_root(config);
+            return std::make_shared<Reader>(Options{config.root, split_name(config, split),
+                                                    config.ignore_index, config.max_image_pixels});
+          }};
+}
 
 const DatasetKind kFolder{
     [](const DataConfig& config) { return FolderDataset::describe(config.num_classes, config.ignore_index); },
@@ -98,14 +107,22 @@ const DatasetKind kFolder{
     }};
 
 const DatasetKind& dataset_kind(const DataConfig& config) {
-  static const std::map<std::string, const DatasetKind*> kinds = {
-      {"shapes", &kShapes}, {"stanford_background", &kStanfordBackground}, {"folder", &kFolder}};
+  static const std::map<std::string, DatasetKind> kinds = {
+      {"shapes", kShapes},
+      {"stanford_background", distributed_kind<StanfordBackgroundDataset, StanfordBackgroundOptions>()},
+      {"folder", kFolder},
+      {"voc", distributed_kind<VocDataset, DatasetFolderOptions>()},
+      {"sbd", distributed_kind<SbdDataset, DatasetFolderOptions>()},
+      {"cityscapes", distributed_kind<CityscapesDataset, DatasetFolderOptions>()},
+      {"ade20k", distributed_kind<Ade20kDataset, DatasetFolderOptions>()},
+      {"camvid", distributed_kind<CamvidDataset, DatasetFolderOptions>()}};
   const auto kind = kinds.find(config.dataset);
   if (kind == kinds.end()) {
-    throw Error("data.dataset: unknown dataset '" + config.dataset +
-                "' (shapes, stanford_background or folder)");
+    std::string names;
+    for (const auto& entry : kinds) names += (names.empty() ? "" : ", ") + entry.first;
+    throw Error("data.dataset: unknown dataset '" + config.dataset + "' (one of " + names + ")");
   }
-  return *kind->second;
+  return kind->second;
 }
 
 void require_one_per_class(std::size_t count, int num_classes, const std::string& key) {

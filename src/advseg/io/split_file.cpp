@@ -1,6 +1,7 @@
 #include "advseg/io/split_file.h"
 
 #include <string_view>
+#include <utility>
 
 #include "advseg/error.h"
 #include "advseg/io/file_bytes.h"
@@ -18,11 +19,21 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
+std::vector<std::string> split_fields(std::string_view line) {
+  std::vector<std::string> fields;
+  while (!line.empty()) {
+    const std::size_t end = line.find_first_of(kBlanks);
+    fields.emplace_back(line.substr(0, end));
+    line = end == std::string_view::npos ? std::string_view() : trim(line.substr(end));
+  }
+  return fields;
+}
+
 }  // namespace
 
-std::vector<std::string> read_split_file(const std::filesystem::path& path) {
+std::vector<ListLine> read_list_file(const std::filesystem::path& path) {
   const std::string text = read_file_bytes(path);
-  std::vector<std::string> ids;
+  std::vector<ListLine> lines;
   std::string_view rest = text;
   std::size_t line_number = 0;
   while (!rest.empty()) {
@@ -31,15 +42,23 @@ std::vector<std::string> read_split_file(const std::filesystem::path& path) {
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     ++line_number;
     if (line.empty() || line.front() == '#') continue;
+    lines.push_back({line_number, std::string(line), split_fields(line)});
+  }
+  if (lines.empty())
+    fail_at(path, "lists no sample ids (the file is empty or holds only blank lines and comments)");
+  return lines;
+}
+
+std::vector<std::string> read_split_file(const std::filesystem::path& path) {
+  std::vector<std::string> ids;
+  for (ListLine& line : read_list_file(path)) {
     // Two ids on one line is a malformed split, not an id with a space in it.
-    if (line.find_first_of(kBlanks) != std::string_view::npos) {
-      fail_at(path, "line " + std::to_string(line_number) + " holds more than one id: '" + std::string(line) +
+    if (line.fields.size() != 1) {
+      fail_at(path, "line " + std::to_string(line.number) + " holds more than one id: '" + line.text +
                         "' (expected one sample id per line)");
     }
-    ids.emplace_back(line);
+    ids.push_back(std::move(line.fields.front()));
   }
-  if (ids.empty())
-    fail_at(path, "lists no sample ids (the file is empty or holds only blank lines and comments)");
   return ids;
 }
 

@@ -1,7 +1,7 @@
 // The adversary a(x, y) of the method: sees an image and a label map (already
 // encoded, see encoding.h) at the segmentor's output resolution and scores
 // how likely the map is ground truth. Implementations live in
-// models/adversaries/ and register themselves by name (see registry.h).
+// models/adversaries/ and are listed by name in registry.cpp.
 #pragma once
 
 #include <torch/nn/module.h>

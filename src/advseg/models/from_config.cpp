@@ -9,6 +9,7 @@
 
 #include "advseg/config/config.h"
 #include "advseg/error.h"
+#include "advseg/models/norm_layers.h"
 #include "advseg/models/registry.h"
 
 namespace advseg {
@@ -60,9 +61,14 @@ std::shared_ptr<SegmentorImpl> make_configured_segmentor(const Config& config, c
   require_registered("model.segmentor", config.model.segmentor, segmentor_names());
   SegmentorOptions options;
   options.num_classes = config.data.num_classes;
+  options.backbone = config.model.backbone;
+  options.output_stride = config.model.output_stride;
+  if (config.model.aux_loss != "auto") options.aux = config.model.aux_loss == "true";
   options.widths = config.model.segmentor_widths;
   options.scales = config.model.segmentor_scales;
-  return placed(make_segmentor(config.model.segmentor, options), config, device);
+  auto segmentor = make_segmentor(config.model.segmentor, options);
+  if (config.model.freeze_bn) freeze_batchnorm_parameters(*segmentor);
+  return placed(std::move(segmentor), config, device);
 }
 
 std::shared_ptr<AdversaryImpl> make_configured_adversary(const Config& config, const c10::Device& device) {

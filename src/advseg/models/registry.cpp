@@ -1,12 +1,12 @@
-// Name -> factory maps behind make_segmentor / make_adversary. The maps are
-// function-local statics: networks register from static initialisers in
-// their own files, and the order of those across files is unspecified.
+// The registry: every network advseg builds by name, in two lists.
 #include "advseg/models/registry.h"
 
 #include <map>
-#include <utility>
 
 #include "advseg/error.h"
+#include "advseg/models/adversaries/fov.h"
+#include "advseg/models/adversaries/stanford.h"
+#include "advseg/models/segmentors/multiscale.h"
 
 namespace advseg {
 namespace {
@@ -15,13 +15,21 @@ namespace {
 template <typename Factory>
 using Registry = std::map<std::string, Factory>;
 
-Registry<SegmentorFactory>& segmentor_registry() {
-  static Registry<SegmentorFactory> registry;
+const Registry<SegmentorFactory>& segmentor_registry() {
+  static const Registry<SegmentorFactory> registry = {
+      {"multiscale", make_multiscale_segmentor},
+  };
   return registry;
 }
 
-Registry<AdversaryFactory>& adversary_registry() {
-  static Registry<AdversaryFactory> registry;
+const Registry<AdversaryFactory>& adversary_registry() {
+  static const Registry<AdversaryFactory> registry = {
+      {"stanford", make_stanford_adversary},
+      {"largefov", make_largefov_adversary},
+      {"smallfov", make_smallfov_adversary},
+      {"largefov-light", make_largefov_light_adversary},
+      {"smallfov-light", make_smallfov_light_adversary},
+  };
   return registry;
 }
 
@@ -37,16 +45,6 @@ std::string join_names(const std::vector<std::string>& names) {
   std::string joined;
   for (const auto& name : names) joined += (joined.empty() ? "" : ", ") + name;
   return joined;
-}
-
-// A name registered twice is a programming error that would silently shadow
-// one network, so it fails loudly at start-up.
-template <typename Factory>
-bool add_factory(Registry<Factory>& registry, const std::string& kind, const std::string& name,
-                 Factory factory) {
-  if (!registry.emplace(name, std::move(factory)).second)
-    throw Error(kind + " '" + name + "' is registered twice");
-  return true;
 }
 
 template <typename Factory>
@@ -71,13 +69,5 @@ std::shared_ptr<AdversaryImpl> make_adversary(const std::string& name, const Adv
 std::vector<std::string> segmentor_names() { return names_in(segmentor_registry()); }
 
 std::vector<std::string> adversary_names() { return names_in(adversary_registry()); }
-
-bool register_segmentor(const std::string& name, SegmentorFactory factory) {
-  return add_factory(segmentor_registry(), "segmentor", name, std::move(factory));
-}
-
-bool register_adversary(const std::string& name, AdversaryFactory factory) {
-  return add_factory(adversary_registry(), "adversary", name, std::move(factory));
-}
 
 }  // namespace advseg

@@ -1,6 +1,7 @@
-// Networks chosen by name in the config. Each network's file registers its
-// factory with ADVSEG_REGISTER_SEGMENTOR / ADVSEG_REGISTER_ADVERSARY, so
-// adding a network is adding one file (listed in models/CMakeLists.txt).
+// Networks chosen by name in the config. The names and their factories are
+// one explicit list in registry.cpp (a network is one file plus one line
+// there): self-registration from static initialisers would be dropped by
+// the linker when advseg is linked as a static library.
 #pragma once
 
 #include <functional>
@@ -20,20 +21,8 @@ using AdversaryFactory = std::function<std::shared_ptr<AdversaryImpl>(const Adve
 std::shared_ptr<SegmentorImpl> make_segmentor(const std::string& name, const SegmentorOptions& options);
 std::shared_ptr<AdversaryImpl> make_adversary(const std::string& name, const AdversaryOptions& options);
 
+// Sorted.
 std::vector<std::string> segmentor_names();
 std::vector<std::string> adversary_names();
 
-// Used by the registration macros; returns true so it can initialise a static.
-bool register_segmentor(const std::string& name, SegmentorFactory factory);
-bool register_adversary(const std::string& name, AdversaryFactory factory);
-
 }  // namespace advseg
-
-#define ADVSEG_REGISTRY_CONCAT2(a, b) a##b
-#define ADVSEG_REGISTRY_CONCAT(a, b) ADVSEG_REGISTRY_CONCAT2(a, b)
-#define ADVSEG_REGISTER_SEGMENTOR(name, factory)                                     \
-  static const bool ADVSEG_REGISTRY_CONCAT(advseg_registered_segmentor_, __LINE__) = \
-      ::advseg::register_segmentor(name, factory)
-#define ADVSEG_REGISTER_ADVERSARY(name, factory)                                     \
-  static const bool ADVSEG_REGISTRY_CONCAT(advseg_registered_adversary_, __LINE__) = \
-      ::advseg::register_adversary(name, factory)

@@ -5,6 +5,7 @@
 
 #include "advseg/config/config.h"
 #include "advseg/inference/autocast.h"
+#include "advseg/models/norm_layers.h"
 #include "advseg/runtime.h"
 
 namespace advseg {
@@ -49,19 +50,25 @@ bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss) {
   return true;
 }
 
-// Step 2: mce(s(x), y) + lambda * adversarial term.
+// Step 2: mce(s(x), y) [+ aux_weight * mce(aux(x), y)] + lambda * adversarial term.
 void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
-                      const torch::Tensor& logits, const torch::Tensor& probs,
+                      const SegmentorOutput& output, const torch::Tensor& probs,
                       const torch::Tensor& image_small, const StepPlan& plan, const StepSettings& settings,
                       StepStats& stats) {
-  auto cross_entropy = segmentation_cross_entropy(logits, batch.labels, settings.ignore_index);
+  auto cross_entropy = segmentation_cross_entropy(output.logits, batch.labels, settings.ignore_index);
   auto loss = cross_entropy;
+  if (output.aux_logits.defined()) {
+    // torchvision's auxiliary head: a second classifier on an earlier stage, training only.
+    auto aux = segmentation_cross_entropy(output.aux_logits, batch.labels, settings.ignore_index);
+    loss = loss + settings.aux_weight * aux;
+    stats.aux_cross_entropy = aux.item<double>();
+  }
   if (settings.adversarial && plan.lambda > 0) {
     FrozenWeights frozen(*networks.adversary);
     auto fake = encode_prediction(probs, image_small, settings.encoding);
     auto scores = networks.adversary->forward(batch.images, fake).to(torch::kFloat);
     auto term = segmentor_adversarial_term(scores, settings.loss);
-    loss = cross_entropy + plan.lambda * term;
+    loss = loss + plan.lambda * term;
     stats.adversarial_term = term.item<double>();
   }
   stats.cross_entropy = cross_entropy.item<double>();
@@ -101,6 +108,8 @@ StepSettings step_settings(const Config& config) {
   settings.encoding = encoding_options(config);
   settings.ignore_index = config.data.ignore_index;
   settings.bf16 = uses_bf16(config.train.precision, config.train.device);
+  settings.freeze_bn = config.model.freeze_bn;
+  settings.aux_weight = config.model.aux_weight;
   return settings;
 }
 
@@ -118,22 +127,25 @@ StepPlan plan_step(const AdversarialConfig& config, std::int64_t iteration) {
 StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch& batch, const StepPlan& plan,
                         const StepSettings& settings) {
   StepStats stats;
-  networks.segmentor->train();
+  set_train_mode(*networks.segmentor, settings.freeze_bn);
   Autocast autocast(batch.images.device().type(), settings.bf16);
 
   // 1. Segmentor forward, with a graph only when the segmentor learns now.
-  torch::Tensor logits;
+  SegmentorOutput output;
   {
     torch::AutoGradMode grad_mode(plan.update_segmentor);
-    logits = networks.segmentor->forward(batch.images).to(torch::kFloat);  // fp32 losses under autocast
+    output = networks.segmentor->forward_train(batch.images);
   }
-  auto probs = torch::softmax(logits, 1);
+  // fp32 losses under autocast
+  output.logits = output.logits.to(torch::kFloat);
+  if (output.aux_logits.defined()) output.aux_logits = output.aux_logits.to(torch::kFloat);
+  auto probs = torch::softmax(output.logits, 1);
   bool adversary_used = settings.adversarial && (plan.update_adversary || plan.lambda > 0);
   auto image_small = adversary_used ? downsample_image(batch.images, probs) : torch::Tensor();
 
   // 2. Segmentor update.
   if (plan.update_segmentor)
-    update_segmentor(networks, *optimizers.segmentor, batch, logits, probs, image_small, plan, settings,
+    update_segmentor(networks, *optimizers.segmentor, batch, output, probs, image_small, plan, settings,
                      stats);
 
   // 3. Adversary update.

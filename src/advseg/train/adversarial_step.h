@@ -1,7 +1,8 @@
 // The training step of the method, on one batch:
 //   1. segmentor forward: logits and class probabilities s(x)
 //   2. segmentor update:  mce(s(x), y) + lambda * adversarial term, through the
-//                         adversary, whose weights do not learn here
+//                         adversary, whose weights do not learn here (plus
+//                         aux_weight * mce of an auxiliary head, if any)
 //   3. adversary update:  bce(a(x, y), 1) + bce(a(x, s(x)), 0) on the encoded
 //                         ground truth and the encoded, detached prediction
 // Both updates share the one segmentor forward.
@@ -23,7 +24,9 @@ struct StepSettings {
   AdversarialLoss loss = AdversarialLoss::flipped;
   EncodingOptions encoding;
   int ignore_index = 255;
-  bool bf16 = false;  // autocast the forward passes (train.precision: bf16)
+  bool bf16 = false;        // autocast the forward passes (train.precision: bf16)
+  bool freeze_bn = false;   // BatchNorm layers stay in eval mode (model.freeze_bn)
+  double aux_weight = 0.5;  // of the auxiliary head's cross-entropy (model.aux_weight)
 };
 
 StepSettings step_settings(const Config& config);
@@ -41,6 +44,7 @@ StepPlan plan_step(const AdversarialConfig& config, std::int64_t iteration);
 
 struct StepStats {
   double cross_entropy = 0;            // valid only when the segmentor was updated
+  double aux_cross_entropy = 0;        // idem, of the auxiliary head (0 without one)
   double adversarial_term = 0;         // idem, 0 while lambda is 0
   double adversary_loss = 0;           // valid only when the adversary was updated
   double adversary_accuracy_real = 0;  // share of real maps scored > 0.5

@@ -5,14 +5,17 @@
 #include <torch/optim/optimizer.h>
 
 #include <memory>
+#include <vector>
 
 #include "advseg/models/adversary.h"
 #include "advseg/models/from_config.h"
 #include "advseg/models/segmentor.h"
+#include "advseg/train/optimizers.h"
 
 namespace advseg {
 
 struct Config;
+struct ModelConfig;
 
 struct Networks {
   std::shared_ptr<SegmentorImpl> segmentor;
@@ -22,10 +25,19 @@ struct Networks {
 struct Optimizers {
   std::unique_ptr<torch::optim::Optimizer> segmentor;
   std::unique_ptr<torch::optim::Optimizer> adversary;  // null when adversarial training is off
+  std::vector<double> segmentor_lr_scales;             // per parameter group (train/optimizers.h)
+  std::vector<double> adversary_lr_scales;
 };
 
 // Builds the segmentor and, when config.adversarial.enabled, the adversary, on `device`.
 Networks make_networks(const Config& config, const c10::Device& device);
+
+// The segmentor's parameters that learn, in groups: backbone (scale 1) and
+// head (model.head_lr_multiplier), each split by weight decay when
+// model.no_weight_decay_on_norm_and_bias; empty groups are left out.
+std::vector<ParameterGroup> segmentor_parameter_groups(const SegmentorImpl& segmentor,
+                                                       const ModelConfig& model);
+
 Optimizers make_optimizers(const Config& config, const Networks& networks);
 
 }  // namespace advseg

@@ -238,11 +238,11 @@ bool Trainer::train_epoch(TrainingLog& log) {
 void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   const auto& train = config_.train;
   auto total = total_iterations();
-  set_learning_rate(*optimizers_.segmentor,
-                    learning_rate_at(train.segmentor_optimizer, progress_.iteration, total));
+  const double segmentor_lr = learning_rate_at(train.segmentor_optimizer, progress_.iteration, total);
+  const double adversary_lr = learning_rate_at(train.adversary_optimizer, progress_.iteration, total);
+  set_learning_rate(*optimizers_.segmentor, segmentor_lr, optimizers_.segmentor_lr_scales);
   if (optimizers_.adversary)
-    set_learning_rate(*optimizers_.adversary,
-                      learning_rate_at(train.adversary_optimizer, progress_.iteration, total));
+    set_learning_rate(*optimizers_.adversary, adversary_lr, optimizers_.adversary_lr_scales);
 
   auto plan = plan_step(config_.adversarial, progress_.iteration);
   auto stats = training_step(networks_, optimizers_, batch, plan, settings_);
@@ -260,12 +260,8 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
 
   log.add(stats, batch.images.size(0));
   if (progress_.iteration % train.log_every == 0 || progress_.iteration == total) {
-    IntervalContext context{progress_.iteration,
-                            total,
-                            progress_.epoch + 1,
-                            train.epochs,
-                            learning_rate(*optimizers_.segmentor),
-                            optimizers_.adversary ? learning_rate(*optimizers_.adversary) : 0.0};
+    IntervalContext context{progress_.iteration, total,        progress_.epoch + 1,
+                            train.epochs,        segmentor_lr, optimizers_.adversary ? adversary_lr : 0.0};
     auto accuracy = log.flush_interval(context);
     if (accuracy) {
       if (auto warning = collapse_monitor_.observe(accuracy->real, accuracy->fake, progress_.iteration))

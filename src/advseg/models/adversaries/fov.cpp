@@ -3,7 +3,6 @@
 #include <string>
 
 #include "advseg/error.h"
-#include "advseg/models/registry.h"
 
 namespace advseg {
 namespace {
@@ -30,12 +29,6 @@ std::vector<LayerSpec> smallfov_light_layers() {
           conv_layer(1, 128), pool_layer(),       conv_layer(3, 256), conv_layer(1, 1)};
 }
 
-AdversaryFactory fov_factory(std::vector<LayerSpec> (*layers)()) {
-  return [layers](const AdversaryOptions& options) {
-    return std::make_shared<FovAdversaryImpl>(options, layers());
-  };
-}
-
 }  // namespace
 
 FovAdversaryImpl::FovAdversaryImpl(const AdversaryOptions& options, const std::vector<LayerSpec>& layers) {
@@ -50,9 +43,20 @@ torch::Tensor FovAdversaryImpl::score_map(const torch::Tensor& /*image*/, const 
   return layers_->forward(label_map);
 }
 
-ADVSEG_REGISTER_ADVERSARY("largefov", fov_factory(largefov_layers));
-ADVSEG_REGISTER_ADVERSARY("smallfov", fov_factory(smallfov_layers));
-ADVSEG_REGISTER_ADVERSARY("largefov-light", fov_factory(largefov_light_layers));
-ADVSEG_REGISTER_ADVERSARY("smallfov-light", fov_factory(smallfov_light_layers));
+std::shared_ptr<AdversaryImpl> make_largefov_adversary(const AdversaryOptions& options) {
+  return std::make_shared<FovAdversaryImpl>(options, largefov_layers());
+}
+
+std::shared_ptr<AdversaryImpl> make_smallfov_adversary(const AdversaryOptions& options) {
+  return std::make_shared<FovAdversaryImpl>(options, smallfov_layers());
+}
+
+std::shared_ptr<AdversaryImpl> make_largefov_light_adversary(const AdversaryOptions& options) {
+  return std::make_shared<FovAdversaryImpl>(options, largefov_light_layers());
+}
+
+std::shared_ptr<AdversaryImpl> make_smallfov_light_adversary(const AdversaryOptions& options) {
+  return std::make_shared<FovAdversaryImpl>(options, smallfov_light_layers());
+}
 
 }  // namespace advseg

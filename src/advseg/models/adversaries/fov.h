@@ -9,6 +9,7 @@
 
 #include <torch/nn/modules/container/sequential.h>
 
+#include <memory>
 #include <vector>
 
 #include "advseg/models/adversary.h"
@@ -27,5 +28,11 @@ class FovAdversaryImpl : public AdversaryImpl {
  private:
   torch::nn::Sequential layers_{nullptr};
 };
+
+// The four variants, for the registry (models/registry.cpp).
+std::shared_ptr<AdversaryImpl> make_largefov_adversary(const AdversaryOptions& options);
+std::shared_ptr<AdversaryImpl> make_smallfov_adversary(const AdversaryOptions& options);
+std::shared_ptr<AdversaryImpl> make_largefov_light_adversary(const AdversaryOptions& options);
+std::shared_ptr<AdversaryImpl> make_smallfov_light_adversary(const AdversaryOptions& options);
 
 }  // namespace advseg

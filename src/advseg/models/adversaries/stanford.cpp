@@ -4,7 +4,6 @@
 
 #include "advseg/error.h"
 #include "advseg/models/layers.h"
-#include "advseg/models/registry.h"
 
 namespace advseg {
 namespace {
@@ -48,8 +47,8 @@ torch::Tensor StanfordAdversaryImpl::score_map(const torch::Tensor& image, const
   return trunk_->forward(torch::cat({labels, pixels}, 1));
 }
 
-ADVSEG_REGISTER_ADVERSARY("stanford", [](const AdversaryOptions& options) {
+std::shared_ptr<AdversaryImpl> make_stanford_adversary(const AdversaryOptions& options) {
   return std::make_shared<StanfordAdversaryImpl>(options);
-});
+}
 
 }  // namespace advseg

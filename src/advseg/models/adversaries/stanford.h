@@ -11,6 +11,8 @@
 
 #include <torch/nn/modules/container/sequential.h>
 
+#include <memory>
+
 #include "advseg/models/adversary.h"
 
 namespace advseg {
@@ -29,5 +31,8 @@ class StanfordAdversaryImpl : public AdversaryImpl {
   torch::nn::Sequential image_branch_{nullptr};
   torch::nn::Sequential trunk_{nullptr};
 };
+
+// For the registry (models/registry.cpp).
+std::shared_ptr<AdversaryImpl> make_stanford_adversary(const AdversaryOptions& options);
 
 }  // namespace advseg

@@ -6,7 +6,6 @@
 
 #include "advseg/error.h"
 #include "advseg/models/layers.h"
-#include "advseg/models/registry.h"
 
 namespace advseg {
 namespace {
@@ -82,8 +81,17 @@ torch::Tensor MultiscaleSegmentorImpl::forward(const torch::Tensor& images) {
   return logits + classifier_->bias.view({1, -1, 1, 1});
 }
 
-ADVSEG_REGISTER_SEGMENTOR("multiscale", [](const SegmentorOptions& options) {
+std::vector<torch::Tensor> MultiscaleSegmentorImpl::backbone_parameters() const {
+  std::vector<torch::Tensor> parameters;
+  for (const auto& conv : convs_)
+    for (const auto& p : conv->parameters()) parameters.push_back(p);
+  for (const auto& norm : norms_)
+    for (const auto& p : norm->parameters()) parameters.push_back(p);
+  return parameters;
+}
+
+std::shared_ptr<SegmentorImpl> make_multiscale_segmentor(const SegmentorOptions& options) {
   return std::make_shared<MultiscaleSegmentorImpl>(options);
-});
+}
 
 }  // namespace advseg

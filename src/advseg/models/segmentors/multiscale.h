@@ -14,6 +14,7 @@
 #include <torch/nn/modules/conv.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "advseg/models/segmentor.h"
@@ -29,6 +30,11 @@ class MultiscaleSegmentorImpl : public SegmentorImpl {
   // stages (1/4 resolution with the default three).
   torch::Tensor forward(const torch::Tensor& images) override;
 
+  int output_stride() const override { return static_cast<int>(std::int64_t{1} << pool_levels_); }
+
+  // The shared extractor; the 1x1 classifier is the head.
+  std::vector<torch::Tensor> backbone_parameters() const override;
+
  private:
   // The extractor, the same weights at every scale.
   torch::Tensor extract_features(torch::Tensor images);
@@ -41,5 +47,8 @@ class MultiscaleSegmentorImpl : public SegmentorImpl {
   std::vector<torch::nn::BatchNorm2d> norms_;
   torch::nn::Conv2d classifier_{nullptr};
 };
+
+// For the registry (models/registry.cpp).
+std::shared_ptr<SegmentorImpl> make_multiscale_segmentor(const SegmentorOptions& options);
 
 }  // namespace advseg

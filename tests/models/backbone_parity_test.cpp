@@ -1,0 +1,221 @@
+// The backbones against torchvision itself: tests/models/export_torchvision.py
+// saves randomly initialised torchvision networks, an input and their feature
+// maps; the same weights loaded (strictly) into advseg's backbones must give
+// the same maps. Skipped, saying why, where no Python has torchvision
+// (scripts/setup.sh installs Debian's python3-torchvision).
+//
+// Each test exports only its network (ctest runs every test in a process of
+// its own): about 3 s of Python each.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "advseg/error.h"
+#include "advseg/models/backbones/backbone.h"
+#include "advseg/models/state_dict.h"
+#include "support/paths.h"
+#include "support/temp_dir.h"
+
+namespace advseg {
+namespace {
+
+using testing::TempDir;
+
+constexpr int kNoTorchvision = 77;  // export_torchvision.py's exit code without torchvision
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const auto& name : names) joined += (joined.empty() ? "" : ", ") + name;
+  return joined;
+}
+
+// Runs `arguments` with $ADVSEG_PYTHON when set, else the first of
+// Debian's Python (the package's home, even under pyenv or a venv) and
+// python3 on the PATH that has torchvision. Returns false, with `why`, when
+// none has it; fails the test when the script fails.
+bool run_python(const std::string& arguments, const TempDir& dir, std::string& why) {
+  std::vector<std::string> pythons{"/usr/bin/python3", "python3"};
+  if (const char* chosen = std::getenv("ADVSEG_PYTHON")) pythons = {chosen};
+  const auto log = dir.file("python.log").string();
+  for (const auto& python : pythons) {
+    const int status = std::system((python + " " + arguments + " >" + quoted(log) + " 2>&1").c_str());
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    if (code == 0) return true;
+    if (code == kNoTorchvision || code == 127) continue;  // no torchvision, no such python
+    ADD_FAILURE() << python << " " << arguments << " failed (" << code << "):\n" << read_text(log);
+    return false;
+  }
+  why = "no Python with torchvision (tried " + join(pythons) +
+        "; install python3-torchvision, e.g. with scripts/setup.sh): skipping the check against torchvision";
+  return false;
+}
+
+bool export_reference(const std::string& name, const TempDir& dir, std::string& why) {
+  const std::string script = testing::source_dir() + "/tests/models/export_torchvision.py";
+  return run_python(quoted(script) + " " + quoted(dir.path().string()) + " " + name, dir, why);
+}
+
+#define SKIP_OR_FAIL_WITHOUT(exported, why)    \
+  if (!(exported)) {                           \
+    if (!(why).empty()) GTEST_SKIP() << (why); \
+    return;                                    \
+  }
+
+struct ParityCase {
+  std::string export_name;
+  BackboneOptions options;
+  LoadOptions load;
+};
+
+ParityCase parity_case(const std::string& export_name, const std::string& name) {
+  ParityCase c;
+  c.export_name = export_name;
+  c.options.name = name;
+  return c;
+}
+
+// Names the case in test listings (ctest shows GetParam() otherwise as bytes).
+void PrintTo(const ParityCase& c, std::ostream* out) { *out << c.export_name; }
+
+class BackboneParity : public ::testing::TestWithParam<ParityCase> {};
+
+TEST_P(BackboneParity, FeatureMapsEqualTorchvisions) {
+  const ParityCase& c = GetParam();
+  TempDir dir;
+  std::string why;
+  SKIP_OR_FAIL_WITHOUT(export_reference(c.export_name, dir, why), why);
+
+  const auto backbone = make_backbone(c.options);
+  // Strict: every torchvision tensor has a home, every advseg tensor a source.
+  const LoadReport report = load_state_dict(*backbone, dir.file(c.export_name + ".pth"), c.load);
+  EXPECT_EQ(report.loaded.size(), backbone->named_parameters().size() + backbone->named_buffers().size());
+  backbone->eval();
+
+  const StateDict reference = read_state_dict(dir.file(c.export_name + "_features.pth"));
+  torch::NoGradGuard no_grad;
+  const FeatureMaps features = backbone->forward(reference["input"]);
+  EXPECT_EQ(features.keys(), backbone->feature_names());
+  EXPECT_EQ(features.size() + 1, reference.size()) << "every reference map is compared";
+  for (const auto& feature : features) {
+    const std::string& name = feature.key();
+    ASSERT_TRUE(reference.contains(name)) << name;
+    const auto& expected = reference[name];
+    ASSERT_EQ(feature.value().sizes(), expected.sizes()) << name;
+    const double difference = (feature.value() - expected).abs().max().item<double>();
+    EXPECT_LT(difference, 1e-4) << name << ", largest value " << expected.abs().max().item<double>();
+    EXPECT_EQ(expected.size(1), backbone->out_channels(name)) << name;
+    EXPECT_EQ(64 / expected.size(2), backbone->stride(name)) << name;
+  }
+}
+
+ParityCase resnet50_dilated() {
+  ParityCase c = parity_case("resnet50_dilated", "resnet50");
+  c.options.replace_stride_with_dilation = {false, true, true};
+  return c;
+}
+
+// Saved as torchvision's LR-ASPP saves its backbone: features without "features.".
+ParityCase mobilenet_dilated() {
+  ParityCase c = parity_case("mobilenet_v3_large_dilated", "mobilenet_v3_large");
+  c.options.dilated = true;
+  c.load.module_prefix = "features.";
+  return c;
+}
+
+INSTANTIATE_TEST_SUITE_P(Torchvision, BackboneParity,
+                         ::testing::Values(parity_case("resnet18", "resnet18"),
+                                           parity_case("resnet50", "resnet50"), resnet50_dilated(),
+                                           parity_case("vgg16", "vgg16"), parity_case("vgg16_bn", "vgg16_bn"),
+                                           mobilenet_dilated()),
+                         [](const ::testing::TestParamInfo<ParityCase>& param) {
+                           return param.param.export_name;
+                         });
+
+// torchvision's own classification file, fc included: loads with strict=false.
+TEST(TorchvisionFiles, ClassificationStateDictLoadsNonStrictWithFcUnexpected) {
+  TempDir dir;
+  std::string why;
+  SKIP_OR_FAIL_WITHOUT(export_reference("resnet18", dir, why), why);
+  BackboneOptions options;
+  options.name = "resnet18";
+  const auto backbone = make_backbone(options);
+  const auto file = dir.file("resnet18_classifier.pth");
+  EXPECT_THROW(load_state_dict(*backbone, file), Error);
+
+  LoadOptions non_strict;
+  non_strict.strict = false;
+  const LoadReport report = load_state_dict(*backbone, file, non_strict);
+  EXPECT_EQ(report.unexpected, (std::vector<std::string>{"fc.weight", "fc.bias"}));
+  EXPECT_TRUE(report.missing.empty());
+  EXPECT_TRUE(report.mismatched.empty());
+}
+
+// What read_state_dict refuses, tools/convert_torchvision.py turns into
+// state dicts it reads: a pickled model, a training checkpoint, the legacy format.
+TEST(TorchvisionFiles, ConvertToolMakesStateDictsOfModelsCheckpointsAndLegacyFiles) {
+  TempDir dir;
+  std::string why;
+  const std::string write = quoted(
+      "import sys, torch\n"
+      "try:\n"
+      "    import torchvision\n"
+      "except ImportError:\n"
+      "    sys.exit(77)\n"
+      "torch.manual_seed(0)\n"
+      "model = torchvision.models.resnet18(weights=None)\n"
+      "torch.save(model, sys.argv[1] + \"/model.pt\")\n"
+      "torch.save({\"model\": model.state_dict(), \"epoch\": 3}, sys.argv[1] + \"/checkpoint.pth\")\n"
+      "torch.save(model.state_dict(), sys.argv[1] + \"/legacy.pth\", "
+      "_use_new_zipfile_serialization=False)\n");
+  SKIP_OR_FAIL_WITHOUT(run_python("-c " + write + " " + quoted(dir.path().string()), dir, why), why);
+
+  const auto message_of = [](const std::filesystem::path& file) -> std::string {
+    try {
+      read_state_dict(file);
+    } catch (const Error& error) {
+      return error.what();
+    }
+    return "(read)";
+  };
+  EXPECT_NE(message_of(dir.file("model.pt")).find("a pickled torchvision.models.resnet.ResNet"),
+            std::string::npos)
+      << message_of(dir.file("model.pt"));
+  EXPECT_NE(message_of(dir.file("checkpoint.pth")).find("entry 'model' is not a tensor"), std::string::npos)
+      << message_of(dir.file("checkpoint.pth"));
+  EXPECT_NE(message_of(dir.file("legacy.pth")).find("legacy"), std::string::npos)
+      << message_of(dir.file("legacy.pth"));
+
+  const std::string tool = quoted(testing::source_dir() + "/tools/convert_torchvision.py");
+  BackboneOptions options;
+  options.name = "resnet18";
+  const auto backbone = make_backbone(options);
+  LoadOptions non_strict;
+  non_strict.strict = false;
+  for (const std::string input : {"model.pt", "checkpoint.pth", "legacy.pth"}) {
+    const auto output = dir.file(input + ".converted.pth");
+    ASSERT_TRUE(
+        run_python(tool + " " + quoted(dir.file(input).string()) + " " + quoted(output.string()), dir, why))
+        << input;
+    const LoadReport report = load_state_dict(*backbone, output, non_strict);
+    EXPECT_EQ(report.unexpected, (std::vector<std::string>{"fc.weight", "fc.bias"})) << input;
+    EXPECT_TRUE(report.missing.empty()) << input;
+  }
+}
+
+}  // namespace
+}  // namespace advseg

@@ -1,0 +1,153 @@
+// The fine-tuning machinery of torchvision-style segmentors: parameter groups
+// (backbone and head learning rates, no weight decay on normalisation and
+// biases), frozen BatchNorm, the auxiliary head's loss, and exact resume
+// with all of them.
+#include <gtest/gtest.h>
+#include <torch/nn/modules/conv.h>
+
+#include <set>
+
+#include "advseg/config/config.h"
+#include "advseg/models/norm_layers.h"
+#include "advseg/models/segmentor.h"
+#include "advseg/run/training_run.h"
+#include "advseg/train/adversarial_step.h"
+#include "advseg/train/networks.h"
+#include "advseg/train/optimizers.h"
+#include "support/temp_dir.h"
+#include "support/tiny_config.h"
+#include "support/tiny_run.h"
+
+namespace advseg {
+namespace {
+
+std::set<const void*> ids(const std::vector<torch::Tensor>& tensors) {
+  std::set<const void*> set;
+  for (const auto& t : tensors) set.insert(t.unsafeGetTensorImpl());
+  return set;
+}
+
+TEST(ParameterGroups, BackboneLearnsAtTheRateAndTheHeadAtItsMultiple) {
+  auto config = testing::tiny_config();
+  config.model.head_lr_multiplier = 10;
+  testing::TinyRun run(config);
+  const auto groups = segmentor_parameter_groups(*run.networks.segmentor, config.model);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(ids(groups[0].parameters), ids(run.networks.segmentor->backbone_parameters()));
+  EXPECT_DOUBLE_EQ(groups[1].lr_scale, 10.0);
+  EXPECT_EQ(groups[0].parameters.size() + groups[1].parameters.size(),
+            run.networks.segmentor->parameters().size());
+  // The optimiser's groups start at the configured rate times their scale.
+  const auto& optimizer_groups = run.optimizers.segmentor->param_groups();
+  ASSERT_EQ(optimizer_groups.size(), 2u);
+  EXPECT_DOUBLE_EQ(optimizer_groups[1].options().get_lr(), 10 * config.train.segmentor_optimizer.lr);
+  set_learning_rate(*run.optimizers.segmentor, 0.5, run.optimizers.segmentor_lr_scales);
+  EXPECT_DOUBLE_EQ(optimizer_groups[0].options().get_lr(), 0.5);
+  EXPECT_DOUBLE_EQ(optimizer_groups[1].options().get_lr(), 5.0);
+}
+
+TEST(ParameterGroups, NormalisationAndBiasesCanSkipWeightDecay) {
+  auto config = testing::tiny_config();
+  config.model.no_weight_decay_on_norm_and_bias = true;
+  config.train.segmentor_optimizer.weight_decay = 1e-4;
+  testing::TinyRun run(config);
+  const auto no_decay = ids(norm_and_bias_parameters(*run.networks.segmentor));
+  // 3 BatchNorm layers (weight, bias) and the classifier's bias.
+  EXPECT_EQ(no_decay.size(), 7u);
+  for (const auto& group : segmentor_parameter_groups(*run.networks.segmentor, config.model))
+    for (const auto& p : group.parameters)
+      EXPECT_EQ(no_decay.count(p.unsafeGetTensorImpl()) == 0, group.weight_decay);
+}
+
+TEST(FreezeBn, BatchNormStaysInEvalModeAndItsParametersDoNotLearn) {
+  auto config = testing::tiny_config();
+  config.model.freeze_bn = true;
+  config.adversarial.enabled = false;
+  testing::TinyRun run(config);
+  auto& segmentor = *run.networks.segmentor;
+  std::vector<torch::Tensor> statistics;
+  for (const auto& b : segmentor.buffers()) statistics.push_back(b.clone());
+  Batch batch{torch::randn({2, 3, 32, 32}), torch::randint(0, 5, {2, 32, 32}, torch::kLong), {"a", "b"}};
+  const auto stats =
+      training_step(run.networks, run.optimizers, batch, plan_step(config.adversarial, 0), run.settings);
+  ASSERT_TRUE(stats.segmentor_updated);
+  for (const auto& module : segmentor.modules(false)) {
+    if (is_normalization_layer(*module)) {
+      EXPECT_FALSE(module->is_training());
+    }
+  }
+  const auto buffers = segmentor.buffers();
+  for (std::size_t i = 0; i < buffers.size(); ++i) EXPECT_TRUE(torch::equal(buffers[i], statistics[i])) << i;
+  std::size_t in_optimizer = 0;
+  for (const auto& group : run.optimizers.segmentor->param_groups()) in_optimizer += group.params().size();
+  // The 3 convolutions (no bias) and the classifier's weight and bias; not the 6 BatchNorm parameters.
+  EXPECT_EQ(in_optimizer, 5u);
+  EXPECT_EQ(segmentor.parameters().size(), 11u);
+}
+
+// A segmentor with an auxiliary 1x1 classifier, like torchvision's heads.
+class AuxSegmentorImpl : public SegmentorImpl {
+ public:
+  AuxSegmentorImpl()
+      : main_(register_module("main", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 5, 1)))),
+        aux_(register_module("aux", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 5, 1)))) {}
+  torch::Tensor forward(const torch::Tensor& images) override { return main_(images); }
+  SegmentorOutput forward_train(const torch::Tensor& images) override {
+    return {main_(images), aux_(images)};
+  }
+  int output_stride() const override { return 1; }
+  torch::nn::Conv2d main_, aux_;
+};
+
+TEST(AuxiliaryHead, ItsCrossEntropyJoinsTheSegmentorLossWithItsWeight) {
+  auto config = testing::tiny_config();
+  config.adversarial.enabled = false;
+  auto step_once = [&](double aux_weight) {
+    torch::manual_seed(5);
+    auto segmentor = std::make_shared<AuxSegmentorImpl>();
+    Networks networks{segmentor, nullptr};
+    config.model.aux_weight = aux_weight;
+    Optimizers optimizers = make_optimizers(config, networks);
+    auto settings = step_settings(config);
+    Batch batch{torch::randn({2, 3, 8, 8}), torch::randint(0, 5, {2, 8, 8}, torch::kLong), {"a", "b"}};
+    const auto before = segmentor->aux_->weight.clone();
+    const auto stats = training_step(networks, optimizers, batch, plan_step(config.adversarial, 0), settings);
+    EXPECT_GT(stats.aux_cross_entropy, 0.0);
+    return !torch::equal(before, segmentor->aux_->weight);
+  };
+  EXPECT_TRUE(step_once(0.5));   // the aux head learns from its weighted loss
+  EXPECT_FALSE(step_once(0.0));  // weight 0: measured, but it does not learn
+}
+
+std::vector<torch::Tensor> final_weights(const Config& config, const std::filesystem::path& out,
+                                         int stop_at) {
+  if (stop_at > 0) {
+    auto first =
+        make_trainer(config, out, [stop_at](const TrainingProgress& p) { return p.iteration == stop_at; });
+    EXPECT_FALSE(first->run().completed);
+  }
+  auto trainer = make_trainer(config, out);
+  if (stop_at > 0) trainer->resume_from(out / "last");
+  EXPECT_TRUE(trainer->run().completed);
+  std::vector<torch::Tensor> weights;
+  for (const auto& p : trainer->networks().segmentor->parameters()) weights.push_back(p.detach().clone());
+  return weights;
+}
+
+TEST(ParameterGroups, ResumeIsExactWithEveryGroupOnThePolySchedule) {
+  testing::TempDir dir;
+  auto config = testing::tiny_config();
+  config.model.head_lr_multiplier = 10;
+  config.model.no_weight_decay_on_norm_and_bias = true;
+  config.model.freeze_bn = true;
+  config.train.segmentor_optimizer.type = "sgd";
+  config.train.segmentor_optimizer.weight_decay = 1e-4;
+  config.train.segmentor_optimizer.schedule = "poly";
+  const auto whole = final_weights(config, dir.path() / "whole", 0);
+  const auto resumed = final_weights(config, dir.path() / "resumed", 4);
+  ASSERT_EQ(whole.size(), resumed.size());
+  for (std::size_t i = 0; i < whole.size(); ++i) EXPECT_TRUE(torch::equal(whole[i], resumed[i])) << i;
+}
+
+}  // namespace
+}  // namespace advseg

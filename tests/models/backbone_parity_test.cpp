@@ -7,74 +7,23 @@
 // Each test exports only its network (ctest runs every test in a process of
 // its own): about 3 s of Python each.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "advseg/error.h"
 #include "advseg/models/backbones/backbone.h"
 #include "advseg/models/state_dict.h"
-#include "support/paths.h"
-#include "support/temp_dir.h"
+#include "models/torchvision_reference.h"
 
 namespace advseg {
 namespace {
 
+using testing::export_reference;
+using testing::quoted;
+using testing::run_python;
 using testing::TempDir;
-
-constexpr int kNoTorchvision = 77;  // export_torchvision.py's exit code without torchvision
-
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string join(const std::vector<std::string>& names) {
-  std::string joined;
-  for (const auto& name : names) joined += (joined.empty() ? "" : ", ") + name;
-  return joined;
-}
-
-// Runs `arguments` with $ADVSEG_PYTHON when set, else the first of
-// Debian's Python (the package's home, even under pyenv or a venv) and
-// python3 on the PATH that has torchvision. Returns false, with `why`, when
-// none has it; fails the test when the script fails.
-bool run_python(const std::string& arguments, const TempDir& dir, std::string& why) {
-  std::vector<std::string> pythons{"/usr/bin/python3", "python3"};
-  if (const char* chosen = std::getenv("ADVSEG_PYTHON")) pythons = {chosen};
-  const auto log = dir.file("python.log").string();
-  for (const auto& python : pythons) {
-    const int status = std::system((python + " " + arguments + " >" + quoted(log) + " 2>&1").c_str());
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-    if (code == 0) return true;
-    if (code == kNoTorchvision || code == 127) continue;  // no torchvision, no such python
-    ADD_FAILURE() << python << " " << arguments << " failed (" << code << "):\n" << read_text(log);
-    return false;
-  }
-  why = "no Python with torchvision (tried " + join(pythons) +
-        "; install python3-torchvision, e.g. with scripts/setup.sh): skipping the check against torchvision";
-  return false;
-}
-
-bool export_reference(const std::string& name, const TempDir& dir, std::string& why) {
-  const std::string script = testing::source_dir() + "/tests/models/export_torchvision.py";
-  return run_python(quoted(script) + " " + quoted(dir.path().string()) + " " + name, dir, why);
-}
-
-#define SKIP_OR_FAIL_WITHOUT(exported, why)    \
-  if (!(exported)) {                           \
-    if (!(why).empty()) GTEST_SKIP() << (why); \
-    return;                                    \
-  }
 
 struct ParityCase {
   std::string export_name;

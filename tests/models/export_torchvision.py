@@ -1,4 +1,5 @@
-"""Reference weights and feature maps from torchvision, for backbone_parity_test.
+"""Reference weights and outputs from torchvision, for backbone_parity_test
+and segmentor_parity_test.
 
 usage: export_torchvision.py OUTPUT_DIR [NAME...]   (default: every NAME)
 
@@ -8,7 +9,9 @@ buffer or bias not loaded shows), and writes, in eval mode:
   OUTPUT_DIR/NAME.pth           the backbone's state dict, as advseg loads it
   OUTPUT_DIR/NAME_features.pth  {"input": 1x3x64x64, feature name: tensor}
 resnet18 also writes resnet18_classifier.pth, the full classification state
-dict (with fc.*). Exits with 77 when torchvision is not installed.
+dict (with fc.*). The segmentation models (fcn_resnet50, ...) write their full
+state dict and their outputs ("out", and "aux" with aux_loss), which
+torchvision upsamples to the input size. Exits with 77 when torchvision is not installed.
 """
 import os
 import sys
@@ -72,6 +75,12 @@ def export_mobilenet(out, name):
     return None, IntermediateLayerGetter(features, return_layers=layers)
 
 
+def export_segmentation(name, **kwargs):
+    """A whole torchvision segmentation model; its forward returns {"out", ["aux"]}."""
+    model = getattr(torchvision.models.segmentation, name)(weights=None, weights_backbone=None, **kwargs)
+    return None, randomise(model)
+
+
 EXPORTS = {
     "resnet18": lambda out: export_resnet(out, "resnet18", "resnet18"),
     "resnet50": lambda out: export_resnet(out, "resnet50", "resnet50"),
@@ -81,6 +90,11 @@ EXPORTS = {
     "vgg16": lambda out: export_vgg(out, "vgg16"),
     "vgg16_bn": lambda out: export_vgg(out, "vgg16_bn"),
     "mobilenet_v3_large_dilated": lambda out: export_mobilenet(out, "mobilenet_v3_large"),
+    "fcn_resnet50": lambda out: export_segmentation("fcn_resnet50", aux_loss=False),
+    "fcn_resnet50_aux": lambda out: export_segmentation("fcn_resnet50", aux_loss=True),
+    "deeplabv3_resnet50": lambda out: export_segmentation("deeplabv3_resnet50", aux_loss=False),
+    "deeplabv3_mobilenet_v3_large": lambda out: export_segmentation("deeplabv3_mobilenet_v3_large", aux_loss=False),
+    "lraspp_mobilenet_v3_large": lambda out: export_segmentation("lraspp_mobilenet_v3_large"),
 }
 
 

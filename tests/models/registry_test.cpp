@@ -6,21 +6,18 @@
 #include "advseg/models/adversaries/fov.h"
 #include "advseg/models/adversaries/stanford.h"
 #include "advseg/models/segmentors/multiscale.h"
+#include "support/error_message.h"
 
 namespace advseg {
 namespace {
 
-std::string error_message(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(no advseg::Error thrown)";
-}
+using testing::error_message;
 
 TEST(Registry, ListsEverySegmentorSorted) {
-  EXPECT_EQ(segmentor_names(), (std::vector<std::string>{"multiscale"}));
+  EXPECT_EQ(
+      segmentor_names(),
+      (std::vector<std::string>{"deeplabv2", "deeplabv3", "dilated8", "dilated8-context", "fcn16s", "fcn32s",
+                                "fcn8s", "fcn_resnet", "lraspp", "multiscale", "pspnet", "unet"}));
 }
 
 TEST(Registry, ListsEveryAdversarySorted) {
@@ -29,8 +26,10 @@ TEST(Registry, ListsEveryAdversarySorted) {
 }
 
 TEST(Registry, UnknownSegmentorNamesTheAvailableOnes) {
-  EXPECT_EQ(error_message([] { make_segmentor("unet", SegmentorOptions{}); }),
-            "unknown segmentor 'unet' (available: multiscale)");
+  EXPECT_EQ(
+      error_message([] { make_segmentor("segnet", SegmentorOptions{}); }),
+      "unknown segmentor 'segnet' (available: deeplabv2, deeplabv3, dilated8, dilated8-context, fcn16s, "
+      "fcn32s, fcn8s, fcn_resnet, lraspp, multiscale, pspnet, unet)");
 }
 
 TEST(Registry, UnknownAdversaryNamesTheAvailableOnes) {

@@ -10,6 +10,8 @@
 
 #include "advseg/error.h"
 #include "advseg/models/backbones/backbone.h"
+#include "support/error_message.h"
+#include "support/state_dict_files.h"
 #include "support/temp_dir.h"
 
 namespace advseg {
@@ -17,38 +19,10 @@ namespace {
 
 using testing::TempDir;
 
-// LibTorch's own writer of torch.save's zip format: files like Python's,
-// without Python.
-void save_dict(const c10::impl::GenericDict& dict, const std::filesystem::path& file) {
-  const auto bytes = torch::pickle_save(dict);
-  std::ofstream(file, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-void save_state_dict(const StateDict& weights, const std::filesystem::path& file) {
-  c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
-  for (const auto& entry : weights) dict.insert(entry.key(), entry.value());
-  save_dict(dict, file);
-}
-
-StateDict state_of(const torch::nn::Module& module) {
-  StateDict weights = module.named_parameters();
-  for (const auto& buffer : module.named_buffers()) weights.insert(buffer.key(), buffer.value());
-  return weights;
-}
-
 std::shared_ptr<BackboneImpl> resnet18() {
   BackboneOptions options;
   options.name = "resnet18";
   return make_backbone(options);
-}
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(no error)";
 }
 
 #define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << (text)
@@ -80,26 +54,29 @@ TEST(StateDict, ReadsAOneEntryDict) {
 TEST(StateDict, FilesThatAreNotStateDictsAreNamedErrors) {
   TempDir dir;
   const auto missing = dir.file("missing.pth");
-  EXPECT_CONTAINS(error_of([&] { read_state_dict(missing); }), missing.string() + ": cannot be read");
+  EXPECT_CONTAINS(testing::error_message([&] { read_state_dict(missing); }),
+                  missing.string() + ": cannot be read");
 
   std::ofstream(dir.file("text.pth")) << "not a PyTorch file\n";
-  EXPECT_CONTAINS(error_of([&] { read_state_dict(dir.file("text.pth")); }),
+  EXPECT_CONTAINS(testing::error_message([&] { read_state_dict(dir.file("text.pth")); }),
                   "text.pth: not a PyTorch zip-format file");
 
   const auto bytes = torch::pickle_save(torch::ones({64}));
   std::ofstream(dir.file("tensor.pth"), std::ios::binary)
       .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  EXPECT_CONTAINS(error_of([&] { read_state_dict(dir.file("tensor.pth")); }), "tensor.pth: not a state dict");
+  EXPECT_CONTAINS(testing::error_message([&] { read_state_dict(dir.file("tensor.pth")); }),
+                  "tensor.pth: not a state dict");
 
   // Cut short: the zip directory at the end is gone.
   std::ofstream(dir.file("cut.pth"), std::ios::binary)
       .write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
-  EXPECT_CONTAINS(error_of([&] { read_state_dict(dir.file("cut.pth")); }), "cut.pth: corrupted");
+  EXPECT_CONTAINS(testing::error_message([&] { read_state_dict(dir.file("cut.pth")); }),
+                  "cut.pth: corrupted");
 
   c10::impl::GenericDict checkpoint(c10::StringType::get(), c10::AnyType::get());
   checkpoint.insert("epoch", int64_t{3});
   save_dict(checkpoint, dir.file("checkpoint.pth"));
-  EXPECT_CONTAINS(error_of([&] { read_state_dict(dir.file("checkpoint.pth")); }),
+  EXPECT_CONTAINS(testing::error_message([&] { read_state_dict(dir.file("checkpoint.pth")); }),
                   "entry 'epoch' is not a tensor");
 }
 
@@ -134,7 +111,7 @@ TEST(StateDict, WrongShapeInAFileNamesTheTensorAndBothShapes) {
   save_state_dict(weights, dir.file("wrong.pth"));
   const auto before = network->named_parameters()["conv1.weight"].clone();
 
-  const auto message = error_of([&] { load_state_dict(*network, dir.file("wrong.pth")); });
+  const auto message = testing::error_message([&] { load_state_dict(*network, dir.file("wrong.pth")); });
   EXPECT_CONTAINS(message,
                   dir.file("wrong.pth").string() + ": the weights do not fit the network (1 problem)");
   EXPECT_CONTAINS(message,
@@ -151,7 +128,7 @@ TEST(StateDict, StrictListsTheFirstTenProblems) {
   const auto missing = state_of(*network).size() - weights.size();
   weights.insert("fc.weight", torch::zeros({1000, 512}));
 
-  const auto message = error_of([&] { load_state_dict(*network, weights); });
+  const auto message = testing::error_message([&] { load_state_dict(*network, weights); });
   EXPECT_CONTAINS(message, "(" + std::to_string(missing + 1) + " problems)");
   EXPECT_CONTAINS(message, "layer4.0.conv1.weight: in the network, not in the file");
   EXPECT_CONTAINS(message, "... and " + std::to_string(missing + 1 - 10) + " more");

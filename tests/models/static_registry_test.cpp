@@ -9,7 +9,10 @@ namespace advseg {
 namespace {
 
 TEST(StaticRegistry, AStaticallyLinkedProgramSeesEveryNetwork) {
-  EXPECT_EQ(segmentor_names(), (std::vector<std::string>{"multiscale"}));
+  EXPECT_EQ(
+      segmentor_names(),
+      (std::vector<std::string>{"deeplabv2", "deeplabv3", "dilated8", "dilated8-context", "fcn16s", "fcn32s",
+                                "fcn8s", "fcn_resnet", "lraspp", "multiscale", "pspnet", "unet"}));
   EXPECT_EQ(adversary_names(), (std::vector<std::string>{"largefov", "largefov-light", "smallfov",
                                                          "smallfov-light", "stanford"}));
   for (const auto& name : segmentor_names()) EXPECT_NE(make_segmentor(name, {}), nullptr) << name;

@@ -8,12 +8,14 @@
 #include <set>
 
 #include "advseg/config/config.h"
+#include "advseg/error.h"
 #include "advseg/models/norm_layers.h"
 #include "advseg/models/segmentor.h"
 #include "advseg/run/training_run.h"
 #include "advseg/train/adversarial_step.h"
 #include "advseg/train/networks.h"
 #include "advseg/train/optimizers.h"
+#include "support/state_dict_files.h"
 #include "support/temp_dir.h"
 #include "support/tiny_config.h"
 #include "support/tiny_run.h"
@@ -147,6 +149,38 @@ TEST(ParameterGroups, ResumeIsExactWithEveryGroupOnThePolySchedule) {
   const auto resumed = final_weights(config, dir.path() / "resumed", 4);
   ASSERT_EQ(whole.size(), resumed.size());
   for (std::size_t i = 0; i < whole.size(); ++i) EXPECT_TRUE(torch::equal(whole[i], resumed[i])) << i;
+}
+
+// model.pretrained: a whole segmentor's weights, checked tensor by tensor.
+TEST(Pretrained, WholeModelWeightsLoadStrictlyOrListWhatWasLeftOut) {
+  testing::TempDir dir;
+  auto config = testing::tiny_config();
+  const testing::TinyRun source(config, /*seed=*/7);
+  save_state_dict(state_of(*source.networks.segmentor), dir.file("weights.pth"));
+  config.model.pretrained = dir.file("weights.pth").string();
+  testing::TinyRun target(config, /*seed=*/1);
+  const auto notes = load_pretrained_weights(*target.networks.segmentor, config.model);
+  ASSERT_FALSE(notes.empty());
+  EXPECT_NE(notes[0].find("loaded 20 tensors"), std::string::npos) << notes[0];
+  const auto expected = state_of(*source.networks.segmentor);
+  for (const auto& entry : state_of(*target.networks.segmentor))
+    EXPECT_TRUE(torch::equal(entry.value(), expected[entry.key()])) << entry.key();
+
+  // A file without the classifier: an error naming it, or (not strict) a note.
+  auto partial = state_of(*source.networks.segmentor);
+  partial.erase("classifier.weight");
+  save_state_dict(partial, dir.file("partial.pth"));
+  config.model.pretrained = dir.file("partial.pth").string();
+  try {
+    load_pretrained_weights(*target.networks.segmentor, config.model);
+    ADD_FAILURE() << "a missing tensor was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("classifier.weight"), std::string::npos) << e.what();
+  }
+  config.model.strict_loading = false;
+  const auto lenient = load_pretrained_weights(*target.networks.segmentor, config.model);
+  ASSERT_EQ(lenient.size(), 2u);
+  EXPECT_NE(lenient[1].find("left as initialised: classifier.weight"), std::string::npos) << lenient[1];
 }
 
 }  // namespace

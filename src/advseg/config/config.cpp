@@ -90,6 +90,9 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("model.head_lr_multiplier", c.model.head_lr_multiplier);
   v("model.no_weight_decay_on_norm_and_bias", c.model.no_weight_decay_on_norm_and_bias);
   v("model.freeze_bn", c.model.freeze_bn);
+  v("model.pretrained", c.model.pretrained);
+  v("model.backbone_pretrained", c.model.backbone_pretrained);
+  v("model.strict_loading", c.model.strict_loading);
   v("adversarial.enabled", c.adversarial.enabled);
   v("adversarial.lambda", c.adversarial.lambda);
   v("adversarial.loss", c.adversarial.loss);

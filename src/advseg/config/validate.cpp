@@ -155,6 +155,9 @@ void validate_model(const ModelConfig& m) {
   require_non_negative("model.aux_weight", m.aux_weight);
   require(!m.adversary.empty(), "model.adversary", "a network name", "''");
   require_positive("model.head_lr_multiplier", m.head_lr_multiplier);
+  require(m.pretrained.empty() || m.backbone_pretrained.empty(), "model.backbone_pretrained",
+          "empty when model.pretrained is set (the whole model's weights include the backbone)",
+          quoted(m.backbone_pretrained));
 }
 
 void validate_adversarial(const AdversarialConfig& a) {

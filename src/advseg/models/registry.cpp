@@ -6,7 +6,15 @@
 #include "advseg/error.h"
 #include "advseg/models/adversaries/fov.h"
 #include "advseg/models/adversaries/stanford.h"
+#include "advseg/models/segmentors/deeplabv2.h"
+#include "advseg/models/segmentors/deeplabv3.h"
+#include "advseg/models/segmentors/dilated.h"
+#include "advseg/models/segmentors/fcn.h"
+#include "advseg/models/segmentors/fcn_resnet.h"
+#include "advseg/models/segmentors/lraspp.h"
 #include "advseg/models/segmentors/multiscale.h"
+#include "advseg/models/segmentors/pspnet.h"
+#include "advseg/models/segmentors/unet.h"
 
 namespace advseg {
 namespace {
@@ -18,6 +26,17 @@ using Registry = std::map<std::string, Factory>;
 const Registry<SegmentorFactory>& segmentor_registry() {
   static const Registry<SegmentorFactory> registry = {
       {"multiscale", make_multiscale_segmentor},
+      {"fcn32s", make_fcn32s_segmentor},
+      {"fcn16s", make_fcn16s_segmentor},
+      {"fcn8s", make_fcn8s_segmentor},
+      {"dilated8", make_dilated8_segmentor},
+      {"dilated8-context", make_dilated8_context_segmentor},
+      {"deeplabv2", make_deeplabv2_segmentor},
+      {"pspnet", make_pspnet_segmentor},
+      {"unet", make_unet_segmentor},
+      {"fcn_resnet", make_fcn_resnet_segmentor},
+      {"deeplabv3", make_deeplabv3_segmentor},
+      {"lraspp", make_lraspp_segmentor},
   };
   return registry;
 }

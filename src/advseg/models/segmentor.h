@@ -22,6 +22,8 @@ struct SegmentorOptions {
   // The multiscale family.
   std::vector<int> widths{16, 64, 256};
   std::vector<double> scales{1.0, 0.5, 0.25};
+  // unet: the channels of each level, finest first (at least 2 levels).
+  std::vector<int> unet_widths{32, 64, 128, 256, 512};
 };
 
 // What a segmentor computes in training: its logits and, where it has an

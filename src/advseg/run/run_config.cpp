@@ -52,8 +52,8 @@ Config resolve_config(Config config, const RunSettings& settings, const std::str
     validate(config);
     check_network_names(config);
   });
-  if (!config.data.root.empty())
-    config.data.root = std::filesystem::absolute(config.data.root).lexically_normal().string();
+  for (auto* path : {&config.data.root, &config.model.pretrained, &config.model.backbone_pretrained})
+    if (!path->empty()) *path = std::filesystem::absolute(*path).lexically_normal().string();
   if (config.train.precision == "auto")
     config.train.precision = uses_bf16("auto", config.train.device) ? "bf16" : "fp32";
   note_threads(config.train.threads, notes);

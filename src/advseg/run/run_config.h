@@ -1,8 +1,8 @@
 // A config made ready to run on this machine: --set overrides, thread count
 // and device applied, then everything that depends on where it runs resolved
 // once, so the checkpoint records what was really used:
-//  - data.root becomes an absolute path (a checkpoint evaluated from another
-//    folder still finds its data);
+//  - data.root and the pretrained weight files become absolute paths (a
+//    checkpoint evaluated from another folder still finds its data);
 //  - train.precision "auto" becomes "bf16" or "fp32";
 //  - a checkpoint's CUDA device falls back to the CPU on a machine without
 //    CUDA: the device is a run-time choice, not part of the model.

@@ -4,7 +4,9 @@
 #include <set>
 
 #include "advseg/config/config.h"
+#include "advseg/error.h"
 #include "advseg/models/norm_layers.h"
+#include "advseg/models/state_dict.h"
 #include "advseg/train/optimizers.h"
 
 namespace advseg {
@@ -33,6 +35,54 @@ std::vector<double> lr_scales(const std::vector<ParameterGroup>& groups) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string first_names(const std::vector<std::string>& names) {
+  std::string text;
+  for (std::size_t i = 0; i < names.size() && i < 8; ++i) text += (i ? ", " : "") + names[i];
+  return names.size() > 8 ? text + ", ... (" + std::to_string(names.size()) + " in all)" : text;
+}
+
+std::vector<std::string> loading_notes(const std::string& what, const LoadReport& report) {
+  std::vector<std::string> notes = {what + ": loaded " + std::to_string(report.loaded.size()) + " tensors"};
+  if (!report.missing.empty()) notes.push_back("  left as initialised: " + first_names(report.missing));
+  if (!report.unexpected.empty())
+    notes.push_back("  ignored from the file: " + first_names(report.unexpected));
+  std::vector<std::string> mismatched;
+  for (const auto& m : report.mismatched) mismatched.push_back(m.name);
+  if (!mismatched.empty())
+    notes.push_back("  of another shape, left as initialised: " + first_names(mismatched));
+  return notes;
+}
+
+}  // namespace
+
+std::vector<std::string> load_pretrained_weights(SegmentorImpl& segmentor, const ModelConfig& model) {
+  if (!model.pretrained.empty()) {
+    LoadOptions options;
+    options.strict = model.strict_loading;
+    return loading_notes("model.pretrained " + model.pretrained,
+                         load_state_dict(segmentor, model.pretrained, options));
+  }
+  if (model.backbone_pretrained.empty()) return {};
+  LoadOptions options;
+  options.module_prefix = "backbone.";
+  options.strict = false;
+  const auto report = load_state_dict(segmentor, model.backbone_pretrained, options);
+  std::vector<std::string> backbone_missing;
+  for (const auto& name : report.missing)
+    if (name.rfind("backbone.", 0) == 0) backbone_missing.push_back(name);
+  for (const auto& m : report.mismatched)
+    if (m.name.rfind("backbone.", 0) == 0) backbone_missing.push_back(m.name + " (another shape)");
+  if (report.loaded.empty() || !backbone_missing.empty())
+    throw Error(model.backbone_pretrained + ": model.backbone_pretrained does not fit the backbone of " +
+                (report.loaded.empty() ? "this segmentor (no tensor matched)"
+                                       : "this segmentor: " + first_names(backbone_missing)));
+  auto notes = loading_notes("model.backbone_pretrained " + model.backbone_pretrained, report);
+  notes.resize(1);  // the head is new by design, and a classifier in the file is expected
+  return notes;
+}
 
 std::vector<ParameterGroup> segmentor_parameter_groups(const SegmentorImpl& segmentor,
                                                        const ModelConfig& model) {

@@ -5,6 +5,7 @@
 #include <torch/optim/optimizer.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "advseg/models/adversary.h"
@@ -31,6 +32,14 @@ struct Optimizers {
 
 // Builds the segmentor and, when config.adversarial.enabled, the adversary, on `device`.
 Networks make_networks(const Config& config, const c10::Device& device);
+
+// Loads model.pretrained (the whole segmentor; strict unless
+// model.strict_loading is false) or model.backbone_pretrained (every tensor
+// of the segmentor's "backbone." must be in the file, under the names of the
+// backbone alone, e.g. torchvision's ImageNet .pth; the file's other tensors,
+// such as a classifier's, are ignored). Returns notes for the user (what was
+// loaded, what was left out); errors name the file and the tensors.
+std::vector<std::string> load_pretrained_weights(SegmentorImpl& segmentor, const ModelConfig& model);
 
 // The segmentor's parameters that learn, in groups: backbone (scale 1) and
 // head (model.head_lr_multiplier), each split by weight decay when

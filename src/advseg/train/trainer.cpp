@@ -174,6 +174,9 @@ TrainingOutcome Trainer::run() {
         << validator_->size() << "; " << total_iterations() << " iterations, " << config_.train.precision
         << ", writing to " << out_dir_.string();
   log.say(intro.str());
+  // Pretrained weights start a run; a resumed one has its own.
+  if (!resumed_)
+    for (const auto& note : load_pretrained_weights(*networks_.segmentor, config_.model)) log.say(note);
   // Read every validation file now: a bad one must not cost an epoch.
   log.say("checking the " + std::to_string(validator_->size()) + " validation images and labels");
   validator_->check_files();

@@ -1,0 +1,46 @@
+// Option checks shared by the segmentors of the model zoo (fcn, dilated,
+// deeplabv2, pspnet, unet): each error names the segmentor, the setting and
+// the values it allows.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "advseg/error.h"
+#include "advseg/models/segmentor.h"
+
+namespace advseg::zoo {
+
+inline std::string join_allowed(const std::vector<std::string>& values) {
+  std::string joined;
+  for (const auto& value : values) joined += (joined.empty() ? "" : ", ") + value;
+  return joined;
+}
+
+inline void check_num_classes(const std::string& segmentor, const SegmentorOptions& options) {
+  if (options.num_classes < 1)
+    throw Error("segmentor '" + segmentor + "': num_classes must be at least 1, got " +
+                std::to_string(options.num_classes));
+}
+
+// options.backbone, or `allowed.front()` (the default) when it is empty.
+inline std::string choose_backbone(const std::string& segmentor, const SegmentorOptions& options,
+                                   const std::vector<std::string>& allowed) {
+  if (options.backbone.empty()) return allowed.front();
+  if (std::find(allowed.begin(), allowed.end(), options.backbone) == allowed.end())
+    throw Error("segmentor '" + segmentor + "': unsupported backbone '" + options.backbone +
+                "' (allowed: " + join_allowed(allowed) + ")");
+  return options.backbone;
+}
+
+// Segmentors with one fixed output stride: 0 (the default) or that stride.
+inline int check_output_stride(const std::string& segmentor, const SegmentorOptions& options, int stride) {
+  if (options.output_stride != 0 && options.output_stride != stride)
+    throw Error("segmentor '" + segmentor + "': unsupported output_stride " +
+                std::to_string(options.output_stride) + " (allowed: " + std::to_string(stride) +
+                ", or 0 for the default)");
+  return stride;
+}
+
+}  // namespace advseg::zoo

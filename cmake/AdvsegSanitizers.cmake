@@ -7,12 +7,6 @@
 # reports.
 set(ADVSEG_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
                            -fno-omit-frame-pointer -O1 -g1)
-# GCC's -Wmaybe-uninitialized gives false positives under -fsanitize=address
-# (GCC's manual says so; seen in c10::optional<at::Generator> from LibTorch's
-# headers, inlined into a test): warnings-as-errors must not fail on them.
-if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-  list(APPEND ADVSEG_SANITIZER_FLAGS -Wno-maybe-uninitialized)
-endif()
 
 if(ADVSEG_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")

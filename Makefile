@@ -4,6 +4,8 @@
 #   make test   set-up, build, then every test through ctest
 # and the reliability checks CI runs after them (docs/reliability.md):
 #   make test-sanitize  every test again, built with AddressSanitizer and UBSan
+#                       (but the `heavy` ones: the whole model zoo in training,
+#                       minutes of LibTorch's own compute that ASan slows down)
 #   make fuzz           replay each parser's fuzz corpus, then fuzz it FUZZ_SECONDS
 #   make format-check   every C++ file as clang-format (.clang-format) writes it
 #   make check-layers   every #include follows the folder layers (README, Layout)
@@ -56,7 +58,7 @@ test: build
 test-sanitize: setup
 	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DADVSEG_SANITIZE=ON $(LAUNCHER) $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
-	cd $(SANITIZE_BUILD) && UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	cd $(SANITIZE_BUILD) && UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -LE heavy
 
 fuzz: setup-checks
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)

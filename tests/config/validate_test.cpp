@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "advseg/config/config.h"
 #include "advseg/error.h"
@@ -155,6 +156,19 @@ TEST(Validate, ModelOptionsAreCheckedAndMultiscaleRulesApplyToMultiscaleOnly) {
               c.model.segmentor_widths.clear();
             }),
             "");
+}
+
+TEST(Validate, UNetWidthsAreCheckedForUNetOnly) {
+  const auto unet = [](std::vector<int> widths) {
+    return [widths](Config& c) {
+      c.model.segmentor = "unet";
+      c.model.unet_widths = widths;
+    };
+  };
+  EXPECT_EQ(violation(unet({8, 16})), "");
+  EXPECT_EQ(violation(unet({8})), "model.unet_widths: must be at least 2 widths (one per level), got 1");
+  EXPECT_EQ(violation(unet({8, 0, 16})), "model.unet_widths[1]: must be >= 1, got 0");
+  EXPECT_EQ(violation([](Config& c) { c.model.unet_widths = {}; }), "");
 }
 
 }  // namespace

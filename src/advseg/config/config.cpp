@@ -86,6 +86,7 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("model.aux_weight", c.model.aux_weight);
   v("model.segmentor_widths", c.model.segmentor_widths);
   v("model.segmentor_scales", c.model.segmentor_scales);
+  v("model.unet_widths", c.model.unet_widths);
   v("model.adversary", c.model.adversary);
   v("model.head_lr_multiplier", c.model.head_lr_multiplier);
   v("model.no_weight_decay_on_norm_and_bias", c.model.no_weight_decay_on_norm_and_bias);

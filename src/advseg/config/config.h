@@ -59,6 +59,8 @@ struct ModelConfig {
   // The multiscale family (Farabet et al. 2013): feature widths and input scales.
   std::vector<int> segmentor_widths = {16, 64, 256};
   std::vector<double> segmentor_scales = {1.0, 0.5, 0.25};
+  // The unet family: channels per level, from the top (full resolution) down.
+  std::vector<int> unet_widths = {32, 64, 128, 256, 512};
   std::string adversary = "stanford";  // stanford | largefov | smallfov | largefov-light | smallfov-light
   // Fine-tuning: the segmentor's backbone learns at the optimiser's rate,
   // its head at head_lr_multiplier times it (DeepLab: 10).

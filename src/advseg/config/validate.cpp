@@ -145,9 +145,18 @@ void validate_multiscale(const ModelConfig& m) {
           number_text(m.segmentor_scales.front()));
 }
 
+// The unet family's own option: one width per level, at least two levels.
+void validate_unet(const ModelConfig& m) {
+  require(m.unet_widths.size() >= 2, "model.unet_widths", "at least 2 widths (one per level)",
+          std::to_string(m.unet_widths.size()));
+  for (std::size_t i = 0; i < m.unet_widths.size(); ++i)
+    require_at_least(element_key("model.unet_widths", i), m.unet_widths[i], 1);
+}
+
 void validate_model(const ModelConfig& m) {
   require(!m.segmentor.empty(), "model.segmentor", "a network name", "''");
   if (m.segmentor == "multiscale") validate_multiscale(m);
+  if (m.segmentor == "unet") validate_unet(m);
   require(m.output_stride == 0 || m.output_stride == 4 || m.output_stride == 8 || m.output_stride == 16 ||
               m.output_stride == 32,
           "model.output_stride", "0 (the family's default), 4, 8, 16 or 32", std::to_string(m.output_stride));

@@ -2,7 +2,14 @@
 """The Python twin of `advseg bench`: the same networks, training step and
 optimisers as advseg, written as typical PyTorch eager code, timed the same
 way. `advseg bench --twin` runs it (plain NCHW, then --channels-last) with the
-same sizes and thread count and prints advseg's figures over these.
+same sizes, precision and thread count and prints advseg's figures over these.
+
+Segmentors: the multiscale network below, or torchvision's own model for the
+families torchvision has (--segmentor fcn_resnet | deeplabv3 | lraspp, with
+--backbone), untouched but for returning its classifier's logits at the output
+stride, as advseg's segmentors do (the step upsamples them, as torchvision's
+forward would). bf16 (--precision bf16) is torch.autocast on the forward
+passes with the losses in fp32, as a PyTorch user writes it.
 
 Networks (read from src/advseg/models/):
   multiscale segmentor  conv{i} 7x7 pad 3 no bias -> bn{i} -> ReLU, 2x2 max
@@ -19,6 +26,7 @@ adversarial term through the frozen adversary) and the adversary update
 (real and detached fake maps in one batched pass); Adam for both.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -77,6 +85,41 @@ class MultiscaleSegmentor(nn.Module):
         return self.classifier(torch.cat(features, 1))
 
 
+class TorchvisionAtOutputStride(nn.Module):
+    """torchvision's segmentation model, returning its classifier's logits
+    before the final upsampling (as advseg's segmentors do)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, images):
+        features = self.model.backbone(images)
+        if isinstance(self.model.classifier, nn.Sequential):  # fcn_resnet, deeplabv3
+            return self.model.classifier(features["out"])
+        return self.model.classifier(features)  # lraspp takes the low- and high-level maps
+
+
+def torchvision_segmentor(segmentor, backbone, num_classes):
+    try:
+        from torchvision.models import segmentation
+    except ImportError:
+        sys.exit("twin.py: torchvision is missing; install python3-torchvision (scripts/setup.sh)")
+    defaults = {"fcn_resnet": "resnet50", "deeplabv3": "resnet50", "lraspp": "mobilenet_v3_large"}
+    name = f"{segmentor.replace('_resnet', '')}_{backbone or defaults[segmentor]}"
+    builder = getattr(segmentation, name, None)
+    if builder is None:
+        sys.exit(f"twin.py: torchvision has no {name}")
+    # Randomly initialised, as advseg's: no download, no aux head (torchvision's default).
+    return TorchvisionAtOutputStride(builder(weights=None, weights_backbone=None, num_classes=num_classes))
+
+
+def make_segmentor(args):
+    if args.segmentor == "multiscale":
+        return MultiscaleSegmentor(args.classes)
+    return torchvision_segmentor(args.segmentor, args.backbone, args.classes)
+
+
 class StanfordAdversary(nn.Module):
     def __init__(self, label_channels):
         super().__init__()
@@ -121,16 +164,27 @@ def set_requires_grad(module, flag):
         p.requires_grad_(flag)
 
 
-def train_step(seg, adv, seg_opt, adv_opt, images, labels, encoding):
+def forward_context(args):
+    if args.precision == "bf16":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def train_step(seg, adv, seg_opt, adv_opt, images, labels, args):
     """One iteration; adv None is the standard (cross-entropy only) loop."""
-    logits = seg(images)
+    encoding = args.encoding
+    with forward_context(args):
+        logits = seg(images)
+    logits = logits.float()  # the losses in fp32
     probs = torch.softmax(logits, 1)
     upsampled = F.interpolate(logits, size=labels.shape[1:], mode="bilinear", align_corners=False)
     loss = F.cross_entropy(upsampled, labels, ignore_index=IGNORE_INDEX)
     if adv is not None:
         image_small = F.adaptive_avg_pool2d(images, probs.shape[2:])
         set_requires_grad(adv, False)
-        loss = loss + LAMBDA * bce(adv(images, encode(probs, image_small, encoding)), 1.0)
+        with forward_context(args):
+            score = adv(images, encode(probs, image_small, encoding))
+        loss = loss + LAMBDA * bce(score.float(), 1.0)
         set_requires_grad(adv, True)
     seg_opt.zero_grad()
     loss.backward()
@@ -141,7 +195,9 @@ def train_step(seg, adv, seg_opt, adv_opt, images, labels, encoding):
     prediction = probs.detach()
     real = encode(downsample_ground_truth(labels, prediction), image_small, encoding)
     fake = encode(prediction, image_small, encoding)
-    scores = adv(torch.cat([images, images]), torch.cat([real, fake]))
+    with forward_context(args):
+        scores = adv(torch.cat([images, images]), torch.cat([real, fake]))
+    scores = scores.float()
     adv_loss = bce(scores[: len(real)], 1.0) + bce(scores[len(real):], 0.0)
     adv_opt.zero_grad()
     adv_loss.backward()
@@ -176,7 +232,7 @@ def to_format(module, args):
 
 def bench_training(args, adversarial):
     torch.manual_seed(1)
-    seg = to_format(MultiscaleSegmentor(args.classes), args)
+    seg = to_format(make_segmentor(args), args)
     seg.train()
     seg_opt = torch.optim.Adam(seg.parameters(), lr=1e-3)
     adv = adv_opt = None
@@ -185,19 +241,19 @@ def bench_training(args, adversarial):
         adv = to_format(StanfordAdversary(label_channels), args)
         adv_opt = torch.optim.Adam(adv.parameters(), lr=1e-4)
     images, labels = synthetic_batch(args, args.batch)
-    seconds = best_seconds(lambda: train_step(seg, adv, seg_opt, adv_opt, images, labels, args.encoding),
+    seconds = best_seconds(lambda: train_step(seg, adv, seg_opt, adv_opt, images, labels, args),
                            args.warmup, args.iters)
     return args.batch / seconds
 
 
 def bench_inference(args, batch):
     torch.manual_seed(1)
-    seg = to_format(MultiscaleSegmentor(args.classes), args)
+    seg = to_format(make_segmentor(args), args)
     seg.eval()
     images, _ = synthetic_batch(args, batch)
 
     def predict():
-        with torch.no_grad():
+        with torch.no_grad(), forward_context(args):
             logits = seg(images)
             F.interpolate(logits, size=images.shape[2:], mode="bilinear", align_corners=False).argmax(1)
 
@@ -215,6 +271,10 @@ def main():
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--threads", type=int, default=0, help="0 = every core")
     parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument("--segmentor", choices=["multiscale", "fcn_resnet", "deeplabv3", "lraspp"],
+                        default="multiscale")
+    parser.add_argument("--backbone", default="", help="torchvision families; '' = the family's default")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     parser.add_argument("--json", action="store_true", help="print one JSON object (last line)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
@@ -223,6 +283,8 @@ def main():
         "torch_version": torch.__version__,
         "threads": torch.get_num_threads(),
         "channels_last": args.channels_last,
+        "segmentor": args.segmentor,
+        "precision": args.precision,
         "train_images_per_s_standard": bench_training(args, adversarial=False),
         "train_images_per_s_adversarial": bench_training(args, adversarial=True),
         "infer_images_per_s_b1": bench_inference(args, 1),

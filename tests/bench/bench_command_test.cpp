@@ -89,6 +89,41 @@ TEST_F(BenchCommand, CountsTheAdversarialIterationsConvolutionFlops) {
   EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_adversarial"].get<double>(), 0.935604224);
 }
 
+// Another segmentor, with the twin: torchvision's own LR-ASPP on the Python
+// side, in advseg's precision, with a ratio per figure.
+TEST(BenchCommandTwin, RunsTorchvisionsOwnModelForATorchvisionFamily) {
+  int exit_code = -1;
+  const auto output = advseg_stdout(
+      "bench --json --twin --segmentor lraspp --batch 2 --height 32 --width 32 --iters 1 --warmup 0 "
+      "--threads 1 --loader-batches 1 --data-root /nonexistent",
+      exit_code);
+  ASSERT_EQ(exit_code, 0) << output;
+  const auto report = nlohmann::json::parse(output);
+  EXPECT_EQ(report["segmentor"], "lraspp");
+  for (const char* form : {"nchw", "channels_last"}) {
+    EXPECT_EQ(report["twin"][form]["segmentor"], "lraspp") << form;
+    EXPECT_EQ(report["twin"][form]["precision"], report["precision"]) << form;
+    EXPECT_EQ(report["twin"][form]["channels_last"], std::string(form) == "channels_last");
+    EXPECT_GT(report["ratios"][form]["train_images_per_s_adversarial"].get<double>(), 0.0) << form;
+  }
+}
+
+TEST(BenchCommandErrors, NamesWhatTheTwinCannotBuildAndRefusesSegmentorOverrides) {
+  int exit_code = -1;
+  const auto twin = advseg_stdout("bench --twin --segmentor unet --iters 1 2>&1", exit_code);
+  EXPECT_EQ(exit_code, 1);
+  EXPECT_NE(
+      twin.find("no counterpart of segmentor 'unet' (it has multiscale, fcn_resnet, deeplabv3, lraspp)"),
+      std::string::npos)
+      << twin;
+  const auto set = advseg_stdout("bench --set model.segmentor=unet --iters 1 2>&1", exit_code);
+  EXPECT_EQ(exit_code, 1);
+  EXPECT_NE(set.find("--set model.segmentor=unet: use --segmentor"), std::string::npos) << set;
+  const auto unknown = advseg_stdout("bench --segmentor nope --iters 1 2>&1", exit_code);
+  EXPECT_EQ(exit_code, 1);
+  EXPECT_NE(unknown.find("model.segmentor: unknown network 'nope'"), std::string::npos) << unknown;
+}
+
 TEST(BenchCommandErrors, RefusesImagesTooSmallForTheAdversary) {
   int exit_code = -1;
   advseg_stdout("bench --json --height 2 --width 32 --iters 1 2>/dev/null", exit_code);

@@ -15,6 +15,8 @@ namespace {
 
 // More timed runs add nothing to a best-of measurement but time.
 constexpr int kMaxConvRuns = 3;
+// Shapes of the segmentor the micro-benchmark times (the multiscale network has 3).
+constexpr std::size_t kMaxConvShapes = 8;
 
 nlohmann::json settings_of(const BenchOptions& options, int threads) {
   const Workload& workload = options.workload;
@@ -27,11 +29,13 @@ nlohmann::json settings_of(const BenchOptions& options, int threads) {
           {"width", workload.width},
           {"classes", workload.num_classes},
           {"encoding", workload.encoding},
+          {"segmentor", workload.segmentor},
+          {"backbone", workload.backbone},
           {"iters", workload.reps.timed},
           {"warmup", workload.reps.warmup},
           {"overrides", workload.overrides},
           {"channels_last", workload_config(workload, true).train.channels_last},
-          {"precision", uses_bf16(workload_config(workload, true).train.precision, "cpu") ? "bf16" : "fp32"},
+          {"precision", workload_uses_bf16(workload) ? "bf16" : "fp32"},
           {"notes", nlohmann::json::array()}};
 }
 
@@ -60,9 +64,9 @@ void measure_training(const Workload& workload, nlohmann::json& report, std::ost
 
 void measure_conv_peak(const Workload& workload, nlohmann::json& report, std::ostream& progress) {
   progress << "bench: convolution micro-benchmark" << std::endl;
-  auto shapes = segmentor_conv_shapes(workload);
+  auto shapes = heaviest_distinct(segmentor_conv_shapes(workload), kMaxConvShapes);
   shapes.push_back(wide_3x3_conv(workload.batch, workload.height, workload.width));
-  const bool bf16 = uses_bf16(workload_config(workload, false).train.precision, "cpu");
+  const bool bf16 = workload_uses_bf16(workload);
   const auto peak = bench_conv_peak(shapes, {1, std::min(workload.reps.timed, kMaxConvRuns)}, bf16);
   report["conv_peak_gflops_per_s"] = peak.best.gflops_per_s;
   report["conv_peak_shape"] = peak.best.shape + (peak.best.channels_last ? " channels-last" : " NCHW") +
@@ -104,7 +108,7 @@ void compare_with_twin(const BenchOptions& options, int threads, nlohmann::json&
 nlohmann::json run_benchmark(const BenchOptions& options, std::ostream& progress) {
   check_workload(options.workload);
   // Fail before the minutes of measuring, not after.
-  if (options.twin) check_twin(options.twin_options);
+  if (options.twin) check_twin(options.twin_options, options.workload);
   const int threads = configure_threads(options.threads);
   auto report = settings_of(options, threads);
   report["notes"].push_back(

@@ -4,6 +4,7 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/types.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -57,6 +58,15 @@ ConvShape wide_3x3_conv(int batch, int height, int width) {
   shape.padding = {1, 1};
   shape.dilation = {1, 1};
   return shape;
+}
+
+std::vector<ConvShape> heaviest_distinct(const std::vector<ConvShape>& shapes, std::size_t count) {
+  auto unique = distinct(shapes);
+  std::stable_sort(unique.begin(), unique.end(), [](const ConvShape& a, const ConvShape& b) {
+    return forward_conv_flops(a) > forward_conv_flops(b);
+  });
+  if (unique.size() > count) unique.resize(count);
+  return unique;
 }
 
 ConvPeak bench_conv_peak(const std::vector<ConvShape>& shapes, const Repetitions& reps, bool with_bf16) {

@@ -3,6 +3,7 @@
 // achieved GFLOP/s.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ std::string describe_conv(const ConvShape& shape);
 // A wide 3x3 convolution, 256 -> 256 channels on a batch x H/4 x W/4 grid:
 // the best case for the kernels (compute-bound, regular).
 ConvShape wide_3x3_conv(int batch, int height, int width);
+
+// The `count` distinct shapes with the most FLOPs, heaviest first: a deep
+// network has dozens, and the peak is found among the heavy ones.
+std::vector<ConvShape> heaviest_distinct(const std::vector<ConvShape>& shapes, std::size_t count);
 
 // Times each distinct shape's forward convolution in NCHW and channels-last
 // (inference mode, fastest of the timed runs), in fp32 and, with `with_bf16`,

@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -29,7 +30,9 @@ std::string twin_command(const TwinOptions& options, const Workload& workload, i
           << " --batch " << workload.batch << " --height " << workload.height << " --width " << workload.width
           << " --classes " << workload.num_classes << " --encoding " << shell_quote(workload.encoding)
           << " --iters " << workload.reps.timed << " --warmup " << workload.reps.warmup << " --threads "
-          << threads << (channels_last ? " --channels-last" : "");
+          << threads << (channels_last ? " --channels-last" : "") << " --segmentor "
+          << shell_quote(workload.segmentor) << " --backbone " << shell_quote(workload.backbone)
+          << " --precision " << (workload_uses_bf16(workload) ? "bf16" : "fp32");
   return command.str();
 }
 
@@ -87,7 +90,19 @@ std::filesystem::path default_twin_script() {
   return candidates.back();
 }
 
-void check_twin(const TwinOptions& options) {
+const std::vector<std::string>& twin_segmentors() {
+  static const std::vector<std::string> names{"multiscale", "fcn_resnet", "deeplabv3", "lraspp"};
+  return names;
+}
+
+void check_twin(const TwinOptions& options, const Workload& workload) {
+  const auto& names = twin_segmentors();
+  if (std::find(names.begin(), names.end(), workload.segmentor) == names.end()) {
+    std::string listed;
+    for (const auto& name : names) listed += (listed.empty() ? "" : ", ") + name;
+    throw Error("bench: the Python twin has no counterpart of segmentor '" + workload.segmentor +
+                "' (it has " + listed + "); run without --twin");
+  }
   if (!std::filesystem::exists(options.python))
     throw Error("bench: --python " + options.python + " does not exist (install python3-torch with " +
                 "scripts/setup.sh --bench, or name another interpreter)");
@@ -97,7 +112,7 @@ void check_twin(const TwinOptions& options) {
 
 nlohmann::json run_twin(const TwinOptions& options, const Workload& workload, int threads,
                         bool channels_last) {
-  check_twin(options);
+  check_twin(options, workload);
   const auto finished = run_capturing_stdout(twin_command(options, workload, threads, channels_last));
   if (!WIFEXITED(finished.status) || WEXITSTATUS(finished.status) != 0)
     fail_at(options.script,

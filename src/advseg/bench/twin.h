@@ -20,10 +20,16 @@ struct TwinOptions {
 // bench/reference/twin.py in the source tree this program was built from.
 std::filesystem::path default_twin_script();
 
-// Throws advseg::Error when the interpreter or the script is missing.
-void check_twin(const TwinOptions& options);
+// The segmentors the twin builds: multiscale, and torchvision's own models
+// for the families torchvision has.
+const std::vector<std::string>& twin_segmentors();
 
-// Runs the twin once (NCHW, or channels-last) and returns its JSON report.
+// Throws advseg::Error when the interpreter or the script is missing, or the
+// twin has no counterpart of the workload's segmentor.
+void check_twin(const TwinOptions& options, const Workload& workload);
+
+// Runs the twin once (NCHW, or channels-last; in the precision advseg
+// trains in) and returns its JSON report.
 // Throws advseg::Error when it cannot start, fails or prints no JSON object.
 nlohmann::json run_twin(const TwinOptions& options, const Workload& workload, int threads,
                         bool channels_last);

@@ -3,6 +3,7 @@
 #include "advseg/error.h"
 #include "advseg/inference/prediction.h"
 #include "advseg/models/from_config.h"
+#include "advseg/runtime.h"
 #include "advseg/train/adversarial_step.h"
 #include "advseg/train/networks.h"
 
@@ -29,6 +30,12 @@ void check_workload(const Workload& workload) {
         workload.encoding + "'");
   if (workload.reps.timed < 1 || workload.reps.warmup < 0)
     throw Error("bench: --iters must be at least 1 and --warmup at least 0");
+  for (const auto& override : workload.overrides)
+    for (const std::string key : {"model.segmentor", "model.backbone"})
+      if (override.rfind(key + "=", 0) == 0)
+        throw Error("bench: --set " + override + ": use --" + key.substr(key.find('.') + 1) +
+                    " (the Python twin builds the same network from it)");
+  check_network_names(workload_config(workload, true));
 }
 
 Config workload_config(const Workload& workload, bool adversarial) {
@@ -40,7 +47,8 @@ Config workload_config(const Workload& workload, bool adversarial) {
   config.data.crop_width = workload.width;
   config.data.scale_min = 0.8;
   config.data.scale_max = 1.2;
-  config.model.segmentor = "multiscale";
+  config.model.segmentor = workload.segmentor;
+  config.model.backbone = workload.backbone;
   config.model.adversary = "stanford";
   config.adversarial.encoding = workload.encoding;
   config.train.batch_size = workload.batch;
@@ -50,6 +58,10 @@ Config workload_config(const Workload& workload, bool adversarial) {
   // Which loop runs is the benchmark's choice, not an override's.
   config.adversarial.enabled = adversarial;
   return config;
+}
+
+bool workload_uses_bf16(const Workload& workload) {
+  return uses_bf16(workload_config(workload, true).train.precision, "cpu");
 }
 
 Batch synthetic_batch(const Workload& workload, int batch, c10::MemoryFormat format) {

@@ -1,7 +1,7 @@
-// The workload the benchmark measures: the Stanford Background networks
-// (multiscale segmentor + stanford adversary, as in
-// configs/stanford_background.yaml) trained with Adam on synthetic batches
-// through the real training_step(), and the real inference path.
+// The workload the benchmark measures: a segmentor (by default the Stanford
+// Background network, multiscale, as in configs/stanford_background.yaml; any
+// registered one) with the stanford adversary, trained with Adam on synthetic
+// batches through the real training_step(), and the real inference path.
 #pragma once
 
 #include <c10/core/MemoryFormat.h>
@@ -22,18 +22,24 @@ struct Workload {
   int height = 240;
   int width = 320;
   int num_classes = 8;
-  std::string encoding = "basic";  // the adversary's input encoding (basic | product)
+  std::string segmentor = "multiscale";  // model.segmentor
+  std::string backbone;                  // model.backbone ("" = the segmentor's default)
+  std::string encoding = "basic";        // the adversary's input encoding (basic | product)
   std::filesystem::path data_root = "../shared/data/stanford_background";
   std::vector<std::string> overrides;  // "key=value" on advseg's config, e.g. train.channels_last=false
   Repetitions reps;
 };
 
-// Throws advseg::Error on sizes the networks cannot take or an unknown encoding.
+// Throws advseg::Error on sizes the networks cannot take, an unknown encoding
+// or network, or an override of the segmentor (its own option, for the twin).
 void check_workload(const Workload& workload);
 
 // The config of configs/stanford_background.yaml at the workload's sizes,
 // with the workload's overrides, adversarial or standard (adversarial.enabled=false).
 Config workload_config(const Workload& workload, bool adversarial);
+
+// Whether the workload trains in bf16 on this CPU (train.precision resolved).
+bool workload_uses_bf16(const Workload& workload);
 
 // Normalised-looking random images in `format` (as the trainer hands them to
 // the networks) and random labels, the same for every call.

@@ -1,6 +1,7 @@
 // advseg bench: how fast training, inference and data loading run on this
-// machine for the Stanford Background networks, and (with --twin) the same
-// work in PyTorch eager, NCHW and channels-last, measured in the same run.
+// machine for a segmentor (the Stanford Background network by default) with
+// the stanford adversary, and (with --twin) the same work in PyTorch eager,
+// NCHW and channels-last, measured in the same run.
 #include <CLI/CLI.hpp>
 #include <iomanip>
 #include <iostream>
@@ -64,7 +65,7 @@ void add_bench_command(CLI::App& app) {
   BenchOptions& bench = options->bench;
   bench.twin_options.script = default_twin_script();
   auto* command = app.add_subcommand(
-      "bench", "Measure training, inference and loading speed (Stanford Background networks)");
+      "bench", "Measure training, inference and loading speed (any segmentor; multiscale by default)");
   command->add_flag("--json", options->json, "Print one JSON object instead of a table");
   command->add_option("--batch", bench.workload.batch, "Training batch size")->check(CLI::PositiveNumber);
   command->add_option("--height", bench.workload.height, "Image height")->check(CLI::Range(8, 1 << 14));
@@ -75,6 +76,8 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   command->add_option("--threads", bench.threads, "LibTorch threads, both sides (0 = every core)")
       ->check(CLI::NonNegativeNumber);
+  command->add_option("--segmentor", bench.workload.segmentor, "Segmentor (model.segmentor)");
+  command->add_option("--backbone", bench.workload.backbone, "Its backbone ('' = the segmentor's default)");
   command->add_option("--encoding", bench.workload.encoding, "Adversary input encoding")
       ->check(CLI::IsMember({"basic", "product"}));
   command
@@ -88,7 +91,8 @@ void add_bench_command(CLI::App& app) {
   command->add_option("--loader-batches", bench.loader.batches, "Batches the loader figure times")
       ->check(CLI::PositiveNumber);
   command->add_flag("--twin", bench.twin,
-                    "Also run the Python twin (NCHW and channels-last) and print ratios");
+                    "Also run the Python twin (NCHW and channels-last, advseg's precision; torchvision's "
+                    "own model for fcn_resnet, deeplabv3, lraspp) and print ratios");
   command->add_option("--twin-script", bench.twin_options.script, "The Python twin");
   command->add_option("--python", bench.twin_options.python,
                       "Python with PyTorch (scripts/setup.sh --bench)");

@@ -11,7 +11,9 @@ buffer or bias not loaded shows), and writes, in eval mode:
 resnet18 also writes resnet18_classifier.pth, the full classification state
 dict (with fc.*). The segmentation models (fcn_resnet50, ...) write their full
 state dict and their outputs ("out", and "aux" with aux_loss), which
-torchvision upsamples to the input size. Exits with 77 when torchvision is not installed.
+torchvision upsamples to the input size, and "conv_macs": the multiply-adds
+of every Conv2d in that forward pass, counted by forward hooks (for the
+FLOP counter's test). Exits with 77 when torchvision is not installed.
 """
 import os
 import sys
@@ -98,6 +100,22 @@ EXPORTS = {
 }
 
 
+def conv_macs(model, images):
+    """Multiply-adds of every Conv2d the forward pass runs, from forward hooks."""
+    total = [0]
+
+    def count(module, inputs, output):
+        kernel = module.kernel_size[0] * module.kernel_size[1]
+        total[0] += output.numel() * (module.in_channels // module.groups) * kernel
+
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    with torch.no_grad():
+        model(images)
+    for hook in hooks:
+        hook.remove()
+    return total[0]
+
+
 def export(out, name):
     torch.manual_seed(0)
     weights, backbone = EXPORTS[name](out)
@@ -109,6 +127,8 @@ def export(out, name):
         features = dict(backbone(images))
     if "low" in features and "aux" not in features:
         features["aux"] = features["low"]  # the same map for MobileNetV3
+    if "out" in features and features["out"].shape[1] == 21:  # a segmentation model
+        features["conv_macs"] = torch.tensor(conv_macs(backbone, images), dtype=torch.float64)
     torch.save({"input": images, **features}, os.path.join(out, name + "_features.pth"))
 
 

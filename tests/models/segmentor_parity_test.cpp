@@ -9,6 +9,7 @@
 #include <ostream>
 #include <string>
 
+#include "advseg/bench/conv_flops.h"
 #include "advseg/error.h"
 #include "advseg/models/layers.h"
 #include "advseg/models/registry.h"
@@ -73,6 +74,12 @@ TEST_P(SegmentorParity, LogitsEqualTorchvisionsOut) {
   EXPECT_TRUE(output.logits.equal(logits));
   EXPECT_EQ(output.aux_logits.defined(), reference.contains("aux"));
   if (reference.contains("aux")) expect_near_upsampled(output.aux_logits, reference["aux"], "aux");
+
+  // The convolution counter of `advseg models` and `bench` sees every
+  // convolution torchvision's forward runs (counted there by forward hooks).
+  ConvFlopCounter counter;
+  segmentor->forward_train(input);
+  EXPECT_DOUBLE_EQ(counter.flops(), 2 * reference["conv_macs"].item<double>());
 }
 
 INSTANTIATE_TEST_SUITE_P(

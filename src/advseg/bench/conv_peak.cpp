@@ -62,6 +62,12 @@ ConvShape wide_3x3_conv(int batch, int height, int width) {
 
 std::vector<ConvShape> heaviest_distinct(const std::vector<ConvShape>& shapes, std::size_t count) {
   auto unique = distinct(shapes);
+  unique.erase(std::remove_if(unique.begin(), unique.end(),
+                              [](const ConvShape& shape) {
+                                return std::any_of(shape.dilation.begin(), shape.dilation.end(),
+                                                   [](std::int64_t d) { return d > 1; });
+                              }),
+               unique.end());
   std::stable_sort(unique.begin(), unique.end(), [](const ConvShape& a, const ConvShape& b) {
     return forward_conv_flops(a) > forward_conv_flops(b);
   });

@@ -32,8 +32,12 @@ std::string describe_conv(const ConvShape& shape);
 // the best case for the kernels (compute-bound, regular).
 ConvShape wide_3x3_conv(int batch, int height, int width);
 
-// The `count` distinct shapes with the most FLOPs, heaviest first: a deep
-// network has dozens, and the peak is found among the heavy ones.
+// The `count` distinct undilated shapes with the most FLOPs, heaviest first:
+// a deep network has dozens, and the peak is found among the heavy ones.
+// Dilated convolutions are left out: on the small grids of a segmentor's
+// last stages most of their taps fall into the padding, which oneDNN skips,
+// so their nominal rate (2.9 TFLOP/s measured for DeepLabV3's ASPP on this
+// 2-core CPU) is no yardstick for the machine.
 std::vector<ConvShape> heaviest_distinct(const std::vector<ConvShape>& shapes, std::size_t count);
 
 // Times each distinct shape's forward convolution in NCHW and channels-last

@@ -13,6 +13,7 @@ void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_models_command(CLI::App& app);
 void add_experiment_command(CLI::App& app);
 void add_panels_command(CLI::App& app);
 

@@ -89,6 +89,7 @@ int main(int argc, char** argv) try {
   advseg::add_predict_command(app);
   advseg::add_compare_command(app);
   advseg::add_bench_command(app);
+  advseg::add_models_command(app);
   advseg::add_experiment_command(app);
   advseg::add_panels_command(app);
   return parse_and_run(app, argc, argv);

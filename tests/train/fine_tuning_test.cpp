@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 #include <torch/nn/modules/conv.h>
 
+#include <ostream>
 #include <set>
+#include <string>
 
 #include "advseg/config/config.h"
 #include "advseg/error.h"
+#include "advseg/models/backbones/backbone.h"
+#include "advseg/models/from_config.h"
 #include "advseg/models/norm_layers.h"
 #include "advseg/models/segmentor.h"
 #include "advseg/run/training_run.h"
@@ -181,6 +185,88 @@ TEST(Pretrained, WholeModelWeightsLoadStrictlyOrListWhatWasLeftOut) {
   const auto lenient = load_pretrained_weights(*target.networks.segmentor, config.model);
   ASSERT_EQ(lenient.size(), 2u);
   EXPECT_NE(lenient[1].find("left as initialised: classifier.weight"), std::string::npos) << lenient[1];
+}
+
+// model.backbone_pretrained: an ImageNet classification file as torchvision
+// saves it (the backbone's own names plus a classifier) fits the backbone of
+// each family that takes it; the classifier is ignored, the head left new.
+struct BackboneFileCase {
+  std::string segmentor;
+  std::string backbone;
+  std::string classifier_key;  // torchvision's classification head in the file
+};
+
+void PrintTo(const BackboneFileCase& c, std::ostream* out) { *out << c.segmentor << "/" << c.backbone; }
+
+class BackbonePretrained : public ::testing::TestWithParam<BackboneFileCase> {};
+
+TEST_P(BackbonePretrained, AClassificationFileFillsTheBackboneAndNothingElse) {
+  const auto& c = GetParam();
+  torch::manual_seed(11);
+  BackboneOptions backbone_options;
+  backbone_options.name = c.backbone;
+  auto file_weights = state_of(*make_backbone(backbone_options));
+  file_weights.insert(c.classifier_key, torch::randn({10, 4}));
+  testing::TempDir dir;
+  save_state_dict(file_weights, dir.file("imagenet.pth"));
+
+  auto config = testing::tiny_config();
+  config.model.segmentor = c.segmentor;
+  config.model.backbone = c.backbone;
+  config.model.backbone_pretrained = dir.file("imagenet.pth").string();
+  torch::manual_seed(1);
+  const auto segmentor = make_configured_segmentor(config, torch::kCPU);
+  const auto head_before = state_of(*segmentor);
+  const auto notes = load_pretrained_weights(*segmentor, config.model);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("loaded " + std::to_string(file_weights.size() - 1) + " tensors"),
+            std::string::npos)
+      << notes[0];
+  // Every file tensor is in the backbone now, under "backbone." (for
+  // MobileNetV3, in place of "features."); the rest is as initialised.
+  std::size_t matched = 0;
+  for (const auto& entry : state_of(*segmentor)) {
+    const std::string& name = entry.key();
+    if (name.rfind("backbone.", 0) != 0) {
+      EXPECT_TRUE(torch::equal(entry.value(), head_before[name])) << name;
+      continue;
+    }
+    std::string file_name = name.substr(std::string("backbone.").size());
+    if (!file_weights.contains(file_name)) file_name = "features." + file_name;
+    ASSERT_TRUE(file_weights.contains(file_name)) << name;
+    EXPECT_TRUE(torch::equal(entry.value(), file_weights[file_name])) << name;
+    ++matched;
+  }
+  EXPECT_EQ(matched, file_weights.size() - 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Torchvision, BackbonePretrained,
+    ::testing::Values(BackboneFileCase{"lraspp", "mobilenet_v3_large", "classifier.0.weight"},
+                      BackboneFileCase{"deeplabv3", "resnet50", "fc.weight"},
+                      BackboneFileCase{"fcn8s", "vgg16", "classifier.0.weight"}),
+    [](const ::testing::TestParamInfo<BackboneFileCase>& param) { return param.param.segmentor; });
+
+TEST(Pretrained, ABackboneFileOfAnotherNetworkIsAnErrorNamingIt) {
+  torch::manual_seed(11);
+  BackboneOptions backbone_options;
+  backbone_options.name = "resnet18";
+  testing::TempDir dir;
+  save_state_dict(state_of(*make_backbone(backbone_options)), dir.file("resnet18.pth"));
+  auto config = testing::tiny_config();
+  config.model.segmentor = "deeplabv3";
+  config.model.backbone = "resnet50";
+  config.model.backbone_pretrained = dir.file("resnet18.pth").string();
+  const auto segmentor = make_configured_segmentor(config, torch::kCPU);
+  try {
+    load_pretrained_weights(*segmentor, config.model);
+    ADD_FAILURE() << "a resnet18 file was loaded into a resnet50";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("resnet18.pth: model.backbone_pretrained does not fit the backbone"),
+              std::string::npos)
+        << message;
+  }
 }
 
 }  // namespace

@@ -66,10 +66,20 @@ std::vector<std::string> load_pretrained_weights(SegmentorImpl& segmentor, const
                          load_state_dict(segmentor, model.pretrained, options));
   }
   if (model.backbone_pretrained.empty()) return {};
-  LoadOptions options;
-  options.module_prefix = "backbone.";
-  options.strict = false;
-  const auto report = load_state_dict(segmentor, model.backbone_pretrained, options);
+  const StateDict weights = read_state_dict(model.backbone_pretrained);
+  // A classification file names the backbone's tensors as the backbone alone
+  // has them; a segmentor holds the backbone under "backbone.", or, where it
+  // is MobileNetV3's feature stack itself (lraspp, deeplabv3), under
+  // "backbone." in place of "features." (as torchvision's own models do).
+  LoadReport report;
+  for (const char* file_prefix : {"", "features."}) {
+    LoadOptions options;
+    options.prefix = file_prefix;
+    options.module_prefix = "backbone.";
+    options.strict = false;
+    report = load_state_dict(segmentor, weights, options);
+    if (!report.loaded.empty()) break;
+  }
   std::vector<std::string> backbone_missing;
   for (const auto& name : report.missing)
     if (name.rfind("backbone.", 0) == 0) backbone_missing.push_back(name);

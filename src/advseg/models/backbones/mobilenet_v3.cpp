@@ -50,12 +50,13 @@ int make_divisible(int value) {
   return rounded;
 }
 
-torch::Tensor activate(const torch::Tensor& x, Activation activation) {
+// In place, as torchvision's (inplace=True): `x` is a fresh normalised map.
+torch::Tensor activate(torch::Tensor x, Activation activation) {
   switch (activation) {
     case Activation::relu:
-      return torch::relu(x);
+      return x.relu_();
     case Activation::hardswish:
-      return torch::hardswish(x);
+      return torch::hardswish_(x);
     case Activation::none:
       break;
   }
@@ -133,7 +134,7 @@ class InvertedResidualImpl : public torch::nn::Module {
 
   torch::Tensor forward(const torch::Tensor& x) {
     auto out = block_->forward(x);
-    return residual_ ? out + x : out;
+    return residual_ ? out.add_(x) : out;  // in place, as torchvision's `result += input`
   }
 
  private:

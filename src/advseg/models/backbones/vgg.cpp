@@ -42,7 +42,7 @@ VggBackboneImpl::VggBackboneImpl(const VggOptions& options) {
     features_->push_back(torch::nn::Conv2d(
         torch::nn::Conv2dOptions(channels, layer.channels, layer.kernel).padding(layer.kernel / 2)));
     if (options.batch_norm) features_->push_back(torch::nn::BatchNorm2d(layer.channels));
-    features_->push_back(torch::nn::ReLU());
+    features_->push_back(torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));  // as torchvision's
     channels = layer.channels;
   }
   if (pool_indices_.size() != kPoolings)

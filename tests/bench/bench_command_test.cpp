@@ -79,14 +79,16 @@ TEST_F(BenchCommand, CountsTheStandardIterationsConvolutionFlops) {
 // Adversary per image (label map 8x8): label 8->64 5x5 L = 819200; image
 // branch 3->16 5x5 at 32x32 I1 = 1228800, 16->64 5x5 at 16x16 I2 = 6553600;
 // trunk 128->128 3x3 at 8x8 = 9437184, 128->256 at 4x4 = 4718592, 256->512
-// at 2x2 = 4718592, 512->1 at 2x2 = 18432 (trunk T = 18892800); A = 27494400.
-// Segmentor update: standard's 259725312 + A + input gradients of the frozen
-// adversary's trunk and label branch (T + L = 19712000).
-// Adversary update on 2 images: forward 2A, weight gradients 2A, input
-// gradients 2(T + I2) (labels are detached, images need none) = 160870400.
-// Total 467802112 MAC = 935604224 FLOPs.
+// at 2x2 = 4718592, 512->1 at 2x2 = 18432 (trunk T = 18892800).
+// The image branch runs once per step, shared by every pass: forward
+// I1 + I2 = 7782400.
+// Segmentor update: standard's 259725312 + the frozen adversary's label
+// branch and trunk, L + T = 19712000, and their input gradients, T + L.
+// Adversary update on 2 maps: forward 2(L + T), weight gradients 2(L + T)
+// and, once, I1 + I2; input gradients 2T and I2 (labels are detached, images
+// need none). Total 437901312 MAC = 875802624 FLOPs.
 TEST_F(BenchCommand, CountsTheAdversarialIterationsConvolutionFlops) {
-  EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_adversarial"].get<double>(), 0.935604224);
+  EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_adversarial"].get<double>(), 0.875802624);
 }
 
 // Another segmentor, with the twin: torchvision's own LR-ASPP on the Python

@@ -50,10 +50,16 @@ bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss) {
   return true;
 }
 
+// What the adversary sees of the images, for each of its passes.
+struct AdversaryInputs {
+  torch::Tensor image_small;     // the image at the label maps' size (product encoding)
+  torch::Tensor image_features;  // the adversary's own image features (undefined if it has none)
+};
+
 // Step 2: mce(s(x), y) [+ aux_weight * mce(aux(x), y)] + lambda * adversarial term.
 void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
                       const SegmentorOutput& output, const torch::Tensor& probs,
-                      const torch::Tensor& image_small, const StepPlan& plan, const StepSettings& settings,
+                      const AdversaryInputs& inputs, const StepPlan& plan, const StepSettings& settings,
                       StepStats& stats) {
   auto cross_entropy = segmentation_cross_entropy(output.logits, batch.labels, settings.ignore_index);
   auto loss = cross_entropy;
@@ -65,8 +71,11 @@ void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, co
   }
   if (settings.adversarial && plan.lambda > 0) {
     FrozenWeights frozen(*networks.adversary);
-    auto fake = encode_prediction(probs, image_small, settings.encoding);
-    auto scores = networks.adversary->forward(batch.images, fake).to(torch::kFloat);
+    auto fake = encode_prediction(probs, inputs.image_small, settings.encoding);
+    // The image features carry the adversary's graph (for step 3): detached
+    // here, where only the label map's path leads back to the segmentor.
+    const auto features = inputs.image_features.defined() ? inputs.image_features.detach() : torch::Tensor();
+    auto scores = networks.adversary->forward_from_features(features, fake).to(torch::kFloat);
     auto term = segmentor_adversarial_term(scores, settings.loss);
     loss = loss + plan.lambda * term;
     stats.adversarial_term = term.item<double>();
@@ -78,17 +87,20 @@ void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, co
 
 // Step 3: bce(a(x, y), 1) + bce(a(x, s(x)), 0), with s(x) detached so no
 // gradient reaches the segmentor. Real and fake maps go through the
-// adversary in one batched pass.
+// adversary in one batched pass, sharing the image features (whose weight
+// gradient then sums both halves, as two passes over the image would).
 void update_adversary(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
-                      const torch::Tensor& probs, const torch::Tensor& image_small,
-                      const StepSettings& settings, StepStats& stats) {
+                      const torch::Tensor& probs, const AdversaryInputs& inputs, const StepSettings& settings,
+                      StepStats& stats) {
   auto prediction = probs.detach();
   auto truth = downsample_ground_truth(batch.labels, prediction, settings.ignore_index);
-  auto real = encode_ground_truth(truth, prediction, image_small, settings.encoding);
-  auto fake = encode_prediction(prediction, image_small, settings.encoding);
-  auto scores =
-      networks.adversary->forward(torch::cat({batch.images, batch.images}), torch::cat({real, fake}))
-          .to(torch::kFloat);
+  auto real = encode_ground_truth(truth, prediction, inputs.image_small, settings.encoding);
+  auto fake = encode_prediction(prediction, inputs.image_small, settings.encoding);
+  const auto& features = inputs.image_features;
+  auto scores = networks.adversary
+                    ->forward_from_features(features.defined() ? torch::cat({features, features}) : features,
+                                            torch::cat({real, fake}))
+                    .to(torch::kFloat);
   auto real_scores = scores.narrow(0, 0, real.size(0));
   auto fake_scores = scores.narrow(0, real.size(0), fake.size(0));
   auto loss = adversary_loss(real_scores, fake_scores);
@@ -140,17 +152,24 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
   output.logits = output.logits.to(torch::kFloat);
   if (output.aux_logits.defined()) output.aux_logits = output.aux_logits.to(torch::kFloat);
   auto probs = torch::softmax(output.logits, 1);
-  bool adversary_used = settings.adversarial && (plan.update_adversary || plan.lambda > 0);
-  auto image_small = adversary_used ? downsample_image(batch.images, probs) : torch::Tensor();
+  const bool adversary_learns = settings.adversarial && plan.update_adversary;
+  const bool adversary_used = adversary_learns || (settings.adversarial && plan.lambda > 0);
+  // The adversary's view of the image, computed once: the image is the same
+  // in every pass (with a graph only when the adversary learns now).
+  AdversaryInputs inputs;
+  if (adversary_used) {
+    inputs.image_small = downsample_image(batch.images, probs);
+    torch::AutoGradMode grad_mode(adversary_learns);
+    inputs.image_features = networks.adversary->image_features(batch.images);
+  }
 
   // 2. Segmentor update.
   if (plan.update_segmentor)
-    update_segmentor(networks, *optimizers.segmentor, batch, output, probs, image_small, plan, settings,
-                     stats);
+    update_segmentor(networks, *optimizers.segmentor, batch, output, probs, inputs, plan, settings, stats);
 
   // 3. Adversary update.
-  if (settings.adversarial && plan.update_adversary)
-    update_adversary(networks, *optimizers.adversary, batch, probs, image_small, settings, stats);
+  if (adversary_learns)
+    update_adversary(networks, *optimizers.adversary, batch, probs, inputs, settings, stats);
   return stats;
 }
 

@@ -39,7 +39,8 @@ FovAdversaryImpl::FovAdversaryImpl(const AdversaryOptions& options, const std::v
   layers_ = register_module("layers", make_conv_stack(options.label_channels, layers, ConvStackOptions{}));
 }
 
-torch::Tensor FovAdversaryImpl::score_map(const torch::Tensor& /*image*/, const torch::Tensor& label_map) {
+torch::Tensor FovAdversaryImpl::score_map_from_features(const torch::Tensor& /*features*/,
+                                                        const torch::Tensor& label_map) {
   return layers_->forward(label_map);
 }
 

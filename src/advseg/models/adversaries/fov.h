@@ -22,8 +22,9 @@ class FovAdversaryImpl : public AdversaryImpl {
   // Throws advseg::Error when options.label_channels < 1.
   FovAdversaryImpl(const AdversaryOptions& options, const std::vector<LayerSpec>& layers);
 
-  // label_map [N,Cl,h,w] -> [N,1,ceil(ceil(h/2)/2),ceil(ceil(w/2)/2)].
-  torch::Tensor score_map(const torch::Tensor& image, const torch::Tensor& label_map) override;
+  // label_map [N,Cl,h,w] -> [N,1,ceil(ceil(h/2)/2),ceil(ceil(w/2)/2)]; no image features.
+  torch::Tensor score_map_from_features(const torch::Tensor& features,
+                                        const torch::Tensor& label_map) override;
 
  private:
   torch::nn::Sequential layers_{nullptr};

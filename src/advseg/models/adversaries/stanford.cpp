@@ -38,12 +38,19 @@ StanfordAdversaryImpl::StanfordAdversaryImpl(const AdversaryOptions& options) {
                                                     ConvStackOptions{}));
 }
 
-torch::Tensor StanfordAdversaryImpl::score_map(const torch::Tensor& image, const torch::Tensor& label_map) {
+torch::Tensor StanfordAdversaryImpl::image_features(const torch::Tensor& image) {
   check_image(image);
+  return image_branch_->forward(image);
+}
+
+torch::Tensor StanfordAdversaryImpl::score_map_from_features(const torch::Tensor& features,
+                                                             const torch::Tensor& label_map) {
+  if (!features.defined())
+    throw Error("adversary 'stanford': score_map_from_features needs image_features(image)");
   const auto labels = label_branch_->forward(label_map);
   // Floor pooling yields floor(H/4) x floor(W/4), the segmentor's grid; a label
   // map sized otherwise (e.g. rounded up for odd sizes) gets the features resampled onto it.
-  const auto pixels = resize_bilinear(image_branch_->forward(image), labels.size(2), labels.size(3));
+  const auto pixels = resize_bilinear(features, labels.size(2), labels.size(3));
   return trunk_->forward(torch::cat({labels, pixels}, 1));
 }
 

@@ -22,9 +22,11 @@ class StanfordAdversaryImpl : public AdversaryImpl {
   // Throws advseg::Error when options.label_channels < 1.
   explicit StanfordAdversaryImpl(const AdversaryOptions& options);
 
-  // image [N,3,H,W] with H,W >= 4; label_map [N,Cl,h,w] (h,w ~ H/4, W/4)
-  // -> [N,1,ceil(ceil(h/2)/2),ceil(ceil(w/2)/2)].
-  torch::Tensor score_map(const torch::Tensor& image, const torch::Tensor& label_map) override;
+  // image [N,3,H,W] with H,W >= 4 -> the image branch's [N,64,H/4,W/4].
+  torch::Tensor image_features(const torch::Tensor& image) override;
+  // label_map [N,Cl,h,w] (h,w ~ H/4, W/4) -> [N,1,ceil(ceil(h/2)/2),ceil(ceil(w/2)/2)].
+  torch::Tensor score_map_from_features(const torch::Tensor& features,
+                                        const torch::Tensor& label_map) override;
 
  private:
   torch::nn::Sequential label_branch_{nullptr};

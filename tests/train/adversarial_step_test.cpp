@@ -8,6 +8,7 @@
 #include "advseg/config/config.h"
 #include "advseg/inference/prediction.h"
 #include "advseg/train/networks.h"
+#include "support/random_batch.h"
 #include "support/tiny_run.h"
 
 namespace advseg {
@@ -26,15 +27,7 @@ bool unchanged(const torch::nn::Module& module, const std::vector<torch::Tensor>
   return true;
 }
 
-Batch random_batch(int num_classes) {
-  torch::manual_seed(3);
-  Batch batch;
-  batch.images = torch::randn({2, 3, 32, 32});
-  batch.labels = torch::randint(0, num_classes, {2, 32, 32}, torch::kLong);
-  batch.labels.index_put_({0, torch::indexing::Slice(0, 4)}, 255);  // some void pixels
-  return batch;
-}
-
+using testing::random_batch;
 using testing::TinyRun;
 
 TEST(TrainingStep, SegmentorUpdateChangesNoAdversaryWeight) {

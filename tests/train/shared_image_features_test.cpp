@@ -13,6 +13,7 @@
 #include "advseg/models/registry.h"
 #include "advseg/train/adversarial_step.h"
 #include "advseg/train/losses.h"
+#include "support/random_batch.h"
 #include "support/tiny_run.h"
 
 namespace advseg {
@@ -22,15 +23,6 @@ using testing::TinyRun;
 
 constexpr int kSteps = 3;
 constexpr double kLambda = 0.5;
-
-Batch fixed_batch(int num_classes) {
-  torch::manual_seed(3);
-  Batch batch;
-  batch.images = torch::randn({2, 3, 32, 32});
-  batch.labels = torch::randint(0, num_classes, {2, 32, 32}, torch::kLong);
-  batch.labels.index_put_({0, torch::indexing::Slice(0, 4)}, 255);  // some void pixels
-  return batch;
-}
 
 // One step with every adversary pass seeing the image itself.
 void step_with_separate_passes(TinyRun& run, const Batch& batch) {
@@ -90,7 +82,7 @@ TEST(SharedImageFeatures, WeightsEqualThoseOfSeparatePassesForEveryAdversaryWith
       TinyRun shared(config), separate(config);  // same seed: same initial weights
       if (!shared.networks.adversary->image_features(torch::zeros({1, 3, 32, 32})).defined()) continue;
       ++adversaries_with_image_features;
-      const Batch batch = fixed_batch(config.data.num_classes);
+      const Batch batch = testing::random_batch(config.data.num_classes);
       for (int step = 0; step < kSteps; ++step) {
         const auto stats =
             training_step(shared.networks, shared.optimizers, batch, {true, true, kLambda}, shared.settings);

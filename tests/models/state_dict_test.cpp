@@ -7,6 +7,7 @@
 #include "advseg/models/state_dict.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/serialize.h>
@@ -61,7 +62,12 @@ TEST(StateDict, FilesThatAreNotStateDictsAreNamedErrors) {
   TempDir dir;
   const auto missing = dir.file("missing.pth");
   EXPECT_CONTAINS(testing::error_message([&] { read_state_dict(missing); }),
-                  missing.string() + ": cannot be read");
+                  missing.string() + ": state dict file: no such file");
+  // Refused by name, never opened: a FIFO would block the reader.
+  const auto fifo = dir.file("weights.pth");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_CONTAINS(testing::error_message([&] { read_state_dict(fifo); }), "is a FIFO (named pipe)");
+  EXPECT_CONTAINS(testing::error_message([&] { read_state_dict(dir.path()); }), "is a directory, not a file");
 
   std::ofstream(dir.file("text.pth")) << "not a PyTorch file\n";
   EXPECT_CONTAINS(testing::error_message([&] { read_state_dict(dir.file("text.pth")); }),

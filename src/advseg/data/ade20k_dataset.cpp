@@ -43,12 +43,7 @@ std::vector<std::string> split_names(const std::string& names) {
 }  // namespace
 
 DatasetInfo Ade20kDataset::describe(int ignore_index) {
-  DatasetInfo info;
-  info.num_classes = kNumClasses;
-  info.ignore_index = ignore_index;
-  info.class_names = split_names(kClassNames);
-  info.palette = default_palette(kNumClasses);
-  return info;
+  return make_dataset_info(ignore_index, split_names(kClassNames), default_palette(kNumClasses));
 }
 
 LabelValueMap Ade20kDataset::label_map(int ignore_index) {

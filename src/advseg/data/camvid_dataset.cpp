@@ -10,15 +10,20 @@ namespace advseg {
 namespace fs = std::filesystem;
 
 DatasetInfo CamvidDataset::describe(int ignore_index) {
-  DatasetInfo info;
-  info.num_classes = kNumClasses;
-  info.ignore_index = ignore_index;
-  info.class_names = {"sky",        "building", "pole", "road",       "pavement", "tree",
-                      "signsymbol", "fence",    "car",  "pedestrian", "bicyclist"};
-  info.palette = {{{128, 128, 128}}, {{128, 0, 0}},   {{192, 192, 128}}, {{128, 64, 128}},
-                  {{60, 40, 222}},   {{128, 128, 0}}, {{192, 128, 128}}, {{64, 64, 128}},
-                  {{64, 0, 128}},    {{64, 64, 0}},   {{0, 128, 192}}};
-  return info;
+  return make_dataset_info(ignore_index,
+                           {"sky", "building", "pole", "road", "pavement", "tree", "signsymbol", "fence",
+                            "car", "pedestrian", "bicyclist"},
+                           {{{128, 128, 128}},
+                            {{128, 0, 0}},
+                            {{192, 192, 128}},
+                            {{128, 64, 128}},
+                            {{60, 40, 222}},
+                            {{128, 128, 0}},
+                            {{192, 128, 128}},
+                            {{64, 64, 128}},
+                            {{64, 0, 128}},
+                            {{64, 64, 0}},
+                            {{0, 128, 192}}});
 }
 
 LabelValueMap CamvidDataset::label_map(int ignore_index) {

@@ -13,18 +13,29 @@ namespace advseg {
 namespace fs = std::filesystem;
 
 DatasetInfo CityscapesDataset::describe(int ignore_index) {
-  DatasetInfo info;
-  info.num_classes = kNumClasses;
-  info.ignore_index = ignore_index;
-  info.class_names = {"road", "sidewalk",      "building",     "wall",       "fence",
-                      "pole", "traffic light", "traffic sign", "vegetation", "terrain",
-                      "sky",  "person",        "rider",        "car",        "truck",
-                      "bus",  "train",         "motorcycle",   "bicycle"};
-  info.palette = {{{128, 64, 128}},  {{244, 35, 232}}, {{70, 70, 70}},  {{102, 102, 156}}, {{190, 153, 153}},
-                  {{153, 153, 153}}, {{250, 170, 30}}, {{220, 220, 0}}, {{107, 142, 35}},  {{152, 251, 152}},
-                  {{70, 130, 180}},  {{220, 20, 60}},  {{255, 0, 0}},   {{0, 0, 142}},     {{0, 0, 70}},
-                  {{0, 60, 100}},    {{0, 80, 100}},   {{0, 0, 230}},   {{119, 11, 32}}};
-  return info;
+  return make_dataset_info(
+      ignore_index,
+      {"road", "sidewalk", "building", "wall", "fence", "pole", "traffic light", "traffic sign", "vegetation",
+       "terrain", "sky", "person", "rider", "car", "truck", "bus", "train", "motorcycle", "bicycle"},
+      {{{128, 64, 128}},
+       {{244, 35, 232}},
+       {{70, 70, 70}},
+       {{102, 102, 156}},
+       {{190, 153, 153}},
+       {{153, 153, 153}},
+       {{250, 170, 30}},
+       {{220, 220, 0}},
+       {{107, 142, 35}},
+       {{152, 251, 152}},
+       {{70, 130, 180}},
+       {{220, 20, 60}},
+       {{255, 0, 0}},
+       {{0, 0, 142}},
+       {{0, 0, 70}},
+       {{0, 60, 100}},
+       {{0, 80, 100}},
+       {{0, 0, 230}},
+       {{119, 11, 32}}});
 }
 
 LabelValueMap CityscapesDataset::label_map(int ignore_index) {

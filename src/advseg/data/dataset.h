@@ -7,6 +7,7 @@
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "advseg/io/png_mask.h"
@@ -27,6 +28,18 @@ struct DatasetInfo {
   std::vector<std::string> class_names;
   std::vector<Rgb> palette;
 };
+
+// A dataset's description from its classes: names and colours, one each
+// (num_classes is their count).
+inline DatasetInfo make_dataset_info(int ignore_index, std::vector<std::string> class_names,
+                                     std::vector<Rgb> palette) {
+  DatasetInfo info;
+  info.num_classes = static_cast<int>(class_names.size());
+  info.ignore_index = ignore_index;
+  info.class_names = std::move(class_names);
+  info.palette = std::move(palette);
+  return info;
+}
 
 class Dataset {
  public:

@@ -121,12 +121,8 @@ std::uint64_t split_number(const std::string& split) {
 }  // namespace
 
 DatasetInfo ShapesDataset::describe(int ignore_index) {
-  DatasetInfo info;
-  info.num_classes = kNumClasses;
-  info.ignore_index = ignore_index;
-  info.class_names = {"background", "disc", "square", "triangle", "ring"};
-  info.palette = default_palette(kNumClasses);
-  return info;
+  return make_dataset_info(ignore_index, {"background", "disc", "square", "triangle", "ring"},
+                           default_palette(kNumClasses));
 }
 
 ShapesDataset::ShapesDataset(ShapesOptions options)

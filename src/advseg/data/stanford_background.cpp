@@ -7,13 +7,16 @@
 namespace advseg {
 
 DatasetInfo StanfordBackgroundDataset::describe(int ignore_index) {
-  DatasetInfo info;
-  info.num_classes = kNumClasses;
-  info.ignore_index = ignore_index;
-  info.class_names = {"sky", "tree", "road", "grass", "water", "building", "mountain", "foreground"};
-  info.palette = {{{70, 130, 180}}, {{34, 139, 34}}, {{128, 64, 128}}, {{152, 251, 152}},
-                  {{0, 60, 200}},   {{90, 90, 90}},  {{140, 95, 50}},  {{220, 20, 60}}};
-  return info;
+  return make_dataset_info(ignore_index,
+                           {"sky", "tree", "road", "grass", "water", "building", "mountain", "foreground"},
+                           {{{70, 130, 180}},
+                            {{34, 139, 34}},
+                            {{128, 64, 128}},
+                            {{152, 251, 152}},
+                            {{0, 60, 200}},
+                            {{90, 90, 90}},
+                            {{140, 95, 50}},
+                            {{220, 20, 60}}});
 }
 
 StanfordBackgroundDataset::StanfordBackgroundDataset(StanfordBackgroundOptions options)

@@ -13,15 +13,11 @@ namespace advseg {
 namespace fs = std::filesystem;
 
 DatasetInfo VocDataset::describe(int ignore_index) {
-  DatasetInfo info;
-  info.num_classes = kNumClasses;
-  info.ignore_index = ignore_index;
-  info.class_names = {"background", "aeroplane", "bicycle",   "bird",   "boat",        "bottle",
-                      "bus",        "car",       "cat",       "chair",  "cow",         "diningtable",
-                      "dog",        "horse",     "motorbike", "person", "pottedplant", "sheep",
-                      "sofa",       "train",     "tvmonitor"};
-  info.palette = default_palette(kNumClasses);
-  return info;
+  return make_dataset_info(
+      ignore_index, {"background", "aeroplane", "bicycle",     "bird",  "boat",        "bottle", "bus",
+                     "car",        "cat",       "chair",       "cow",   "diningtable", "dog",    "horse",
+                     "motorbike",  "person",    "pottedplant", "sheep", "sofa",        "train",  "tvmonitor"},
+      default_palette(kNumClasses));
 }
 
 LabelValueMap VocDataset::label_map(int ignore_index) {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "advseg/error.h"
+#include "advseg/io/file_bytes.h"
 #include "advseg/models/pickle_reader.h"
 
 namespace advseg {
@@ -97,6 +98,8 @@ bool starts_with(const std::string& text, const std::string& prefix) {
 }  // namespace
 
 StateDict read_state_dict(const std::filesystem::path& file) {
+  // A FIFO or a folder is refused by name, never opened (it could block).
+  require_regular_file(file, "state dict file");
   if (!std::ifstream(file, std::ios::binary)) fail_at(file, "cannot be read");
   std::unique_ptr<caffe2::serialize::PyTorchStreamReader> archive;
   try {

@@ -10,14 +10,7 @@ namespace advseg {
 
 DeepLabV2SegmentorImpl::DeepLabV2SegmentorImpl(const SegmentorOptions& options) {
   const std::string name = "deeplabv2";
-  zoo::check_num_classes(name, options);
-  BackboneOptions backbone_options;
-  backbone_options.name = zoo::choose_backbone(name, options, {"resnet101", "resnet50"});
-  zoo::check_output_stride(name, options, 8);
-
-  // The ResNet, layer3 and layer4 dilated: stride 8.
-  backbone_options.replace_stride_with_dilation = {false, true, true};
-  backbone_ = register_module("backbone", make_backbone(backbone_options));
+  backbone_ = register_module("backbone", zoo::dilated_resnet8(name, options, {"resnet101", "resnet50"}));
   // ASPP: one 3x3 classifier per rate, weights drawn from N(0, 0.01^2) as
   // in Hung et al.'s and AdaptSegNet's Classifier_Module.
   const int channels = backbone_->out_channels("out");

@@ -55,14 +55,7 @@ torch::Tensor PyramidPoolingImpl::forward(const torch::Tensor& features) {
 
 PspNetSegmentorImpl::PspNetSegmentorImpl(const SegmentorOptions& options) {
   const std::string name = "pspnet";
-  zoo::check_num_classes(name, options);
-  BackboneOptions backbone_options;
-  backbone_options.name = zoo::choose_backbone(name, options, {"resnet50", "resnet101"});
-  zoo::check_output_stride(name, options, 8);
-
-  // The ResNet, layer3 and layer4 dilated: stride 8.
-  backbone_options.replace_stride_with_dilation = {false, true, true};
-  backbone_ = register_module("backbone", make_backbone(backbone_options));
+  backbone_ = register_module("backbone", zoo::dilated_resnet8(name, options, {"resnet50", "resnet101"}));
   // Pyramid pooling on layer4, then the classifier.
   const int channels = backbone_->out_channels("out");
   ppm_ = register_module("ppm", PyramidPooling(channels, std::vector<int>{1, 2, 3, 6}));

@@ -1,13 +1,15 @@
-// Option checks shared by the segmentors of the model zoo (fcn, dilated,
+// Option checks (and the dilated ResNet) shared by the segmentors of the model zoo (fcn, dilated,
 // deeplabv2, pspnet, unet): each error names the segmentor, the setting and
 // the values it allows.
 #pragma once
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "advseg/error.h"
+#include "advseg/models/backbones/backbone.h"
 #include "advseg/models/segmentor.h"
 
 namespace advseg::zoo {
@@ -41,6 +43,19 @@ inline int check_output_stride(const std::string& segmentor, const SegmentorOpti
                 std::to_string(options.output_stride) + " (allowed: " + std::to_string(stride) +
                 ", or 0 for the default)");
   return stride;
+}
+
+// The ResNet of the stride-8 families (deeplabv2, pspnet): options checked,
+// layer3 and layer4 dilated instead of strided. `allowed`: default first.
+inline std::shared_ptr<BackboneImpl> dilated_resnet8(const std::string& segmentor,
+                                                     const SegmentorOptions& options,
+                                                     const std::vector<std::string>& allowed) {
+  check_num_classes(segmentor, options);
+  BackboneOptions backbone;
+  backbone.name = choose_backbone(segmentor, options, allowed);
+  check_output_stride(segmentor, options, 8);
+  backbone.replace_stride_with_dilation = {false, true, true};
+  return make_backbone(backbone);
 }
 
 }  // namespace advseg::zoo

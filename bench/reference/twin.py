@@ -9,7 +9,9 @@ families torchvision has (--segmentor fcn_resnet | deeplabv3 | lraspp, with
 --backbone), untouched but for returning its classifier's logits at the output
 stride, as advseg's segmentors do (the step upsamples them, as torchvision's
 forward would). bf16 (--precision bf16) is torch.autocast on the forward
-passes with the losses in fp32, as a PyTorch user writes it.
+passes with the losses in fp32, as a PyTorch user writes it. Inference is
+timed in eager eval mode and as a frozen TorchScript model (torch.jit.freeze
++ torch.jit.optimize_for_inference); the faster of the two is the figure.
 
 Networks (read from src/advseg/models/):
   multiscale segmentor  conv{i} 7x7 pad 3 no bias -> bn{i} -> ReLU, 2x2 max
@@ -246,18 +248,42 @@ def bench_training(args, adversarial):
     return args.batch / seconds
 
 
+def frozen(seg, images, args):
+    """TorchScript's inference form: traced, frozen (batch norm folded into the
+    convolutions) and optimize_for_inference (oneDNN layouts, fused ops)."""
+    with torch.no_grad(), forward_context(args):
+        traced = torch.jit.trace(seg, images, check_trace=False)
+    return torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+
+
 def bench_inference(args, batch):
+    """Images/s of eager eval and of the frozen TorchScript model (where it
+    traces and runs); the best is the twin's figure."""
     torch.manual_seed(1)
     seg = to_format(make_segmentor(args), args)
     seg.eval()
     images, _ = synthetic_batch(args, batch)
 
-    def predict():
+    def predict(model):
         with torch.no_grad(), forward_context(args):
-            logits = seg(images)
-            F.interpolate(logits, size=images.shape[2:], mode="bilinear", align_corners=False).argmax(1)
+            logits = model(images)
+            F.interpolate(logits.float(), size=images.shape[2:], mode="bilinear", align_corners=False).argmax(1)
 
-    return batch / best_seconds(predict, args.warmup, args.iters)
+    rates = {"eager": batch / best_seconds(lambda: predict(seg), args.warmup, args.iters)}
+    try:
+        model = frozen(seg, images, args)
+        # TorchScript's profiling executor optimises the graph after its first runs.
+        rates["frozen"] = batch / best_seconds(lambda: predict(model), max(args.warmup, 3), args.iters)
+    except Exception as error:  # reported, and the eager figure stands
+        rates["frozen_error"] = f"{type(error).__name__}: {error}".splitlines()[0]
+    return rates
+
+
+def inference_figures(args, batch):
+    rates = bench_inference(args, batch)
+    figures = {f"infer_images_per_s_b{batch}_{form}": value for form, value in rates.items()}
+    figures[f"infer_images_per_s_b{batch}"] = max(v for v in rates.values() if isinstance(v, float))
+    return figures
 
 
 def main():
@@ -287,8 +313,8 @@ def main():
         "precision": args.precision,
         "train_images_per_s_standard": bench_training(args, adversarial=False),
         "train_images_per_s_adversarial": bench_training(args, adversarial=True),
-        "infer_images_per_s_b1": bench_inference(args, 1),
-        "infer_images_per_s_b8": bench_inference(args, 8),
+        **inference_figures(args, 1),
+        **inference_figures(args, 8),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
     }
     if args.json:

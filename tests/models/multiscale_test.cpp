@@ -64,7 +64,7 @@ torch::Tensor concatenate_then_classify(MultiscaleSegmentorImpl& net, const torc
     for (int stage = 1; stage <= 3; ++stage) {
       if (stage > 1) x = torch::max_pool2d(x, {2, 2});
       auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(module("conv" + std::to_string(stage)));
-      auto norm = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(module("bn" + std::to_string(stage)));
+      auto norm = std::dynamic_pointer_cast<FoldableBatchNorm2dImpl>(module("bn" + std::to_string(stage)));
       x = torch::relu(norm->forward(conv->forward(x)));
     }
     features.push_back(resize(x, images.size(2) / 4, images.size(3) / 4));

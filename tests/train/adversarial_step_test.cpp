@@ -107,10 +107,13 @@ TEST(TrainingStep, SegmentorTrainsInTrainModeAndEvaluatesInEvalModeWithoutGrad) 
   // rest of the batch, as it would with batch statistics), without autograd,
   // and restores the mode it found.
   auto images = torch::randn({3, 3, 32, 32});
-  auto together = predict_classes(*setup.networks.segmentor, images, PredictionOptions{});
-  auto alone = predict_classes(*setup.networks.segmentor, images.narrow(0, 0, 1), PredictionOptions{});
-  EXPECT_TRUE(torch::equal(together.narrow(0, 0, 1), alone));
-  EXPECT_FALSE(together.requires_grad());
+  {
+    InferenceNetwork network(*setup.networks.segmentor);
+    auto together = predict_classes(network, images, PredictionOptions{});
+    auto alone = predict_classes(network, images.narrow(0, 0, 1), PredictionOptions{});
+    EXPECT_TRUE(torch::equal(together.narrow(0, 0, 1), alone));
+    EXPECT_FALSE(together.requires_grad());
+  }
   EXPECT_TRUE(setup.networks.segmentor->is_training());
 }
 

@@ -20,14 +20,14 @@ TEST(Evaluate, CrossEntropyIsThePixelMeanOverTheWholeDataset) {
   // The same quantity from predict_logits, one image at a time.
   double loss_sum = 0;
   std::int64_t pixels = 0;
+  InferenceNetwork network(*run.networks.segmentor);
   for (std::size_t i = 0; i < dataset->size(); ++i) {
     const Example example = dataset->get(i);
     auto image = image_to_tensor(example.image, options.prediction.normalization).unsqueeze(0);
     auto labels =
         torch::from_blob(example.label.data, {1, example.label.rows, example.label.cols}, torch::kUInt8)
             .to(torch::kLong);
-    auto log_probs =
-        torch::log_softmax(predict_logits(*run.networks.segmentor, image, options.prediction), 1);
+    auto log_probs = torch::log_softmax(predict_logits(network, image, options.prediction), 1);
     auto valid = labels != run.config.data.ignore_index;
     auto picked =
         log_probs.gather(1, labels.clamp_max(run.config.data.num_classes - 1).unsqueeze(1)).squeeze(1);

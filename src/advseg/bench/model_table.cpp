@@ -93,12 +93,13 @@ ModelRow segmentor_row(const Variant& variant, const ModelTableOptions& options)
   const auto images = torch::randn({1, 3, options.size, options.size});
   row.conv_gmacs = conv_gmacs([&] { segmentor->forward(images); });
   if (options.time) {
+    InferenceNetwork network(*segmentor);
     PredictionOptions prediction;
     prediction.memory_format = c10::MemoryFormat::ChannelsLast;
     time_forward(
         [&](bool bf16) {
           prediction.bf16 = bf16;
-          predict_logits(*segmentor, images, prediction);
+          predict_logits(network, images, prediction);
         },
         options, row);
   }

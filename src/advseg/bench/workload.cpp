@@ -104,7 +104,8 @@ double bench_inference(const Workload& workload, int batch) {
   auto segmentor = make_configured_segmentor(config, kCpu);
   const auto images = synthetic_batch(workload, batch, memory_format(config)).images;
   const auto options = prediction_options(config);
-  return batch / best_seconds([&] { predict_classes(*segmentor, images, options); }, workload.reps);
+  InferenceNetwork network(*segmentor);
+  return batch / best_seconds([&] { predict_classes(network, images, options); }, workload.reps);
 }
 
 std::vector<ConvShape> segmentor_conv_shapes(const Workload& workload) {
@@ -112,8 +113,9 @@ std::vector<ConvShape> segmentor_conv_shapes(const Workload& workload) {
   torch::manual_seed(kSeed);
   auto segmentor = make_configured_segmentor(config, kCpu);
   const auto images = synthetic_batch(workload, workload.batch, memory_format(config)).images;
+  InferenceNetwork network(*segmentor);
   ConvFlopCounter counter;
-  predict_classes(*segmentor, images, prediction_options(config));
+  predict_classes(network, images, prediction_options(config));
   return counter.forward_shapes();
 }
 

@@ -55,9 +55,9 @@ std::vector<cv::Mat> predict_column(const std::string& checkpoint, const PanelsO
                             std::to_string(info.num_classes));
   auto segmentor = load_segmentor(checkpoint, config);
   const auto prediction = prediction_options(config);
+  InferenceNetwork network(*segmentor);
   std::vector<cv::Mat> maps;
-  for (const auto& example : examples)
-    maps.push_back(predict_label_map(*segmentor, example.image, prediction));
+  for (const auto& example : examples) maps.push_back(predict_label_map(network, example.image, prediction));
   return maps;
 }
 

@@ -25,12 +25,13 @@ Evaluation evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset> dat
                         ConsistencyMetrics(info.num_classes, info.ignore_index)};
   double cross_entropy_sum = 0;
   std::int64_t valid_pixels = 0;
+  InferenceNetwork network(segmentor);
   while (auto batch = loader.next()) {
     if (interrupted && interrupted()) {
       evaluation.complete = false;
       return evaluation;
     }
-    auto logits = predict_logits(segmentor, batch->images, options.prediction);
+    auto logits = predict_logits(network, batch->images, options.prediction);
     auto labels = batch->labels.to(options.prediction.device);
     // Summed over batches, then divided once: images weigh by their pixels.
     cross_entropy_sum += pixel_cross_entropy_sum(logits, labels, info.ignore_index).item<double>();

@@ -3,6 +3,9 @@
 #include <torch/nn/module.h>
 #include <torch/utils.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "advseg/config/config.h"
 #include "advseg/data/pipeline_options.h"
 #include "advseg/inference/autocast.h"
@@ -13,22 +16,33 @@
 namespace advseg {
 namespace {
 
-// Puts a module in eval mode for one scope, then restores its mode.
-class EvalMode {
- public:
-  explicit EvalMode(torch::nn::Module& module) : module_(module), was_training_(module.is_training()) {
-    module_.eval();
-  }
-  ~EvalMode() { module_.train(was_training_); }
-  EvalMode(const EvalMode&) = delete;
-  EvalMode& operator=(const EvalMode&) = delete;
-
- private:
-  torch::nn::Module& module_;
-  bool was_training_;
-};
+// Large enough for every network's pooling and strides, small enough to cost
+// little: the pass only shows which layer feeds which.
+torch::Tensor tracing_input(const SegmentorImpl& segmentor) {
+  const auto parameters = segmentor.parameters();
+  const auto device = parameters.empty() ? c10::Device(c10::kCPU) : parameters.front().device();
+  const std::int64_t side = std::max(64, 4 * segmentor.output_stride());
+  return torch::zeros({1, 3, side, side}, torch::TensorOptions().device(device));
+}
 
 }  // namespace
+
+InferenceNetwork::InferenceNetwork(SegmentorImpl& segmentor)
+    : segmentor_(segmentor), was_training_(segmentor.is_training()) {
+  segmentor_.eval();
+  try {
+    const auto input = tracing_input(segmentor_);
+    folded_.emplace(segmentor_, [&] { segmentor_.forward(input); });
+  } catch (...) {
+    segmentor_.train(was_training_);
+    throw;
+  }
+}
+
+InferenceNetwork::~InferenceNetwork() {
+  folded_.reset();
+  segmentor_.train(was_training_);
+}
 
 PredictionOptions prediction_options(const Config& config) {
   PredictionOptions options;
@@ -39,24 +53,23 @@ PredictionOptions prediction_options(const Config& config) {
   return options;
 }
 
-torch::Tensor predict_logits(SegmentorImpl& segmentor, const torch::Tensor& images,
+torch::Tensor predict_logits(InferenceNetwork& network, const torch::Tensor& images,
                              const PredictionOptions& options) {
-  EvalMode eval_mode(segmentor);
   torch::NoGradGuard no_grad;
   Autocast autocast(options.device.type(), options.bf16);
   auto input = images.to(options.device).contiguous(options.memory_format);
-  auto logits = segmentor.forward(input).to(torch::kFloat);
+  auto logits = network.segmentor().forward(input).to(torch::kFloat);
   return resize_bilinear(logits, images.size(2), images.size(3));
 }
 
-torch::Tensor predict_classes(SegmentorImpl& segmentor, const torch::Tensor& images,
+torch::Tensor predict_classes(InferenceNetwork& network, const torch::Tensor& images,
                               const PredictionOptions& options) {
-  return predict_logits(segmentor, images, options).argmax(1);
+  return predict_logits(network, images, options).argmax(1);
 }
 
-cv::Mat predict_label_map(SegmentorImpl& segmentor, const cv::Mat& rgb, const PredictionOptions& options) {
+cv::Mat predict_label_map(InferenceNetwork& network, const cv::Mat& rgb, const PredictionOptions& options) {
   auto image = image_to_tensor(rgb, options.normalization).unsqueeze(0);
-  auto classes = predict_classes(segmentor, image, options).to(torch::kCPU).to(torch::kUInt8).contiguous();
+  auto classes = predict_classes(network, image, options).to(torch::kCPU).to(torch::kUInt8).contiguous();
   return mask_view(classes, 0).clone();
 }
 

@@ -7,13 +7,16 @@
 
 #include <string>
 
+#include "advseg/models/batch_norm_folding.h"
+
 namespace advseg {
 namespace {
 
 bool is_batchnorm(const torch::nn::Module& module) {
   return dynamic_cast<const torch::nn::BatchNorm1dImpl*>(&module) != nullptr ||
          dynamic_cast<const torch::nn::BatchNorm2dImpl*>(&module) != nullptr ||
-         dynamic_cast<const torch::nn::BatchNorm3dImpl*>(&module) != nullptr;
+         dynamic_cast<const torch::nn::BatchNorm3dImpl*>(&module) != nullptr ||
+         dynamic_cast<const FoldableBatchNorm2dImpl*>(&module) != nullptr;
 }
 
 bool ends_with(const std::string& text, const std::string& suffix) {

@@ -99,12 +99,13 @@ void run_predictions(const fs::path& checkpoint_dir, const Config& config,
   auto segmentor = load_segmentor(checkpoint_dir, config);
   const auto options = prediction_options(config);
   const auto palette = describe_dataset(config.data).palette;
+  InferenceNetwork network(*segmentor);
   for (const auto& job : jobs) {
     std::error_code error;
     fs::create_directories(job.overlay.parent_path(), error);
     if (error) fail_at(job.overlay.parent_path(), "cannot create the folder (" + error.message() + ")");
     const cv::Mat image = read_rgb_image(job.image, config.data.max_image_pixels);
-    const cv::Mat classes = predict_label_map(*segmentor, image, options);
+    const cv::Mat classes = predict_label_map(network, image, options);
     write_index_png(job.mask, classes, palette);
     write_rgb_image(job.overlay, overlay(image, colourize(classes, palette)));
   }

@@ -1,12 +1,13 @@
 #include "advseg/models/backbones/mobilenet_v3.h"
 
 #include <torch/nn/functional/pooling.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/pimpl.h>
 
 #include <algorithm>
 #include <vector>
+
+#include "advseg/models/batch_norm_folding.h"
 
 namespace advseg {
 namespace {
@@ -76,15 +77,15 @@ class ConvNormActivationImpl : public torch::nn::Module {
                                                        .dilation(dilation)
                                                        .groups(groups)
                                                        .bias(false)))),
-        norm_(register_module("1", torch::nn::BatchNorm2d(
-                                       torch::nn::BatchNormOptions(out_channels).eps(0.001).momentum(0.01)))),
+        norm_(register_module(
+            "1", FoldableBatchNorm2d(torch::nn::BatchNormOptions(out_channels).eps(0.001).momentum(0.01)))),
         activation_(activation) {}
 
   torch::Tensor forward(const torch::Tensor& x) { return activate(norm_(conv_(x)), activation_); }
 
  private:
   torch::nn::Conv2d conv_;
-  torch::nn::BatchNorm2d norm_;
+  FoldableBatchNorm2d norm_;
   Activation activation_;
 };
 TORCH_MODULE(ConvNormActivation);

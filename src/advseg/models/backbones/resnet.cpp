@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "advseg/error.h"
+#include "advseg/models/batch_norm_folding.h"
 
 namespace advseg {
 namespace {
@@ -25,8 +26,7 @@ torch::nn::Conv2d conv1x1(int in_channels, int out_channels, int stride = 1) {
 
 // The shortcut of a block that changes the size or the channels: "downsample.0/1".
 torch::nn::Sequential make_downsample(int in_channels, int out_channels, int stride) {
-  return torch::nn::Sequential(conv1x1(in_channels, out_channels, stride),
-                               torch::nn::BatchNorm2d(out_channels));
+  return torch::nn::Sequential(conv1x1(in_channels, out_channels, stride), FoldableBatchNorm2d(out_channels));
 }
 
 // Two 3x3 convolutions (resnet18/34); no dilation, as in torchvision.
@@ -36,9 +36,9 @@ class BasicBlockImpl : public torch::nn::Module {
 
   BasicBlockImpl(int in_channels, int planes, int stride, torch::nn::Sequential downsample)
       : conv1_(register_module("conv1", conv3x3(in_channels, planes, stride, 1))),
-        bn1_(register_module("bn1", torch::nn::BatchNorm2d(planes))),
+        bn1_(register_module("bn1", FoldableBatchNorm2d(planes))),
         conv2_(register_module("conv2", conv3x3(planes, planes, 1, 1))),
-        bn2_(register_module("bn2", torch::nn::BatchNorm2d(planes))),
+        bn2_(register_module("bn2", FoldableBatchNorm2d(planes))),
         downsample_(std::move(downsample)) {
     if (downsample_) register_module("downsample", downsample_);
   }
@@ -51,9 +51,9 @@ class BasicBlockImpl : public torch::nn::Module {
 
  private:
   torch::nn::Conv2d conv1_;
-  torch::nn::BatchNorm2d bn1_;
+  FoldableBatchNorm2d bn1_;
   torch::nn::Conv2d conv2_;
-  torch::nn::BatchNorm2d bn2_;
+  FoldableBatchNorm2d bn2_;
   torch::nn::Sequential downsample_;
 };
 TORCH_MODULE(BasicBlock);
@@ -65,11 +65,11 @@ class BottleneckImpl : public torch::nn::Module {
 
   BottleneckImpl(int in_channels, int planes, int stride, torch::nn::Sequential downsample, int dilation)
       : conv1_(register_module("conv1", conv1x1(in_channels, planes))),
-        bn1_(register_module("bn1", torch::nn::BatchNorm2d(planes))),
+        bn1_(register_module("bn1", FoldableBatchNorm2d(planes))),
         conv2_(register_module("conv2", conv3x3(planes, planes, stride, dilation))),
-        bn2_(register_module("bn2", torch::nn::BatchNorm2d(planes))),
+        bn2_(register_module("bn2", FoldableBatchNorm2d(planes))),
         conv3_(register_module("conv3", conv1x1(planes, planes * kExpansion))),
-        bn3_(register_module("bn3", torch::nn::BatchNorm2d(planes * kExpansion))),
+        bn3_(register_module("bn3", FoldableBatchNorm2d(planes * kExpansion))),
         downsample_(std::move(downsample)) {
     if (downsample_) register_module("downsample", downsample_);
   }
@@ -85,11 +85,11 @@ class BottleneckImpl : public torch::nn::Module {
 
  private:
   torch::nn::Conv2d conv1_;
-  torch::nn::BatchNorm2d bn1_;
+  FoldableBatchNorm2d bn1_;
   torch::nn::Conv2d conv2_;
-  torch::nn::BatchNorm2d bn2_;
+  FoldableBatchNorm2d bn2_;
   torch::nn::Conv2d conv3_;
-  torch::nn::BatchNorm2d bn3_;
+  FoldableBatchNorm2d bn3_;
   torch::nn::Sequential downsample_;
 };
 TORCH_MODULE(Bottleneck);
@@ -132,7 +132,7 @@ ResNetBackboneImpl::ResNetBackboneImpl(const ResNetOptions& options) {
   // The stem: 7x7 stride 2, then a 3x3 stride 2 max pooling (in forward).
   conv1_ = register_module(
       "conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 64, 7).stride(2).padding(3).bias(false)));
-  bn1_ = register_module("bn1", torch::nn::BatchNorm2d(64));
+  bn1_ = register_module("bn1", FoldableBatchNorm2d(64));
 
   const std::array<int, 4> planes{64, 128, 256, 512};
   int stride = 4;

@@ -5,7 +5,6 @@
 // torchvision's FCN and DeepLabV3) and "out" (layer4).
 #pragma once
 
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 
@@ -13,6 +12,7 @@
 #include <string>
 
 #include "advseg/models/backbones/backbone.h"
+#include "advseg/models/batch_norm_folding.h"
 
 namespace advseg {
 
@@ -43,7 +43,7 @@ class ResNetBackboneImpl : public BackboneImpl {
   int in_channels_ = 64;
   int dilation_ = 1;
   torch::nn::Conv2d conv1_{nullptr};
-  torch::nn::BatchNorm2d bn1_{nullptr};
+  FoldableBatchNorm2d bn1_{nullptr};
   std::array<torch::nn::Sequential, 4> layers_{nullptr, nullptr, nullptr, nullptr};
 };
 

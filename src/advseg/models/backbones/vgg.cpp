@@ -1,13 +1,13 @@
 #include "advseg/models/backbones/vgg.h"
 
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/pooling.h>
 
 #include <string>
 
 #include "advseg/error.h"
+#include "advseg/models/batch_norm_folding.h"
 
 namespace advseg {
 namespace {
@@ -41,7 +41,7 @@ VggBackboneImpl::VggBackboneImpl(const VggOptions& options) {
     // The conv keeps its bias even before a batch norm, as in torchvision.
     features_->push_back(torch::nn::Conv2d(
         torch::nn::Conv2dOptions(channels, layer.channels, layer.kernel).padding(layer.kernel / 2)));
-    if (options.batch_norm) features_->push_back(torch::nn::BatchNorm2d(layer.channels));
+    if (options.batch_norm) features_->push_back(FoldableBatchNorm2d(layer.channels));
     features_->push_back(torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));  // as torchvision's
     channels = layer.channels;
   }

@@ -1,10 +1,10 @@
 #include "advseg/models/segmentors/lraspp.h"
 
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/pooling.h>
 
 #include "advseg/error.h"
+#include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/layers.h"
 #include "advseg/models/segmentors/torchvision_heads.h"
 
@@ -32,9 +32,9 @@ LRASPPSegmentorImpl::LRASPPSegmentorImpl(const SegmentorOptions& options)
   const int high_channels = backbone_->out_channels("out");
   // torchvision's LRASPPHead, registered as "classifier".
   auto head = register_module("classifier", std::make_shared<torch::nn::Module>());
-  cbr_ = head->register_module(
-      "cbr", torch::nn::Sequential(conv1x1(high_channels, kInterChannels, false),
-                                   torch::nn::BatchNorm2d(kInterChannels), torch::nn::ReLU()));
+  cbr_ = head->register_module("cbr",
+                               torch::nn::Sequential(conv1x1(high_channels, kInterChannels, false),
+                                                     FoldableBatchNorm2d(kInterChannels), torch::nn::ReLU()));
   scale_ = head->register_module(
       "scale", torch::nn::Sequential(torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions(1)),
                                      conv1x1(high_channels, kInterChannels, false), torch::nn::Sigmoid()));

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "advseg/error.h"
+#include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/layers.h"
 
 namespace advseg {
@@ -35,7 +36,7 @@ MultiscaleSegmentorImpl::MultiscaleSegmentorImpl(const SegmentorOptions& options
     const int width = options.widths[i];
     // No conv bias: the batch norm's shift makes it redundant.
     convs_.push_back(register_module("conv" + stage, same_conv(channels, width, kExtractorKernel, false)));
-    norms_.push_back(register_module("bn" + stage, torch::nn::BatchNorm2d(width)));
+    norms_.push_back(register_module("bn" + stage, FoldableBatchNorm2d(width)));
     channels = width;
   }
   const int concatenated = channels * static_cast<int>(scales_.size());

@@ -10,13 +10,13 @@
 // the per-scale features are concatenated in the order of `scales`.
 #pragma once
 
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/segmentor.h"
 
 namespace advseg {
@@ -44,7 +44,7 @@ class MultiscaleSegmentorImpl : public SegmentorImpl {
   std::vector<double> scales_;
   std::int64_t pool_levels_ = 0;
   std::vector<torch::nn::Conv2d> convs_;
-  std::vector<torch::nn::BatchNorm2d> norms_;
+  std::vector<FoldableBatchNorm2d> norms_;
   torch::nn::Conv2d classifier_{nullptr};
 };
 

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/layers.h"
 #include "advseg/models/segmentors/zoo_checks.h"
 
@@ -24,7 +25,7 @@ torch::nn::Conv2d conv_no_bias(int in_channels, int out_channels, int kernel) {
 // 3x3 conv + BN + ReLU + Dropout + 1x1 classifier: PSPNet's final layers and
 // its FCN-style aux head ("0".."4", as torchvision's FCNHead).
 torch::nn::Sequential classifier_head(int in_channels, int width, int classes) {
-  return torch::nn::Sequential(conv_no_bias(in_channels, width, 3), torch::nn::BatchNorm2d(width),
+  return torch::nn::Sequential(conv_no_bias(in_channels, width, 3), FoldableBatchNorm2d(width),
                                torch::nn::ReLU(), torch::nn::Dropout(kDropout),
                                torch::nn::Conv2d(torch::nn::Conv2dOptions(width, classes, 1)));
 }
@@ -36,7 +37,7 @@ PyramidPoolingImpl::PyramidPoolingImpl(int channels, const std::vector<int>& bin
   for (int bin : bins) {
     auto stage = std::make_shared<torch::nn::Module>();
     Stage s{bin, stage->register_module("conv", conv_no_bias(channels, channels / 4, 1)),
-            stage->register_module("bn", torch::nn::BatchNorm2d(channels / 4))};
+            stage->register_module("bn", FoldableBatchNorm2d(channels / 4))};
     stages_.push_back(s);
     stages->push_back(stage);
   }

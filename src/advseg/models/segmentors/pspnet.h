@@ -17,7 +17,6 @@
 // "aux_head.*".
 #pragma once
 
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 
@@ -25,6 +24,7 @@
 #include <vector>
 
 #include "advseg/models/backbones/backbone.h"
+#include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/segmentor.h"
 
 namespace advseg {
@@ -40,7 +40,7 @@ class PyramidPoolingImpl : public torch::nn::Module {
   struct Stage {
     int bins;
     torch::nn::Conv2d conv;
-    torch::nn::BatchNorm2d bn;
+    FoldableBatchNorm2d bn;
   };
   std::vector<Stage> stages_;
 };

@@ -1,7 +1,6 @@
 #include "advseg/models/segmentors/torchvision_heads.h"
 
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/pooling.h>
@@ -12,6 +11,7 @@
 #include <utility>
 
 #include "advseg/error.h"
+#include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/layers.h"
 #include "advseg/models/segmentors/zoo_checks.h"
 
@@ -33,7 +33,7 @@ torch::nn::Conv2d conv(int in_channels, int out_channels, int kernel, int dilati
 // Conv (no bias), BN, ReLU: "0", "1", "2".
 torch::nn::Sequential conv_bn_relu(int in_channels, int out_channels, int kernel, int dilation = 1) {
   return torch::nn::Sequential(conv(in_channels, out_channels, kernel, dilation, false),
-                               torch::nn::BatchNorm2d(out_channels), torch::nn::ReLU());
+                               FoldableBatchNorm2d(out_channels), torch::nn::ReLU());
 }
 
 // torchvision's ASPP: "convs" (1x1, the atrous 3x3s, then the image pooling
@@ -48,12 +48,12 @@ class AsppImpl : public torch::nn::Module {
     for (const auto& branch : branches_) convs_->push_back(branch);
     pooling_ = torch::nn::Sequential(torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions(1)),
                                      conv(in_channels, kAsppChannels, 1, 1, false),
-                                     torch::nn::BatchNorm2d(kAsppChannels), torch::nn::ReLU());
+                                     FoldableBatchNorm2d(kAsppChannels), torch::nn::ReLU());
     convs_->push_back(pooling_);
     const int concatenated = kAsppChannels * static_cast<int>(convs_->size());
     project_ = register_module("project",
                                torch::nn::Sequential(conv(concatenated, kAsppChannels, 1, 1, false),
-                                                     torch::nn::BatchNorm2d(kAsppChannels), torch::nn::ReLU(),
+                                                     FoldableBatchNorm2d(kAsppChannels), torch::nn::ReLU(),
                                                      torch::nn::Dropout(torch::nn::DropoutOptions(0.5))));
   }
 
@@ -78,15 +78,14 @@ bool is_resnet(const std::string& name) { return name.rfind("resnet", 0) == 0; }
 
 torch::nn::Sequential fcn_head(int in_channels, int num_classes) {
   const int inter_channels = in_channels / 4;
-  return torch::nn::Sequential(conv(in_channels, inter_channels, 3, 1, false),
-                               torch::nn::BatchNorm2d(inter_channels), torch::nn::ReLU(),
-                               torch::nn::Dropout(torch::nn::DropoutOptions(0.1)),
-                               conv(inter_channels, num_classes, 1, 1, true));
+  return torch::nn::Sequential(
+      conv(in_channels, inter_channels, 3, 1, false), FoldableBatchNorm2d(inter_channels), torch::nn::ReLU(),
+      torch::nn::Dropout(torch::nn::DropoutOptions(0.1)), conv(inter_channels, num_classes, 1, 1, true));
 }
 
 torch::nn::Sequential deeplab_head(int in_channels, int num_classes) {
   return torch::nn::Sequential(Aspp(in_channels), conv(kAsppChannels, kAsppChannels, 3, 1, false),
-                               torch::nn::BatchNorm2d(kAsppChannels), torch::nn::ReLU(),
+                               FoldableBatchNorm2d(kAsppChannels), torch::nn::ReLU(),
                                conv(kAsppChannels, num_classes, 1, 1, true));
 }
 

@@ -1,13 +1,13 @@
 #include "advseg/models/segmentors/unet.h"
 
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <algorithm>
 #include <string>
 
 #include "advseg/error.h"
+#include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/layers.h"
 #include "advseg/models/segmentors/zoo_checks.h"
 
@@ -16,10 +16,9 @@ namespace {
 
 // (3x3 conv, no bias, + BN + ReLU) twice.
 torch::nn::Sequential double_conv(int in_channels, int out_channels) {
-  return torch::nn::Sequential(same_conv(in_channels, out_channels, 3, false),
-                               torch::nn::BatchNorm2d(out_channels), torch::nn::ReLU(),
-                               same_conv(out_channels, out_channels, 3, false),
-                               torch::nn::BatchNorm2d(out_channels), torch::nn::ReLU());
+  return torch::nn::Sequential(
+      same_conv(in_channels, out_channels, 3, false), FoldableBatchNorm2d(out_channels), torch::nn::ReLU(),
+      same_conv(out_channels, out_channels, 3, false), FoldableBatchNorm2d(out_channels), torch::nn::ReLU());
 }
 
 void check_options(const SegmentorOptions& options) {

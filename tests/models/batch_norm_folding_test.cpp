@@ -1,0 +1,180 @@
+// The inference path folds batch norm into the convolution before it: every
+// segmentor with batch norm must predict what its unfolded network predicts
+// (to 1e-4, fp32), with every batch norm that prediction runs folded, and
+// get its own weights back, bit for bit, afterwards.
+#include "advseg/models/batch_norm_folding.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "advseg/error.h"
+#include "advseg/inference/prediction.h"
+#include "advseg/models/from_config.h"
+#include "advseg/models/layers.h"
+#include "advseg/models/registry.h"
+
+namespace advseg {
+namespace {
+
+constexpr int kClasses = 5;
+
+struct Family {
+  std::string segmentor;
+  std::string backbone;
+  int side;
+};
+
+void PrintTo(const Family& f, std::ostream* out) { *out << f.segmentor << "/" << f.backbone; }
+
+std::shared_ptr<SegmentorImpl> make(const Family& family) {
+  SegmentorOptions options;
+  options.num_classes = kClasses;
+  options.backbone = family.backbone;
+  options.unet_widths = {16, 32, 64};
+  torch::manual_seed(3);
+  return make_segmentor(family.segmentor, options);
+}
+
+// Statistics and affine parameters far from the identity, so that a fold
+// that is wrong shows.
+void randomise_batch_norms(torch::nn::Module& network) {
+  torch::NoGradGuard no_grad;
+  for (const auto& module : network.modules())
+    if (auto norm = std::dynamic_pointer_cast<FoldableBatchNorm2dImpl>(module)) {
+      norm->weight.uniform_(0.5, 1.5);
+      norm->bias.normal_(0, 0.2);
+      norm->running_mean.normal_(0, 0.2);
+      norm->running_var.uniform_(0.5, 2.0);
+    }
+}
+
+std::map<std::string, torch::Tensor> state_of(const torch::nn::Module& network) {
+  std::map<std::string, torch::Tensor> state;
+  for (const auto& item : network.named_parameters()) state[item.key()] = item.value().detach().clone();
+  for (const auto& item : network.named_buffers()) state[item.key()] = item.value().clone();
+  return state;
+}
+
+class FoldedInference : public ::testing::TestWithParam<Family> {};
+
+TEST_P(FoldedInference, PredictsWhatTheUnfoldedNetworkPredictsAndRestoresIt) {
+  const Family& family = GetParam();
+  auto segmentor = make(family);
+  randomise_batch_norms(*segmentor);
+  segmentor->train();
+  const auto before = state_of(*segmentor);
+  const auto images = torch::randn({2, 3, family.side, family.side});
+
+  torch::Tensor unfolded;
+  {
+    torch::NoGradGuard no_grad;
+    segmentor->eval();
+    unfolded = resize_bilinear(segmentor->forward(images), family.side, family.side);
+    segmentor->train();
+  }
+  {
+    InferenceNetwork network(*segmentor);
+    EXPECT_FALSE(segmentor->is_training());
+    EXPECT_GT(network.folded_batch_norms(), 0u);
+    // Every batch norm prediction runs is folded; only auxiliary heads (training only) keep theirs.
+    for (const auto& item : segmentor->named_modules()) {
+      auto norm = std::dynamic_pointer_cast<FoldableBatchNorm2dImpl>(item.value());
+      if (norm && !norm->folded()) {
+        EXPECT_EQ(item.key().rfind("aux_", 0), 0u) << item.key() << " was not folded";
+      }
+    }
+    const auto folded = predict_logits(network, images, PredictionOptions{});
+    ASSERT_EQ(folded.sizes(), unfolded.sizes());
+    const double worst = ((folded - unfolded).abs() / (1 + unfolded.abs())).max().item<double>();
+    EXPECT_LE(worst, 1e-4);
+  }
+  EXPECT_TRUE(segmentor->is_training());
+  const auto after = state_of(*segmentor);
+  ASSERT_EQ(after.size(), before.size());  // no bias left registered
+  for (const auto& [name, tensor] : before) {
+    ASSERT_TRUE(after.count(name)) << name;
+    EXPECT_TRUE(torch::equal(after.at(name), tensor)) << name << " changed";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EverySegmentorWithBatchNorm, FoldedInference,
+                         ::testing::Values(Family{"multiscale", "", 32}, Family{"unet", "", 32},
+                                           Family{"fcn_resnet", "resnet50", 32},
+                                           Family{"deeplabv3", "resnet50", 32},
+                                           Family{"deeplabv3", "mobilenet_v3_large", 64},
+                                           Family{"lraspp", "mobilenet_v3_large", 64},
+                                           Family{"deeplabv2", "resnet50", 32},
+                                           Family{"pspnet", "resnet50", 48}));
+
+TEST(FoldedInference, KeepsTheWeightsMemoryFormat) {
+  auto segmentor = make({"multiscale", "", 32});
+  randomise_batch_norms(*segmentor);
+  set_memory_format(*segmentor, c10::MemoryFormat::ChannelsLast);
+  const auto images = torch::randn({1, 3, 32, 32});
+  PredictionOptions options;
+  options.memory_format = c10::MemoryFormat::ChannelsLast;
+  torch::Tensor unfolded;
+  {
+    torch::NoGradGuard no_grad;
+    segmentor->eval();
+    unfolded =
+        resize_bilinear(segmentor->forward(images.contiguous(c10::MemoryFormat::ChannelsLast)), 32, 32);
+  }
+  InferenceNetwork network(*segmentor);
+  for (const auto& module : segmentor->modules()) {
+    auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(module);
+    if (conv) {
+      EXPECT_TRUE(conv->weight.is_contiguous(c10::MemoryFormat::ChannelsLast));
+    }
+  }
+  const auto folded = predict_logits(network, images, options);
+  EXPECT_LE(((folded - unfolded).abs() / (1 + unfolded.abs())).max().item<double>(), 1e-4);
+}
+
+TEST(FoldedInference, TrainingAFoldedNetworkIsAnError) {
+  auto segmentor = make({"multiscale", "", 32});
+  InferenceNetwork network(*segmentor);
+  segmentor->train();
+  EXPECT_THROW(segmentor->forward(torch::randn({2, 3, 32, 32})), Error);
+  segmentor->eval();
+}
+
+// A convolution whose output is read by more than its batch norm cannot be
+// folded: the other reader would see the normalised values.
+struct SharedOutputImpl : torch::nn::Module {
+  SharedOutputImpl()
+      : conv(register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 4, 3).padding(1)))),
+        norm(register_module("norm", FoldableBatchNorm2d(4))) {}
+  torch::Tensor forward(const torch::Tensor& x) {
+    auto y = conv(x);
+    return norm(y) + y;
+  }
+  torch::nn::Conv2d conv;
+  FoldableBatchNorm2d norm;
+};
+TORCH_MODULE(SharedOutput);
+
+TEST(FoldedBatchNorms, LeaveAConvolutionWhoseOutputHasAnotherReader) {
+  SharedOutput network;
+  network->eval();
+  const auto x = torch::randn({1, 3, 8, 8});
+  FoldedBatchNorms folded(*network, [&] { network->forward(x); });
+  EXPECT_EQ(folded.size(), 0u);
+  EXPECT_FALSE(network->norm->folded());
+}
+
+TEST(FoldedBatchNorms, LeaveABatchNormRunInTrainingMode) {
+  auto conv = torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 4, 3));
+  auto norm = FoldableBatchNorm2d(4);
+  torch::nn::Sequential network(conv, norm);
+  network->train();
+  FoldedBatchNorms folded(*network, [&] { network->forward(torch::randn({2, 3, 8, 8})); });
+  EXPECT_EQ(folded.size(), 0u);
+}
+
+}  // namespace
+}  // namespace advseg

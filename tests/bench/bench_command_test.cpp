@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -33,7 +34,8 @@ class BenchCommand : public ::testing::Test {
   static void SetUpTestSuite() {
     int exit_code = -1;
     const auto output = advseg_stdout(
-        "bench --json --batch 1 --height 32 --width 32 --iters 1 --threads 1 --loader-batches 2 --data-root "
+        "bench --json --profile --batch 1 --height 32 --width 32 --iters 1 --threads 1 --loader-batches 2 "
+        "--data-root "
         "'" +
             kDataRoot + "'",
         exit_code);
@@ -91,6 +93,27 @@ TEST_F(BenchCommand, CountsTheAdversarialIterationsConvolutionFlops) {
   EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_adversarial"].get<double>(), 0.875802624);
 }
 
+// --profile: one iteration of each loop, operator by operator.
+TEST_F(BenchCommand, ProfilesEachLoopOperatorByOperator) {
+  for (const char* loop : {"standard", "adversarial"}) {
+    const auto& profile = report_["profile"][loop];
+    const double iteration_ms = profile["iteration_ms"].get<double>();
+    EXPECT_GT(iteration_ms, 0.0) << loop;
+    EXPECT_GE(profile["outside_operators_ms"].get<double>(), 0.0) << loop;
+    ASSERT_FALSE(profile["ops"].empty()) << loop;
+    bool has_convolution = false;
+    double previous = iteration_ms;
+    for (const auto& op : profile["ops"]) {
+      EXPECT_LE(op["self_ms"].get<double>(), previous) << loop << ": not sorted by self time";
+      previous = op["self_ms"].get<double>();
+      EXPECT_GE(op["calls"].get<int>(), 1) << loop;
+      has_convolution =
+          has_convolution || op["op"].get<std::string>().find("convolution") != std::string::npos;
+    }
+    EXPECT_TRUE(has_convolution) << loop << ": " << profile.dump();
+  }
+}
+
 // Another segmentor, with the twin: torchvision's own LR-ASPP on the Python
 // side, in advseg's precision, with a ratio per figure.
 TEST(BenchCommandTwin, RunsTorchvisionsOwnModelForATorchvisionFamily) {
@@ -107,6 +130,12 @@ TEST(BenchCommandTwin, RunsTorchvisionsOwnModelForATorchvisionFamily) {
     EXPECT_EQ(report["twin"][form]["precision"], report["precision"]) << form;
     EXPECT_EQ(report["twin"][form]["channels_last"], std::string(form) == "channels_last");
     EXPECT_GT(report["ratios"][form]["train_images_per_s_adversarial"].get<double>(), 0.0) << form;
+    // Inference: eager, and TorchScript frozen where it traces; the figure is the faster.
+    const auto& twin = report["twin"][form];
+    const double eager = twin["infer_images_per_s_b1_eager"].get<double>();
+    const double frozen = twin.value("infer_images_per_s_b1_frozen", 0.0);
+    EXPECT_TRUE(frozen > 0 || twin.contains("infer_images_per_s_b1_frozen_error")) << twin.dump();
+    EXPECT_DOUBLE_EQ(twin["infer_images_per_s_b1"].get<double>(), std::max(eager, frozen)) << form;
   }
 }
 

@@ -17,6 +17,8 @@ namespace {
 constexpr int kMaxConvRuns = 3;
 // Shapes of the segmentor the micro-benchmark times (the multiscale network has 3).
 constexpr std::size_t kMaxConvShapes = 8;
+// Operators listed per loop by --profile.
+constexpr std::size_t kProfiledOps = 15;
 
 nlohmann::json settings_of(const BenchOptions& options, int threads) {
   const Workload& workload = options.workload;
@@ -39,6 +41,23 @@ nlohmann::json settings_of(const BenchOptions& options, int threads) {
           {"notes", nlohmann::json::array()}};
 }
 
+// The operators with the most self time, and the iteration's time outside any operator.
+nlohmann::json profile_of(const TrainingFigures& figures) {
+  nlohmann::json ops = nlohmann::json::array();
+  double in_ops_ms = 0;
+  for (const auto& op : figures.profile) in_ops_ms += op.self_ms;
+  for (std::size_t i = 0; i < std::min(figures.profile.size(), kProfiledOps); ++i) {
+    const auto& op = figures.profile[i];
+    ops.push_back({{"op", op.name},
+                   {"self_ms", op.self_ms},
+                   {"calls", op.calls},
+                   {"share", op.self_ms / figures.profiled_iteration_ms}});
+  }
+  return {{"iteration_ms", figures.profiled_iteration_ms},
+          {"outside_operators_ms", figures.profiled_iteration_ms - in_ops_ms},
+          {"ops", ops}};
+}
+
 // Convolution FLOPs per iteration and the rate they are done at.
 void add_training(nlohmann::json& report, const std::string& loop, const TrainingFigures& figures,
                   int batch) {
@@ -46,6 +65,7 @@ void add_training(nlohmann::json& report, const std::string& loop, const Trainin
   report["train_images_per_s_" + loop] = figures.images_per_s;
   report["train_conv_gflop_per_iteration_" + loop] = gflop;
   report["train_gflops_per_s_" + loop] = gflop * figures.images_per_s / batch;
+  if (!figures.profile.empty()) report["profile"][loop] = profile_of(figures);
 }
 
 void measure_training(const Workload& workload, nlohmann::json& report, std::ostream& progress) {

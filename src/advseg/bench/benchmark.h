@@ -26,7 +26,9 @@ struct BenchOptions {
 // note), train_gflops_per_s (the adversarial loop's; per loop in
 // train_gflops_per_s_{standard,adversarial}), conv_peak_gflops_per_s, the
 // settings and machine, notes; with the twin: twin.{nchw,channels_last} and
-// ratios.{nchw,channels_last} (advseg / twin per figure).
+// ratios.{nchw,channels_last} (advseg / twin per figure); with
+// workload.profile: profile.{standard,adversarial} (iteration_ms,
+// outside_operators_ms, ops: the operators with the most self time).
 nlohmann::json run_benchmark(const BenchOptions& options, std::ostream& progress);
 
 }  // namespace advseg

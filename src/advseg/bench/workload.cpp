@@ -1,5 +1,7 @@
 #include "advseg/bench/workload.h"
 
+#include <chrono>
+
 #include "advseg/error.h"
 #include "advseg/inference/prediction.h"
 #include "advseg/models/from_config.h"
@@ -95,6 +97,14 @@ TrainingFigures bench_training(const Workload& workload, bool adversarial) {
   ConvFlopCounter counter;
   step();
   figures.conv_flops_per_iteration = counter.flops();
+  if (workload.profile) {
+    OpProfiler profiler;
+    const auto start = std::chrono::steady_clock::now();
+    step();
+    figures.profiled_iteration_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    figures.profile = profiler.totals();
+  }
   return figures;
 }
 

@@ -12,6 +12,7 @@
 
 #include "advseg/bench/conv_flops.h"
 #include "advseg/bench/measure.h"
+#include "advseg/bench/op_profile.h"
 #include "advseg/config/config.h"
 #include "advseg/data/batch.h"
 
@@ -28,6 +29,7 @@ struct Workload {
   std::filesystem::path data_root = "../shared/data/stanford_background";
   std::vector<std::string> overrides;  // "key=value" on advseg's config, e.g. train.channels_last=false
   Repetitions reps;
+  bool profile = false;  // also time one iteration of each loop operator by operator
 };
 
 // Throws advseg::Error on sizes the networks cannot take, an unknown encoding
@@ -48,9 +50,13 @@ Batch synthetic_batch(const Workload& workload, int batch, c10::MemoryFormat for
 struct TrainingFigures {
   double images_per_s = 0;
   double conv_flops_per_iteration = 0;  // forward and backward, both networks
+  // With workload.profile: one more iteration, observed operator by operator.
+  double profiled_iteration_ms = 0;
+  std::vector<OpTime> profile;
 };
 
-// Times training_step() iterations, then counts one iteration's convolution FLOPs.
+// Times training_step() iterations, then counts one iteration's convolution
+// FLOPs (and profiles one, with workload.profile).
 TrainingFigures bench_training(const Workload& workload, bool adversarial);
 
 // Images/s of predict_classes() (forward, upsampling, argmax) in batches of `batch`.

@@ -27,6 +27,23 @@ std::string cell(const nlohmann::json& report, const std::string& path) {
   return text.str();
 }
 
+// Per loop: the operators with the most self time in one iteration.
+void print_profile(const nlohmann::json& profile) {
+  for (const auto& [loop, figures] : profile.items()) {
+    std::cout << "\n"
+              << loop << " iteration, " << std::fixed << std::setprecision(1)
+              << figures["iteration_ms"].get<double>() << " ms (outside operators "
+              << figures["outside_operators_ms"].get<double>() << " ms):\n";
+    for (const auto& op : figures["ops"])
+      std::cout << "  " << std::left << std::setw(44) << op["op"].get<std::string>() << std::right
+                << std::setw(9) << op["self_ms"].get<double>() << " ms " << std::setw(5)
+                << std::setprecision(1) << 100 * op["share"].get<double>() << "%  " << op["calls"]
+                << " calls\n";
+    std::cout << std::left;
+  }
+  std::cout << "\n";
+}
+
 // One row per figure: advseg, then (with the twin) each twin form and the ratio to it.
 void print_table(const nlohmann::json& report) {
   const bool twin = report.contains("twin");
@@ -46,6 +63,7 @@ void print_table(const nlohmann::json& report) {
                 << cell(report, "/ratios/nchw/" + key) << cell(report, "/ratios/channels_last/" + key);
     std::cout << "\n";
   }
+  if (report.contains("profile")) print_profile(report["profile"]);
   std::cout << "threads " << report["threads"] << ", " << report["cpu"].get<std::string>() << "\n";
   for (const auto& note : report["notes"]) std::cout << "note: " << note.get<std::string>() << "\n";
 }
@@ -93,6 +111,8 @@ void add_bench_command(CLI::App& app) {
   command->add_flag("--twin", bench.twin,
                     "Also run the Python twin (NCHW and channels-last, advseg's precision; torchvision's "
                     "own model for fcn_resnet, deeplabv3, lraspp) and print ratios");
+  command->add_flag("--profile", bench.workload.profile,
+                    "Also time one iteration of each loop operator by operator (self time, top 15)");
   command->add_option("--twin-script", bench.twin_options.script, "The Python twin");
   command->add_option("--python", bench.twin_options.python,
                       "Python with PyTorch (scripts/setup.sh --bench)");

@@ -31,7 +31,8 @@ torch::nn::Sequential make_conv_stack(int in_channels, const std::vector<LayerSp
     }
     stack->push_back(same_conv(channels, layer.channels, layer.kernel, /*bias=*/true));
     channels = layer.channels;
-    if (i != last_conv || options.relu_after_last) stack->push_back(torch::nn::ReLU());
+    if (i != last_conv || options.relu_after_last)
+      stack->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(/*inplace=*/true)));
   }
   return stack;
 }

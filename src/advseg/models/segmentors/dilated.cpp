@@ -34,7 +34,7 @@ torch::nn::Sequential make_front_end_features() {
     const auto [convs, width, dilation] = blocks[block];
     for (int i = 0; i < convs; ++i) {
       features->push_back(dilated_conv(channels, width, 3, dilation));
-      features->push_back(torch::nn::ReLU());
+      features->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
       channels = width;
     }
     if (block < 3) features->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2).stride(2)));
@@ -48,7 +48,7 @@ torch::nn::Sequential make_context_module(int channels) {
   torch::nn::Sequential context;
   for (int dilation : {1, 1, 2, 4, 8, 16, 1}) {
     context->push_back(dilated_conv(channels, channels, 3, dilation));
-    context->push_back(torch::nn::ReLU());
+    context->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
   }
   context->push_back(dilated_conv(channels, channels, 1, 1));
   torch::NoGradGuard no_grad;
@@ -88,8 +88,8 @@ torch::Tensor DilatedSegmentorImpl::forward(const torch::Tensor& images) {
   // VGG-16 without pool4/pool5: stride 8.
   auto x = features_->forward(images);
   // The classifier as dilated convolutions.
-  x = drop6_(torch::relu(fc6_(x)));
-  x = drop7_(torch::relu(fc7_(x)));
+  x = drop6_(fc6_(x).relu_());
+  x = drop7_(fc7_(x).relu_());
   auto scores = classifier_(x);
   // Multi-scale context aggregation on the scores.
   return context_ ? context_->forward(scores) : scores;

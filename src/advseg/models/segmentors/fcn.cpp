@@ -81,8 +81,8 @@ FcnSegmentorImpl::FcnSegmentorImpl(const SegmentorOptions& options, int stride) 
 torch::Tensor FcnSegmentorImpl::forward(const torch::Tensor& images) {
   const auto features = backbone_->forward(images);
   // The classifier on pool5: stride 32.
-  auto x = drop6_(torch::relu(fc6_(features["out"])));
-  x = drop7_(torch::relu(fc7_(x)));
+  auto x = drop6_(fc6_(features["out"]).relu_());
+  x = drop7_(fc7_(x).relu_());
   auto scores = score_fr_(x);
   if (stride_ == 32) return scores;
   // + pool4's scores: stride 16.

@@ -32,9 +32,9 @@ LRASPPSegmentorImpl::LRASPPSegmentorImpl(const SegmentorOptions& options)
   const int high_channels = backbone_->out_channels("out");
   // torchvision's LRASPPHead, registered as "classifier".
   auto head = register_module("classifier", std::make_shared<torch::nn::Module>());
-  cbr_ = head->register_module("cbr",
-                               torch::nn::Sequential(conv1x1(high_channels, kInterChannels, false),
-                                                     FoldableBatchNorm2d(kInterChannels), torch::nn::ReLU()));
+  cbr_ = head->register_module("cbr", torch::nn::Sequential(conv1x1(high_channels, kInterChannels, false),
+                                                            FoldableBatchNorm2d(kInterChannels),
+                                                            torch::nn::ReLU(torch::nn::ReLUOptions(true))));
   scale_ = head->register_module(
       "scale", torch::nn::Sequential(torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions(1)),
                                      conv1x1(high_channels, kInterChannels, false), torch::nn::Sigmoid()));

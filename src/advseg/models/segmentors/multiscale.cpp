@@ -47,7 +47,7 @@ MultiscaleSegmentorImpl::MultiscaleSegmentorImpl(const SegmentorOptions& options
 torch::Tensor MultiscaleSegmentorImpl::extract_features(torch::Tensor images) {
   for (std::size_t i = 0; i < convs_.size(); ++i) {
     if (i > 0) images = torch::max_pool2d(images, {2, 2});
-    images = torch::relu(norms_[i](convs_[i](images)));
+    images = norms_[i](convs_[i](images)).relu_();
   }
   return images;
 }

@@ -26,7 +26,7 @@ torch::nn::Conv2d conv_no_bias(int in_channels, int out_channels, int kernel) {
 // its FCN-style aux head ("0".."4", as torchvision's FCNHead).
 torch::nn::Sequential classifier_head(int in_channels, int width, int classes) {
   return torch::nn::Sequential(conv_no_bias(in_channels, width, 3), FoldableBatchNorm2d(width),
-                               torch::nn::ReLU(), torch::nn::Dropout(kDropout),
+                               torch::nn::ReLU(torch::nn::ReLUOptions(true)), torch::nn::Dropout(kDropout),
                                torch::nn::Conv2d(torch::nn::Conv2dOptions(width, classes, 1)));
 }
 
@@ -48,7 +48,7 @@ torch::Tensor PyramidPoolingImpl::forward(const torch::Tensor& features) {
   std::vector<torch::Tensor> pyramid{features};
   for (auto& stage : stages_) {
     const auto pooled = torch::adaptive_avg_pool2d(features, {stage.bins, stage.bins});
-    const auto reduced = torch::relu(stage.bn(stage.conv(pooled)));
+    const auto reduced = stage.bn(stage.conv(pooled)).relu_();
     pyramid.push_back(resize_bilinear(reduced, features.size(2), features.size(3)));
   }
   return torch::cat(pyramid, 1);

@@ -33,7 +33,8 @@ torch::nn::Conv2d conv(int in_channels, int out_channels, int kernel, int dilati
 // Conv (no bias), BN, ReLU: "0", "1", "2".
 torch::nn::Sequential conv_bn_relu(int in_channels, int out_channels, int kernel, int dilation = 1) {
   return torch::nn::Sequential(conv(in_channels, out_channels, kernel, dilation, false),
-                               FoldableBatchNorm2d(out_channels), torch::nn::ReLU());
+                               FoldableBatchNorm2d(out_channels),
+                               torch::nn::ReLU(torch::nn::ReLUOptions(true)));
 }
 
 // torchvision's ASPP: "convs" (1x1, the atrous 3x3s, then the image pooling
@@ -48,13 +49,15 @@ class AsppImpl : public torch::nn::Module {
     for (const auto& branch : branches_) convs_->push_back(branch);
     pooling_ = torch::nn::Sequential(torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions(1)),
                                      conv(in_channels, kAsppChannels, 1, 1, false),
-                                     FoldableBatchNorm2d(kAsppChannels), torch::nn::ReLU());
+                                     FoldableBatchNorm2d(kAsppChannels),
+                                     torch::nn::ReLU(torch::nn::ReLUOptions(true)));
     convs_->push_back(pooling_);
     const int concatenated = kAsppChannels * static_cast<int>(convs_->size());
-    project_ = register_module("project",
-                               torch::nn::Sequential(conv(concatenated, kAsppChannels, 1, 1, false),
-                                                     FoldableBatchNorm2d(kAsppChannels), torch::nn::ReLU(),
-                                                     torch::nn::Dropout(torch::nn::DropoutOptions(0.5))));
+    project_ =
+        register_module("project", torch::nn::Sequential(conv(concatenated, kAsppChannels, 1, 1, false),
+                                                         FoldableBatchNorm2d(kAsppChannels),
+                                                         torch::nn::ReLU(torch::nn::ReLUOptions(true)),
+                                                         torch::nn::Dropout(torch::nn::DropoutOptions(0.5))));
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
@@ -79,14 +82,15 @@ bool is_resnet(const std::string& name) { return name.rfind("resnet", 0) == 0; }
 torch::nn::Sequential fcn_head(int in_channels, int num_classes) {
   const int inter_channels = in_channels / 4;
   return torch::nn::Sequential(
-      conv(in_channels, inter_channels, 3, 1, false), FoldableBatchNorm2d(inter_channels), torch::nn::ReLU(),
-      torch::nn::Dropout(torch::nn::DropoutOptions(0.1)), conv(inter_channels, num_classes, 1, 1, true));
+      conv(in_channels, inter_channels, 3, 1, false), FoldableBatchNorm2d(inter_channels),
+      torch::nn::ReLU(torch::nn::ReLUOptions(true)), torch::nn::Dropout(torch::nn::DropoutOptions(0.1)),
+      conv(inter_channels, num_classes, 1, 1, true));
 }
 
 torch::nn::Sequential deeplab_head(int in_channels, int num_classes) {
-  return torch::nn::Sequential(Aspp(in_channels), conv(kAsppChannels, kAsppChannels, 3, 1, false),
-                               FoldableBatchNorm2d(kAsppChannels), torch::nn::ReLU(),
-                               conv(kAsppChannels, num_classes, 1, 1, true));
+  return torch::nn::Sequential(
+      Aspp(in_channels), conv(kAsppChannels, kAsppChannels, 3, 1, false), FoldableBatchNorm2d(kAsppChannels),
+      torch::nn::ReLU(torch::nn::ReLUOptions(true)), conv(kAsppChannels, num_classes, 1, 1, true));
 }
 
 std::shared_ptr<BackboneImpl> make_torchvision_backbone(const TorchvisionBackboneChoice& choice,

@@ -17,8 +17,9 @@ namespace {
 // (3x3 conv, no bias, + BN + ReLU) twice.
 torch::nn::Sequential double_conv(int in_channels, int out_channels) {
   return torch::nn::Sequential(
-      same_conv(in_channels, out_channels, 3, false), FoldableBatchNorm2d(out_channels), torch::nn::ReLU(),
-      same_conv(out_channels, out_channels, 3, false), FoldableBatchNorm2d(out_channels), torch::nn::ReLU());
+      same_conv(in_channels, out_channels, 3, false), FoldableBatchNorm2d(out_channels),
+      torch::nn::ReLU(torch::nn::ReLUOptions(true)), same_conv(out_channels, out_channels, 3, false),
+      FoldableBatchNorm2d(out_channels), torch::nn::ReLU(torch::nn::ReLUOptions(true)));
 }
 
 void check_options(const SegmentorOptions& options) {

@@ -9,6 +9,7 @@
 #include "advseg/io/png_mask.h"
 #include "cli/run_command.h"
 #include "cli/tiny_cli.h"
+#include "support/paths.h"
 #include "support/temp_dir.h"
 
 namespace advseg {
@@ -81,6 +82,20 @@ TEST(Cli, UnknownConfigKeyIsAnErrorWithASuggestion) {
   auto result = run_advseg("train --out " + (dir.path() / "run").string() + " --set train.epoch=3");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.output.find("train.epochs"), std::string::npos) << result.output;
+}
+
+TEST(Cli, ConfigPrintsTheResolvedConfigAndTheReference) {
+  auto resolved = run_advseg("config --config " + testing::source_dir() +
+                             "/configs/stanford_background.yaml --set train.epochs=3");
+  ASSERT_EQ(resolved.exit_code, 0) << resolved.output;
+  EXPECT_NE(resolved.output.find("dataset: stanford_background"), std::string::npos) << resolved.output;
+  EXPECT_NE(resolved.output.find("epochs: 3"), std::string::npos) << resolved.output;
+  auto reference = run_advseg("config --reference");
+  ASSERT_EQ(reference.exit_code, 0) << reference.output;
+  EXPECT_NE(reference.output.find("| `adversarial.lambda` | float | `0.1` |"), std::string::npos);
+  auto unknown = run_advseg("config --set adversarial.lamda=1");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("did you mean 'adversarial.lambda'"), std::string::npos) << unknown.output;
 }
 
 TEST(Cli, MissingDatasetIsAnErrorNamingThePath) {

@@ -140,7 +140,17 @@ TEST(FoldedInference, TrainingAFoldedNetworkIsAnError) {
   InferenceNetwork network(*segmentor);
   segmentor->train();
   EXPECT_THROW(segmentor->forward(torch::randn({2, 3, 32, 32})), Error);
+  // With model.freeze_bn the batch norms stay in eval mode: gradients give it away.
   segmentor->eval();
+  EXPECT_THROW(segmentor->forward(torch::randn({2, 3, 32, 32})), Error);
+}
+
+TEST(FoldableBatchNorm2d, RefusesToTrainOnOneValuePerChannel) {
+  FoldableBatchNorm2d norm(4);
+  norm->train();
+  EXPECT_THROW(norm->forward(torch::randn({1, 4, 1, 1})), Error);
+  EXPECT_NO_THROW(norm->forward(torch::randn({2, 4, 1, 1})));
+  EXPECT_TRUE(torch::isfinite(norm->running_var).all().item<bool>());
 }
 
 // A convolution whose output is read by more than its batch norm cannot be

@@ -16,5 +16,6 @@ void add_bench_command(CLI::App& app);
 void add_models_command(CLI::App& app);
 void add_experiment_command(CLI::App& app);
 void add_panels_command(CLI::App& app);
+void add_config_command(CLI::App& app);
 
 }  // namespace advseg

@@ -12,7 +12,9 @@
 //   advseg compare NAME=metrics.json...
 //   advseg experiment [--config FILE] --out DIR [--seeds N] [--grid standard,adversarial|full]
 //   advseg panels  --checkpoints NAME=DIR... [--split val] [--count 6 | --ids A,B] --out panels.png
-//   advseg bench   [--json] [--twin] [--batch 8 --height 240 --width 320 --iters N --threads T]
+//   advseg bench   [--json] [--twin] [--profile] [--batch 8 --height 240 --width 320 --iters N --threads T]
+//   advseg models  [--time] [--json]
+//   advseg config  [--config FILE] [--set key=value]... | --reference
 //
 // Every user-facing failure is an advseg::Error whose message names the file
 // or setting at fault; it is printed as is and the exit status is 1.
@@ -92,6 +94,7 @@ int main(int argc, char** argv) try {
   advseg::add_models_command(app);
   advseg::add_experiment_command(app);
   advseg::add_panels_command(app);
+  advseg::add_config_command(app);
   return parse_and_run(app, argc, argv);
 } catch (const advseg::Error& e) {
   std::cerr << "advseg: error: " << e.what() << "\n";

@@ -43,80 +43,124 @@ using config_detail::number_text;
 // Both optimizer sections share one layout; OptimizerT is (const) OptimizerConfig.
 template <class OptimizerT, class Visitor>
 void visit_optimizer(const std::string& prefix, OptimizerT& o, Visitor& v) {
-  v(prefix + ".type", o.type);
-  v(prefix + ".lr", o.lr);
-  v(prefix + ".momentum", o.momentum);
-  v(prefix + ".weight_decay", o.weight_decay);
-  v(prefix + ".beta1", o.beta1);
-  v(prefix + ".beta2", o.beta2);
-  v(prefix + ".schedule", o.schedule);
-  v(prefix + ".poly_power", o.poly_power);
+  v(prefix + ".type", o.type, "adam or sgd");
+  v(prefix + ".lr", o.lr, "learning rate, > 0");
+  v(prefix + ".momentum", o.momentum, "sgd only: momentum, in [0, 1)");
+  v(prefix + ".weight_decay", o.weight_decay, "L2 weight decay, >= 0");
+  v(prefix + ".beta1", o.beta1, "adam only: β1, in [0, 1)");
+  v(prefix + ".beta2", o.beta2, "adam only: β2, in [0, 1)");
+  v(prefix + ".schedule", o.schedule,
+    "learning-rate schedule: constant or poly (lr·(1 - iteration/iterations)^poly_power)");
+  v(prefix + ".poly_power", o.poly_power, "the poly schedule's power, > 0");
 }
 
-// Calls v(dotted_key, field) for every field, in declaration order. ConfigT is
-// Config (parsing) or const Config (saving).
+// Calls v(dotted_key, field, meaning) for every field, in declaration order.
+// ConfigT is Config (parsing) or const Config (saving). The meaning, with the
+// allowed values, is what docs/config.md says of the key (config_reference()).
 template <class ConfigT, class Visitor>
 void visit_fields(ConfigT& c, Visitor&& v) {
   static_assert(std::is_same_v<std::remove_const_t<ConfigT>, Config>);
-  v("data.dataset", c.data.dataset);
-  v("data.root", c.data.root);
-  v("data.train_split", c.data.train_split);
-  v("data.val_split", c.data.val_split);
-  v("data.num_classes", c.data.num_classes);
-  v("data.ignore_index", c.data.ignore_index);
-  v("data.class_names", c.data.class_names);
-  v("data.palette", c.data.palette);
-  v("data.crop_height", c.data.crop_height);
-  v("data.crop_width", c.data.crop_width);
-  v("data.scale_min", c.data.scale_min);
-  v("data.scale_max", c.data.scale_max);
-  v("data.hflip", c.data.hflip);
-  v("data.mean", c.data.mean);
-  v("data.std", c.data.std);
-  v("data.max_image_pixels", c.data.max_image_pixels);
-  v("data.image_scale", c.data.image_scale);
-  v("data.shapes_train_size", c.data.shapes_train_size);
-  v("data.shapes_val_size", c.data.shapes_val_size);
-  v("data.shapes_image_size", c.data.shapes_image_size);
-  v("data.shapes_seed", c.data.shapes_seed);
-  v("model.segmentor", c.model.segmentor);
-  v("model.backbone", c.model.backbone);
-  v("model.output_stride", c.model.output_stride);
-  v("model.aux_loss", c.model.aux_loss);
-  v("model.aux_weight", c.model.aux_weight);
-  v("model.segmentor_widths", c.model.segmentor_widths);
-  v("model.segmentor_scales", c.model.segmentor_scales);
-  v("model.unet_widths", c.model.unet_widths);
-  v("model.adversary", c.model.adversary);
-  v("model.head_lr_multiplier", c.model.head_lr_multiplier);
-  v("model.no_weight_decay_on_norm_and_bias", c.model.no_weight_decay_on_norm_and_bias);
-  v("model.freeze_bn", c.model.freeze_bn);
-  v("model.pretrained", c.model.pretrained);
-  v("model.backbone_pretrained", c.model.backbone_pretrained);
-  v("model.strict_loading", c.model.strict_loading);
-  v("adversarial.enabled", c.adversarial.enabled);
-  v("adversarial.lambda", c.adversarial.lambda);
-  v("adversarial.loss", c.adversarial.loss);
-  v("adversarial.encoding", c.adversarial.encoding);
-  v("adversarial.encoding_with_image", c.adversarial.encoding_with_image);
-  v("adversarial.tau", c.adversarial.tau);
-  v("adversarial.start_iteration", c.adversarial.start_iteration);
-  v("adversarial.d_steps", c.adversarial.d_steps);
-  v("adversarial.s_steps", c.adversarial.s_steps);
-  v("train.epochs", c.train.epochs);
-  v("train.batch_size", c.train.batch_size);
-  v("train.seed", c.train.seed);
-  v("train.threads", c.train.threads);
-  v("train.loader_threads", c.train.loader_threads);
-  v("train.prefetch_batches", c.train.prefetch_batches);
-  v("train.log_every", c.train.log_every);
-  v("train.val_every", c.train.val_every);
-  v("train.checkpoint_every", c.train.checkpoint_every);
-  v("train.device", c.train.device);
-  v("train.channels_last", c.train.channels_last);
-  v("train.precision", c.train.precision);
-  v("train.on_nonfinite", c.train.on_nonfinite);
-  v("train.collapse_patience", c.train.collapse_patience);
+  v("data.dataset", c.data.dataset,
+    "the dataset: shapes (built-in synthetic), stanford_background, folder (images + index masks), voc, sbd, "
+    "cityscapes, ade20k, camvid");
+  v("data.root", c.data.root,
+    "the dataset's folder, in its distributed layout; required for every dataset but shapes");
+  v("data.train_split", c.data.train_split,
+    "the training split: the file list `<root>/splits/<name>.txt` for stanford_background and folder (\"\" = "
+    "every file), the dataset's own split name otherwise");
+  v("data.val_split", c.data.val_split, "the validation split, named as data.train_split");
+  v("data.num_classes", c.data.num_classes,
+    "classes the segmentor predicts, in [1, 254]; must match the dataset");
+  v("data.ignore_index", c.data.ignore_index,
+    "the label of void pixels (never a class), in [data.num_classes, 255]");
+  v("data.class_names", c.data.class_names, "one name per class for reports; empty = the dataset's own");
+  v("data.palette", c.data.palette,
+    "one \"#rrggbb\" colour per class for masks and overlays; empty = the dataset's own");
+  v("data.crop_height", c.data.crop_height, "height of the training crops, in [8, 32768]");
+  v("data.crop_width", c.data.crop_width, "width of the training crops, in [8, 32768]");
+  v("data.scale_min", c.data.scale_min, "smallest random rescaling of a training image before cropping, > 0");
+  v("data.scale_max", c.data.scale_max, "largest random rescaling, >= data.scale_min");
+  v("data.hflip", c.data.hflip, "random horizontal flips in training");
+  v("data.mean", c.data.mean,
+    "per-channel (R, G, B) mean subtracted from pixels in [0, 1]; ImageNet's by default");
+  v("data.std", c.data.std, "per-channel (R, G, B) standard deviation pixels are divided by, each > 0");
+  v("data.max_image_pixels", c.data.max_image_pixels,
+    "images with more pixels are refused (decompression bombs); also bounds the crop");
+  v("data.image_scale", c.data.image_scale,
+    "every image and label map is resized by this factor as it is read, for training and evaluation alike, "
+    "in (0, 4] (0.5: a quarter of the pixels)");
+  v("data.shapes_train_size", c.data.shapes_train_size, "shapes dataset: training images, >= 1");
+  v("data.shapes_val_size", c.data.shapes_val_size, "shapes dataset: validation images, >= 1");
+  v("data.shapes_image_size", c.data.shapes_image_size, "shapes dataset: image side in pixels, >= 16");
+  v("data.shapes_seed", c.data.shapes_seed, "shapes dataset: the seed its images are drawn from");
+  v("model.segmentor", c.model.segmentor,
+    "the segmentor s(x); `advseg models` lists the names (multiscale, fcn32s/16s/8s, fcn_resnet, deeplabv3, "
+    "lraspp, deeplabv2, pspnet, dilated8, dilated8-context, unet)");
+  v("model.backbone", c.model.backbone,
+    "the segmentor's backbone where its family takes several (e.g. resnet50, resnet101, mobilenet_v3_large); "
+    "\"\" = the family's default");
+  v("model.output_stride", c.model.output_stride,
+    "input pixels per logit where the family offers several: 0 (its default), 4, 8, 16 or 32");
+  v("model.aux_loss", c.model.aux_loss,
+    "the auxiliary head's loss: auto (the family's default, as in torchvision), true, false");
+  v("model.aux_weight", c.model.aux_weight, "weight of the auxiliary head's cross-entropy, >= 0");
+  v("model.segmentor_widths", c.model.segmentor_widths,
+    "multiscale only: feature channels of each stage, each >= 1");
+  v("model.segmentor_scales", c.model.segmentor_scales,
+    "multiscale only: input scales, the first 1, each in (0, 1]");
+  v("model.unet_widths", c.model.unet_widths,
+    "unet only: channels per level from full resolution down, at least 2 levels");
+  v("model.adversary", c.model.adversary,
+    "the adversary a(x, y): stanford, largefov, smallfov, largefov-light, smallfov-light");
+  v("model.head_lr_multiplier", c.model.head_lr_multiplier,
+    "the head learns at this multiple of the optimiser's rate, the backbone at the rate (DeepLab: 10), > 0");
+  v("model.no_weight_decay_on_norm_and_bias", c.model.no_weight_decay_on_norm_and_bias,
+    "weight decay for convolution and linear weights only");
+  v("model.freeze_bn", c.model.freeze_bn,
+    "batch norm in eval mode with frozen affine parameters (small batches when fine-tuning)");
+  v("model.pretrained", c.model.pretrained,
+    "a torch.save'd state dict (e.g. torchvision's .pth) for the whole segmentor, loaded when a run starts "
+    "(not on resume)");
+  v("model.backbone_pretrained", c.model.backbone_pretrained,
+    "the same for the backbone only (a new head); empty when model.pretrained is set");
+  v("model.strict_loading", c.model.strict_loading,
+    "model.pretrained: every tensor must match (false: load what matches, list the rest)");
+  v("adversarial.enabled", c.adversarial.enabled,
+    "adversarial training; false trains the standard (cross-entropy only) baseline");
+  v("adversarial.lambda", c.adversarial.lambda,
+    "weight λ of the adversarial term in the segmentor's loss, >= 0");
+  v("adversarial.loss", c.adversarial.loss,
+    "the segmentor's adversarial term: flipped, +λ·bce(a(x,s(x)),1); original, -λ·bce(a(x,s(x)),0)");
+  v("adversarial.encoding", c.adversarial.encoding,
+    "how label maps reach the adversary: basic, product or scaling (Luc et al. 2016)");
+  v("adversarial.encoding_with_image", c.adversarial.encoding_with_image,
+    "basic only: also feed the downsampled image");
+  v("adversarial.tau", c.adversarial.tau,
+    "scaling encoding: the least probability mass on the true class, in (0, 1]");
+  v("adversarial.start_iteration", c.adversarial.start_iteration,
+    "λ is 0 before this iteration (the adversary still trains), >= 0");
+  v("adversarial.d_steps", c.adversarial.d_steps, "adversary updates per round, >= 1");
+  v("adversarial.s_steps", c.adversarial.s_steps, "segmentor updates per round, >= 1");
+  v("train.epochs", c.train.epochs, "passes over the training split, >= 1");
+  v("train.batch_size", c.train.batch_size, "images per iteration, >= 1");
+  v("train.seed", c.train.seed, "the seed of initialisation, augmentation and shuffling");
+  v("train.threads", c.train.threads, "LibTorch intra-op threads, in [0, 1024]; 0 = every hardware thread");
+  v("train.loader_threads", c.train.loader_threads, "background threads that load and augment, in [0, 1024]");
+  v("train.prefetch_batches", c.train.prefetch_batches, "batches the loader prepares ahead, >= 1");
+  v("train.log_every", c.train.log_every, "iterations between log lines, >= 1");
+  v("train.val_every", c.train.val_every, "epochs between validations (and best/ checkpoints), >= 1");
+  v("train.checkpoint_every", c.train.checkpoint_every,
+    "iterations between last/ checkpoints; 0 = at each epoch's end");
+  v("train.device", c.train.device, "cpu, cuda or cuda:N");
+  v("train.channels_last", c.train.channels_last,
+    "NHWC activations and weights (faster convolutions through oneDNN)");
+  v("train.precision", c.train.precision,
+    "fp32, bf16 (autocast: convolutions in bf16, losses and weights in fp32) or auto (bf16 on CPUs with "
+    "native bf16, fp32 elsewhere)");
+  v("train.on_nonfinite", c.train.on_nonfinite,
+    "a NaN/Inf loss: stop (keeping the last checkpoint) or skip the step");
+  v("train.collapse_patience", c.train.collapse_patience,
+    "log intervals of a pinned adversary accuracy before a warning; 0 = off");
   visit_optimizer("train.segmentor_optimizer", c.train.segmentor_optimizer, v);
   visit_optimizer("train.adversary_optimizer", c.train.adversary_optimizer, v);
 }
@@ -199,6 +243,22 @@ struct Expected<std::string> {
 template <class T>
 struct Expected<std::vector<T>> {
   static std::string name() { return std::string("a list, each ") + Expected<T>::name; }
+};
+
+// The type of a field as the reference names it.
+template <class T>
+struct TypeName {
+  static std::string name() {
+    return std::is_same_v<T, bool> ? "bool" : std::is_integral_v<T> ? "int" : "float";
+  }
+};
+template <>
+struct TypeName<std::string> {
+  static std::string name() { return "string"; }
+};
+template <class T>
+struct TypeName<std::vector<T>> {
+  static std::string name() { return "list of " + TypeName<T>::name(); }
 };
 
 std::string describe(const YAML::Node& node) {
@@ -310,7 +370,7 @@ void apply_flat(Config& config, const FlatYaml& values, const std::string& sourc
       fail_type(source + ": " + entry.first, "a section of settings", entry.second);
     if (!is_field(entry.first)) fail_unknown_key(source, entry.first);
   }
-  visit_fields(config, [&](const std::string& key, auto& field) {
+  visit_fields(config, [&](const std::string& key, auto& field, const char* /*meaning*/) {
     const auto found = values.find(key);
     if (found != values.end()) read_field(found->second, field, source + ": " + key);
   });
@@ -404,8 +464,9 @@ void apply_overrides(Config& config, const std::vector<std::string>& assignments
 
 std::string to_yaml(const Config& config) {
   YAML::Node root(YAML::NodeType::Map);
-  visit_fields(config,
-               [&root](const std::string& key, const auto& field) { set_dotted(root, key, to_node(field)); });
+  visit_fields(config, [&root](const std::string& key, const auto& field, const char* /*meaning*/) {
+    set_dotted(root, key, to_node(field));
+  });
   YAML::Emitter out;
   out << root;
   return std::string(out.c_str()) + "\n";
@@ -414,8 +475,19 @@ std::string to_yaml(const Config& config) {
 std::vector<std::string> config_keys() {
   std::vector<std::string> keys;
   const Config defaults;
-  visit_fields(defaults, [&keys](const std::string& key, const auto&) { keys.push_back(key); });
+  visit_fields(defaults, [&keys](const std::string& key, const auto&, const char*) { keys.push_back(key); });
   return keys;
+}
+
+std::vector<ConfigKeyInfo> config_reference() {
+  std::vector<ConfigKeyInfo> reference;
+  const Config defaults;
+  visit_fields(defaults, [&reference](const std::string& key, const auto& field, const char* meaning) {
+    YAML::Emitter value;
+    value << YAML::Flow << to_node(field);
+    reference.push_back({key, TypeName<std::decay_t<decltype(field)>>::name(), value.c_str(), meaning});
+  });
+  return reference;
 }
 
 }  // namespace advseg

@@ -133,4 +133,15 @@ std::string to_yaml(const Config& config);
 // Every valid dotted key, in declaration order (for help and error hints).
 std::vector<std::string> config_keys();
 
+// What the reference (docs/config.md, `advseg config --reference`) says of a key.
+struct ConfigKeyInfo {
+  std::string key;
+  std::string type;           // bool | int | float | string | list of ...
+  std::string default_value;  // as YAML
+  std::string meaning;        // with the allowed values
+};
+
+// Every key, in declaration order.
+std::vector<ConfigKeyInfo> config_reference();
+
 }  // namespace advseg

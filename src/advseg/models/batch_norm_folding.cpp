@@ -1,7 +1,9 @@
 #include "advseg/models/batch_norm_folding.h"
 
 #include <ATen/Context.h>
+#include <ATen/autocast_mode.h>
 #include <ATen/record_function.h>
+#include <c10/core/GradMode.h>
 #include <c10/core/TensorImpl.h>
 #include <torch/utils.h>
 
@@ -9,7 +11,6 @@
 #include <map>
 #include <ostream>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "advseg/error.h"
@@ -35,7 +36,9 @@ torch::Tensor FoldableBatchNorm2dImpl::forward(const torch::Tensor& input) {
   if (input.dim() != 4)
     throw Error("batch norm: expected a 4-D input [N,C,H,W], got " + std::to_string(input.dim()) + "-D");
   if (folded_) {
-    if (is_training())
+    // Gradients would update the folded filters, which restoring throws away
+    // (also where model.freeze_bn keeps this layer in eval mode).
+    if (is_training() || c10::GradMode::is_enabled())
       throw Error(
           "a batch norm folded into its convolution for inference cannot be trained "
           "(train the network outside advseg's inference path)");
@@ -44,6 +47,10 @@ torch::Tensor FoldableBatchNorm2dImpl::forward(const torch::Tensor& input) {
   // As torch::nn::BatchNorm2d: without a momentum, a cumulative average.
   double momentum = options.momentum().value_or(0.0);
   if (is_training()) {
+    // One value per channel has no variance (torch::nn::BatchNorm2d refuses it too).
+    if (input.numel() == input.size(1))
+      throw Error("batch norm: training needs more than one value per channel, got input of shape " +
+                  c10::str(input.sizes()) + " (a larger batch, or model.freeze_bn)");
     num_batches_tracked += 1;
     if (!options.momentum()) momentum = 1.0 / num_batches_tracked.item<double>();
   }
@@ -86,6 +93,12 @@ struct ConvCall : at::ObserverContext {
   TensorKey weight;
 };
 
+// batch_norm(input, weight, bias, running_mean, running_var, training, ...);
+// nullptr without running statistics (such a batch norm never folds).
+TensorKey running_mean_of(c10::ArrayRef<const c10::IValue> inputs) {
+  return inputs.size() > 3 && inputs[3].isTensor() ? key_of(inputs[3].toTensor()) : nullptr;
+}
+
 void note_readers(ForwardTrace& trace, const at::RecordFunction& fn) {
   const bool is_norm = std::strcmp(fn.name(), "aten::batch_norm") == 0;
   const auto inputs = fn.inputs();
@@ -94,7 +107,7 @@ void note_readers(ForwardTrace& trace, const at::RecordFunction& fn) {
     if (output == trace.conv_outputs.end()) return;
     // batch_norm(input, weight, bias, running_mean, running_var, training, ...)
     const bool norm_input = is_norm && position == 0;
-    output->second.readers.push_back(norm_input ? key_of(inputs[3].toTensor()) : nullptr);
+    output->second.readers.push_back(norm_input ? running_mean_of(inputs) : nullptr);
   };
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].isTensor()) note(inputs[i].toTensor(), i);
@@ -102,12 +115,15 @@ void note_readers(ForwardTrace& trace, const at::RecordFunction& fn) {
       for (const auto& tensor : inputs[i].toTensorList()) note(tensor, i);
   }
   if (!is_norm) return;
-  const TensorKey mean = key_of(inputs[3].toTensor());
+  const TensorKey mean = running_mean_of(inputs);
   int& calls = trace.norm_calls[mean];
   calls = (inputs[5].toBool() || calls < 0) ? -1 : calls + 1;
 }
 
 std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
+  // The callback travels with LibTorch's thread-local state to helper
+  // threads, where no trace is active.
+  if (active_trace == nullptr) return nullptr;
   ForwardTrace& trace = *active_trace;
   if (trace.depth++ > 0) return nullptr;
   note_readers(trace, fn);
@@ -119,6 +135,7 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
 }
 
 void on_end(const at::RecordFunction& fn, at::ObserverContext* context) {
+  if (active_trace == nullptr) return;
   ForwardTrace& trace = *active_trace;
   --trace.depth;
   auto* call = dynamic_cast<ConvCall*>(context);
@@ -130,6 +147,7 @@ void on_end(const at::RecordFunction& fn, at::ObserverContext* context) {
 
 ForwardTrace trace_forward(const std::function<void()>& run_forward) {
   ForwardTrace trace;
+  ForwardTrace* const outer = active_trace;
   active_trace = &trace;
   const auto handle = at::addThreadLocalCallback(at::RecordFunctionCallback(on_start, on_end)
                                                      .needsInputs(true)
@@ -140,11 +158,11 @@ ForwardTrace trace_forward(const std::function<void()>& run_forward) {
     run_forward();
   } catch (...) {
     at::removeCallback(handle);
-    active_trace = nullptr;
+    active_trace = outer;
     throw;
   }
   at::removeCallback(handle);
-  active_trace = nullptr;
+  active_trace = outer;
   return trace;
 }
 
@@ -196,6 +214,7 @@ FoldedBatchNorms::FoldedBatchNorms(torch::nn::Module& network, const std::functi
     restore();
     throw;
   }
+  at::autocast::clear_cache();  // as in restore()
 }
 
 void FoldedBatchNorms::fold_into_conv(Fold& fold) {
@@ -215,12 +234,15 @@ void FoldedBatchNorms::fold_into_conv(Fold& fold) {
                     .contiguous(conv.weight.suggest_memory_format());
   auto bias = (conv.bias.defined() ? conv.bias.to(torch::kDouble) * scale + shift : shift).to(dtype);
 
+  // Each original is kept before its tensor changes, so restore() can undo a
+  // fold that stopped half-way.
   fold.weight = conv.weight.data();
   conv.weight.set_data(weight);
   if (conv.bias.defined()) {
     fold.bias = conv.bias.data();
     conv.bias.set_data(bias);
   } else {
+    fold.bias_added = true;
     conv.bias = bias;  // not registered: it never reaches a state dict
   }
   norm.folded_ = true;
@@ -228,14 +250,14 @@ void FoldedBatchNorms::fold_into_conv(Fold& fold) {
 
 void FoldedBatchNorms::restore() {
   for (Fold& fold : folds_) {
-    if (!fold.norm->folded_) continue;
-    fold.conv->weight.set_data(fold.weight);
-    if (fold.bias.defined())
-      fold.conv->bias.set_data(fold.bias);
-    else
-      fold.conv->bias = torch::Tensor();
+    if (fold.weight.defined()) fold.conv->weight.set_data(fold.weight);
+    if (fold.bias.defined()) fold.conv->bias.set_data(fold.bias);
+    if (fold.bias_added) fold.conv->bias = torch::Tensor();
     fold.norm->folded_ = false;
+    fold = Fold{fold.conv, fold.norm, {}, {}, false};
   }
+  // Autocast caches bf16 copies of weights by tensor identity, which set_data keeps.
+  at::autocast::clear_cache();
 }
 
 FoldedBatchNorms::~FoldedBatchNorms() { restore(); }

@@ -65,8 +65,9 @@ class FoldedBatchNorms {
   struct Fold {
     std::shared_ptr<torch::nn::Conv2dImpl> conv;
     std::shared_ptr<FoldableBatchNorm2dImpl> norm;
-    torch::Tensor weight;  // the convolution's own, put back at the end
-    torch::Tensor bias;    // undefined when the convolution has none
+    torch::Tensor weight;     // the convolution's own, put back at the end
+    torch::Tensor bias;       // undefined when the convolution has none
+    bool bias_added = false;  // the fold gave the convolution a bias it did not have
   };
   void fold_into_conv(Fold& fold);
   void restore();

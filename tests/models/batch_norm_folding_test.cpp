@@ -45,10 +45,12 @@ void randomise_batch_norms(torch::nn::Module& network) {
   torch::NoGradGuard no_grad;
   for (const auto& module : network.modules())
     if (auto norm = std::dynamic_pointer_cast<FoldableBatchNorm2dImpl>(module)) {
-      norm->weight.uniform_(0.5, 1.5);
-      norm->bias.normal_(0, 0.2);
-      norm->running_mean.normal_(0, 0.2);
-      norm->running_var.uniform_(0.5, 2.0);
+      // rand/randn rather than uniform_/normal_: GCC's sanitizer build warns
+      // (maybe-uninitialized) inside LibTorch's optional generator argument.
+      norm->weight.copy_(0.5 + torch::rand_like(norm->weight));
+      norm->bias.copy_(0.2 * torch::randn_like(norm->bias));
+      norm->running_mean.copy_(0.2 * torch::randn_like(norm->running_mean));
+      norm->running_var.copy_(0.5 + 1.5 * torch::rand_like(norm->running_var));
     }
 }
 

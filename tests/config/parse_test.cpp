@@ -156,7 +156,11 @@ TEST(ParseConfig, RejectsAKeyGivenTwice) {
 
 TEST(LoadConfig, MissingFileNamesThePath) {
   EXPECT_EQ(error_of([] { load_config("/nonexistent/dir/run.yaml"); }),
-            "/nonexistent/dir/run.yaml: cannot open config file");
+            "/nonexistent/dir/run.yaml: config file: no such file");
+}
+
+TEST(LoadConfig, AFolderIsAnErrorNotTheDemoConfig) {
+  EXPECT_EQ(error_of([] { load_config("/"); }), "/: config file: is a directory, not a file");
 }
 
 TEST(ApplyOverrides, SetsScalarsListsAndBools) {

@@ -29,10 +29,14 @@ void run_config(const ConfigCommandOptions& options) {
 void add_config_command(CLI::App& app) {
   auto options = std::make_shared<ConfigCommandOptions>();
   auto* command = app.add_subcommand("config", "Print the resolved config, or every key's reference");
-  command->add_option("--config", options->config_path, "YAML config (default: the built-in demo)");
-  command->add_flag("--reference", options->reference,
-                    "Print every key with its type, default and meaning (docs/config.md)");
+  auto* config =
+      command->add_option("--config", options->config_path, "YAML config (default: the built-in demo)");
+  auto* reference = command->add_flag("--reference", options->reference,
+                                      "Print every key with its type, default and meaning (docs/config.md)");
   add_config_options(*command, options->config);
+  // The reference describes the defaults: a config or overrides would be ignored.
+  reference->excludes(config);
+  for (const char* name : {"--set", "--threads", "--device"}) reference->excludes(command->get_option(name));
   command->callback([options] { run_config(*options); });
 }
 

@@ -18,6 +18,7 @@
 
 #include "advseg/config/number_text.h"
 #include "advseg/error.h"
+#include "advseg/io/file_bytes.h"
 
 namespace advseg {
 
@@ -437,6 +438,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source) {
 }
 
 Config load_config(const std::string& path) {
+  // A folder would read as an empty config (the demo's), a FIFO would block.
+  require_regular_file(path, "config file");
   std::ifstream file(path, std::ios::binary);
   if (!file) fail_at(path, "cannot open config file");
   std::ostringstream text;

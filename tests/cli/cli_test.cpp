@@ -58,6 +58,30 @@ TEST(Cli, TrainThenEvaluateAndPredict) {
   EXPECT_TRUE(fs::exists(dir.path() / "pred" / "overlays" / "photo.png"));
 }
 
+TEST(Cli, ExportWritesTorchScriptAndExplainsOnnx) {
+  testing::TempDir dir;
+  auto out = dir.path() / "run";
+  ASSERT_EQ(run_advseg("train --out " + out.string() + kTiny + " --set train.epochs=1").exit_code, 0);
+  const auto model = dir.path() / "models" / "shapes.pt";
+  auto exported = run_advseg("export --checkpoint " + (out / "best").string() + " --out " + model.string() +
+                             " --size 24x40");
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_NE(exported.output.find("runs at 24x40"), std::string::npos) << exported.output;
+  EXPECT_GT(fs::file_size(model), 1000u);
+
+  auto bad_size = run_advseg("export --checkpoint " + (out / "best").string() + " --out " + model.string() +
+                             " --size 24by40");
+  EXPECT_EQ(bad_size.exit_code, 1);
+  EXPECT_NE(bad_size.output.find("--size: expected HEIGHTxWIDTH"), std::string::npos) << bad_size.output;
+  auto onnx = run_advseg("export --checkpoint " + (out / "best").string() + " --out m.onnx --onnx");
+  EXPECT_EQ(onnx.exit_code, 1);
+  EXPECT_NE(onnx.output.find("tools/export_onnx.py"), std::string::npos) << onnx.output;
+  auto folder =
+      run_advseg("export --checkpoint " + (out / "best").string() + " --out " + dir.path().string());
+  EXPECT_EQ(folder.exit_code, 1);
+  EXPECT_NE(folder.output.find("--out is a folder"), std::string::npos) << folder.output;
+}
+
 TEST(Cli, ResumeContinuesARunWithMoreEpochs) {
   testing::TempDir dir;
   auto out = dir.path() / "run";

@@ -15,6 +15,7 @@
 //   advseg bench   [--json] [--twin] [--profile] [--batch 8 --height 240 --width 320 --iters N --threads T]
 //   advseg models  [--time] [--json]
 //   advseg config  [--config FILE] [--set key=value]... | --reference
+//   advseg export  --checkpoint DIR --out model.pt [--size HxW]
 //
 // Every user-facing failure is an advseg::Error whose message names the file
 // or setting at fault; it is printed as is and the exit status is 1.
@@ -95,6 +96,7 @@ int main(int argc, char** argv) try {
   advseg::add_experiment_command(app);
   advseg::add_panels_command(app);
   advseg::add_config_command(app);
+  advseg::add_export_command(app);
   return parse_and_run(app, argc, argv);
 } catch (const advseg::Error& e) {
   std::cerr << "advseg: error: " << e.what() << "\n";

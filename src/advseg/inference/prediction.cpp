@@ -20,9 +20,11 @@ namespace {
 // little: the pass only shows which layer feeds which.
 torch::Tensor tracing_input(const SegmentorImpl& segmentor) {
   const auto parameters = segmentor.parameters();
-  const auto device = parameters.empty() ? c10::Device(c10::kCPU) : parameters.front().device();
+  auto options = torch::TensorOptions();
+  if (!parameters.empty())
+    options = options.device(parameters.front().device()).dtype(parameters.front().dtype());
   const std::int64_t side = std::max(64, 4 * segmentor.output_stride());
-  return torch::zeros({1, 3, side, side}, torch::TensorOptions().device(device));
+  return torch::zeros({1, 3, side, side}, options);
 }
 
 }  // namespace

@@ -1,0 +1,199 @@
+// A segmentor exported as TorchScript must compute, loaded by LibTorch or by
+// Python without advseg, the logits advseg's own prediction computes (batch
+// norm folded, normalisation and upsampling inside), for any batch and input
+// size, and leave the segmentor's weights as they were.
+#include "advseg/inference/torchscript_export.h"
+
+#include <gtest/gtest.h>
+#include <torch/script.h>
+
+#include <fstream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "advseg/error.h"
+#include "advseg/inference/prediction.h"
+#include "advseg/io/palette.h"
+#include "advseg/models/registry.h"
+#include "support/network_state.h"
+#include "support/paths.h"
+#include "support/python.h"
+#include "support/temp_dir.h"
+
+namespace advseg {
+namespace {
+
+constexpr int kClasses = 4;
+
+struct Family {
+  std::string segmentor;
+  std::string backbone;
+  int side;
+};
+
+void PrintTo(const Family& f, std::ostream* out) { *out << f.segmentor << "/" << f.backbone; }
+
+std::shared_ptr<SegmentorImpl> make(const Family& family) {
+  SegmentorOptions options;
+  options.num_classes = kClasses;
+  options.backbone = family.backbone;
+  options.unet_widths = {16, 32, 64};
+  torch::manual_seed(5);
+  auto segmentor = make_segmentor(family.segmentor, options);
+  testing::randomise_batch_norms(*segmentor, family.side);
+  return segmentor;
+}
+
+TorchScriptExport spec_for(int side) {
+  TorchScriptExport spec;
+  spec.class_names = {"sky", "tree", "road", "grass"};
+  spec.palette = default_palette(kClasses);
+  spec.height = side;
+  spec.width = side;
+  return spec;
+}
+
+torch::Tensor normalised(const torch::Tensor& images, const Normalization& norm) {
+  const auto mean = torch::tensor(norm.mean, torch::kFloat).view({1, 3, 1, 1});
+  const auto std = torch::tensor(norm.std, torch::kFloat).view({1, 3, 1, 1});
+  return (images - mean) / std;
+}
+
+// advseg's prediction for RGB images in [0, 1].
+torch::Tensor advseg_logits(SegmentorImpl& segmentor, const torch::Tensor& images) {
+  InferenceNetwork network(segmentor);
+  PredictionOptions options;
+  return predict_logits(network, normalised(images, options.normalization), options);
+}
+
+torch::Tensor run(torch::jit::Module& module, const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  return module.forward({images}).toTensor();
+}
+
+class TorchScriptExportOf : public ::testing::TestWithParam<Family> {};
+
+TEST_P(TorchScriptExportOf, ComputesAdvsegsLogitsInLibTorch) {
+  const Family& family = GetParam();
+  auto segmentor = make(family);
+  const auto before = testing::state_of(*segmentor);
+  testing::TempDir dir;
+  export_torchscript(*segmentor, spec_for(family.side), dir.file("model.pt"));
+  for (const auto& [name, tensor] : testing::state_of(*segmentor))
+    EXPECT_TRUE(torch::equal(tensor, before.at(name))) << name << " changed";
+
+  auto module = torch::jit::load(dir.file("model.pt").string());
+  const auto images = torch::rand({2, 3, family.side, family.side});
+  const auto expected = advseg_logits(*segmentor, images);
+  ASSERT_GT(testing::relative_difference(advseg_logits(*segmentor, torch::rand_like(images)), expected), 1e-3)
+      << "the network ignores its input: comparing its logits would prove nothing";
+  const auto logits = run(module, images);
+  ASSERT_EQ(logits.sizes(), expected.sizes());
+  EXPECT_LE(testing::relative_difference(logits, expected), 1e-4);
+
+  // Another size runs at the export size inside and comes back at its own.
+  const auto other = torch::rand({1, 3, family.side + 16, family.side - 8});
+  EXPECT_EQ(run(module, other).sizes(),
+            (std::vector<std::int64_t>{1, kClasses, family.side + 16, family.side - 8}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Segmentors, TorchScriptExportOf,
+                         ::testing::Values(Family{"multiscale", "", 32}, Family{"unet", "", 32},
+                                           Family{"deeplabv3", "mobilenet_v3_large", 64},
+                                           Family{"lraspp", "mobilenet_v3_large", 64},
+                                           Family{"pspnet", "resnet50", 48}));
+
+TEST(TorchScriptExport, CarriesTheClassNamesAndPalette) {
+  auto segmentor = make({"multiscale", "", 32});
+  testing::TempDir dir;
+  const auto spec = spec_for(32);
+  export_torchscript(*segmentor, spec, dir.file("model.pt"));
+  auto module = torch::jit::load(dir.file("model.pt").string());
+  std::vector<std::string> names;
+  for (const auto& name : module.attr("class_names").toListRef()) names.push_back(name.toStringRef());
+  EXPECT_EQ(names, spec.class_names);
+  const auto palette = module.attr("palette").toTensor();
+  ASSERT_EQ(palette.sizes(), (std::vector<std::int64_t>{kClasses, 3}));
+  EXPECT_EQ(palette[2][1].item<int>(), spec.palette[2][1]);
+}
+
+// Every tensor the network reads, the biases folding adds included, is a
+// parameter or buffer, none a constant of the graph: `.to(...)` moves and
+// converts all of them (to CUDA too, where a constant would stay behind).
+TEST(TorchScriptExport, EveryTensorIsAParameterOrBuffer) {
+  auto segmentor = make({"multiscale", "", 32});
+  testing::TempDir dir;
+  export_torchscript(*segmentor, spec_for(32), dir.file("model.pt"));
+  auto module = torch::jit::load(dir.file("model.pt").string());
+  auto graph =
+      module.attr("at_network_size").toModule().attr("network").toModule().get_method("forward").graph();
+  for (const auto* node : graph->nodes()) {
+    const bool tensor_constant =
+        node->kind() == c10::prim::Constant && node->output()->type()->isSubtypeOf(*c10::TensorType::get());
+    EXPECT_FALSE(tensor_constant) << *node;
+  }
+  const auto images = torch::rand({1, 3, 32, 32});
+  const auto in_float = run(module, images);
+  module.to(torch::kDouble);
+  const auto in_double = run(module, images.to(torch::kDouble));
+  EXPECT_EQ(in_double.scalar_type(), torch::kDouble);
+  EXPECT_LE(testing::relative_difference(in_double.to(torch::kFloat), in_float), 1e-4);
+}
+
+TEST(TorchScriptExport, NamesTheFileItCannotWrite) {
+  auto segmentor = make({"multiscale", "", 32});
+  testing::TempDir dir;
+  const auto path = dir.file("no_such_folder") / "model.pt";
+  try {
+    export_torchscript(*segmentor, spec_for(32), path);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+  }
+}
+
+void write_floats(const std::filesystem::path& path, const torch::Tensor& tensor) {
+  const auto data = tensor.contiguous();
+  std::ofstream(path, std::ios::binary)
+      .write(static_cast<const char*>(data.data_ptr()), static_cast<std::streamsize>(data.nbytes()));
+}
+
+TEST(TorchScriptExport, RoundTripsThroughPython) {
+  auto segmentor = make({"deeplabv3", "mobilenet_v3_large", 64});
+  testing::TempDir dir;
+  const auto spec = spec_for(64);
+  export_torchscript(*segmentor, spec, dir.file("model.pt"));
+  const auto images = torch::rand({2, 3, 64, 64});
+  write_floats(dir.file("images.f32"), images);
+  write_floats(dir.file("logits.f32"), advseg_logits(*segmentor, images));
+  const std::string script = testing::source_dir() + "/tests/inference/check_torchscript.py";
+  std::string why;
+  SKIP_OR_FAIL_WITHOUT(
+      testing::run_python(testing::quoted(script) + " " + testing::quoted(dir.file("model.pt").string()) +
+                              " " + testing::quoted(dir.file("images.f32").string()) + " " +
+                              testing::quoted(dir.file("logits.f32").string()) +
+                              " 2 64 64 sky,tree,road,grass",
+                          dir, why, "torch"),
+      why);
+}
+
+// tools/export_onnx.py converts the export's fixed-size part; without an
+// ONNX runtime in Debian 12 the test checks that PyTorch's exporter, whose
+// checker validates the model, accepts it and writes the file.
+TEST(TorchScriptExport, ConvertsToOnnxWithTheTool) {
+  auto segmentor = make({"deeplabv3", "mobilenet_v3_large", 64});
+  testing::TempDir dir;
+  export_torchscript(*segmentor, spec_for(64), dir.file("model.pt"));
+  const std::string tool = testing::source_dir() + "/tools/export_onnx.py";
+  std::string why;
+  SKIP_OR_FAIL_WITHOUT(
+      testing::run_python(testing::quoted(tool) + " " + testing::quoted(dir.file("model.pt").string()) + " " +
+                              testing::quoted(dir.file("model.onnx").string()),
+                          dir, why, "torch"),
+      why);
+  EXPECT_GT(std::filesystem::file_size(dir.file("model.onnx")), 1000u);
+}
+
+}  // namespace
+}  // namespace advseg

@@ -16,8 +16,9 @@ declare -A allowed=(
   [train]="io config data models inference"
   [run]="io config data models inference eval train"
   [experiment]="io config data models inference eval train run"
+  [report]="io config data models inference eval experiment run"
   [bench]="io config data models inference train"
-  [cli]="io config data models inference eval train run experiment bench"
+  [cli]="io config data models inference eval train run experiment report bench"
 )
 
 status=0

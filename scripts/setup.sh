@@ -17,6 +17,7 @@ packages=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev
   python3-torchvision     # parity tests against torchvision (with python3-torch)
+  chromium                # the HTML report's test in a real (headless) browser
 )
 
 # `setup.sh --checks` adds what `make fuzz` needs (`make test-sanitize` uses

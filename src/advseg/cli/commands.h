@@ -18,5 +18,6 @@ void add_experiment_command(CLI::App& app);
 void add_panels_command(CLI::App& app);
 void add_config_command(CLI::App& app);
 void add_export_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace advseg

@@ -21,13 +21,17 @@ void add_config_options(CLI::App& command, ConfigOptions& options) {
   command.add_option("--device", options.device, "cpu, cuda or cuda:N (default: train.device)");
 }
 
-Config finish_config(Config config, const ConfigOptions& options, const std::string& source,
-                     ConfigOrigin origin) {
+RunSettings run_settings(const ConfigOptions& options) {
   RunSettings settings;
   settings.overrides = options.overrides;
   if (options.threads >= 0) settings.threads = options.threads;
   settings.device = options.device;
-  return resolve_config(std::move(config), settings, source, origin, std::cerr);
+  return settings;
+}
+
+Config finish_config(Config config, const ConfigOptions& options, const std::string& source,
+                     ConfigOrigin origin) {
+  return resolve_config(std::move(config), run_settings(options), source, origin, std::cerr);
 }
 
 Config file_config(const std::string& path, const ConfigOptions& options) {

@@ -25,6 +25,9 @@ struct ConfigOptions {
 // Adds --set, --threads and --device to a sub-command.
 void add_config_options(CLI::App& command, ConfigOptions& options);
 
+// --set, --threads and --device as settings for run/run_config.h.
+RunSettings run_settings(const ConfigOptions& options);
+
 // Applies --set, --threads and --device to `config` and resolves it for this
 // machine (run/run_config.h); `source` names where it came from.
 Config finish_config(Config config, const ConfigOptions& options, const std::string& source,

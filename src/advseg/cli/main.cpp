@@ -16,6 +16,7 @@
 //   advseg models  [--time] [--json]
 //   advseg config  [--config FILE] [--set key=value]... | --reference
 //   advseg export  --checkpoint DIR --out model.pt [--size HxW]
+//   advseg report  RUN_OR_EXPERIMENT_DIR... --out report.html [--panels 4] [--no-eval]
 //
 // Every user-facing failure is an advseg::Error whose message names the file
 // or setting at fault; it is printed as is and the exit status is 1.
@@ -97,6 +98,7 @@ int main(int argc, char** argv) try {
   advseg::add_panels_command(app);
   advseg::add_config_command(app);
   advseg::add_export_command(app);
+  advseg::add_report_command(app);
   return parse_and_run(app, argc, argv);
 } catch (const advseg::Error& e) {
   std::cerr << "advseg: error: " << e.what() << "\n";

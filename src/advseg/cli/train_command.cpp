@@ -2,7 +2,8 @@
 // adversarial.enabled=false, writing checkpoints, logs and validation
 // metrics to the folder --out. Ctrl-C (SIGINT) or SIGTERM stops it cleanly
 // after the current step (or mid-validation) with a checkpoint; --resume
-// continues it.
+// continues it. At the end it writes OUT/report.html (advseg report) unless
+// --no-report.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +16,7 @@
 #include "advseg/cli/common.h"
 #include "advseg/error.h"
 #include "advseg/inference/checkpoint_files.h"
+#include "advseg/report/gather_report.h"
 #include "advseg/run/training_run.h"
 
 namespace advseg {
@@ -53,6 +55,7 @@ struct TrainOptions {
   std::string config_path;
   std::string out_dir;
   std::string resume_dir;
+  bool no_report = false;
   ConfigOptions config;
 };
 
@@ -78,6 +81,18 @@ void run_train(const TrainOptions& options) {
   auto path = std::filesystem::path(options.out_dir) / "metrics.json";
   write_json_file(path, run_metrics(outcome, config).dump(2));
   std::cout << "validation metrics written to " << path.string() << "\n";
+  if (options.no_report) return;
+  // The run is saved by now: a report that fails is a warning, not a failed run.
+  const auto report = std::filesystem::path(options.out_dir) / "report.html";
+  try {
+    ReportOptions report_options;
+    report_options.settings = run_settings(options.config);
+    write_report({options.out_dir}, report_options, report);
+    std::cout << "report written to " << report.string() << "\n";
+  } catch (const Error& e) {
+    std::cerr << "advseg: warning: no report (" << e.what() << "); advseg report " << options.out_dir
+              << " --out report.html tries again\n";
+  }
 }
 
 }  // namespace
@@ -94,6 +109,7 @@ void add_train_command(CLI::App& app) {
       ->required();
   command->add_option("--resume", options->resume_dir, "Continue from a checkpoint folder (e.g. OUT/last)")
       ->check(CLI::ExistingDirectory);
+  command->add_flag("--no-report", options->no_report, "Do not write OUT/report.html at the end");
   add_config_options(*command, options->config);
   command->callback([options] { run_train(*options); });
 }

@@ -35,21 +35,6 @@ struct Range {
   }
 };
 
-std::string escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else
-      out += c;
-  }
-  return out;
-}
-
 std::string number(double value) {
   std::ostringstream text;
   text.precision(4);
@@ -74,6 +59,23 @@ void draw_axes(std::ostream& svg, const Range& x, const Range& y) {
 
 }  // namespace
 
+std::string xml_escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
+  }
+  return out;
+}
+
 std::string line_plot_svg(const std::string& title, const std::string& x_label,
                           const std::vector<PlotSeries>& series) {
   Range x, y;
@@ -87,10 +89,11 @@ std::string line_plot_svg(const std::string& title, const std::string& x_label,
 
   std::ostringstream svg;
   svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << kWidth << "' height='" << kHeight
+      << "' viewBox='0 0 " << kWidth << " " << kHeight
       << "' font-family='sans-serif' font-size='12'>\n<rect width='100%' height='100%' fill='white'/>\n";
   svg << "<text x='" << (kLeft + kRight) / 2 << "' y='24' text-anchor='middle' font-size='15'>"
-      << escaped(title) << "</text>\n<text x='" << (kLeft + kRight) / 2 << "' y='" << kBottom + 36
-      << "' text-anchor='middle'>" << escaped(x_label) << "</text>\n";
+      << xml_escaped(title) << "</text>\n<text x='" << (kLeft + kRight) / 2 << "' y='" << kBottom + 36
+      << "' text-anchor='middle'>" << xml_escaped(x_label) << "</text>\n";
   draw_axes(svg, x, y);
 
   // One colour per distinct label, in order of first appearance.
@@ -110,7 +113,7 @@ std::string line_plot_svg(const std::string& title, const std::string& x_label,
     const double row = kTop + 10 + 18 * static_cast<double>(i);
     svg << "<line x1='" << kRight + 12 << "' y1='" << row << "' x2='" << kRight + 36 << "' y2='" << row
         << "' stroke-width='3' stroke='" << kColours[i % std::size(kColours)] << "'/>\n<text x='"
-        << kRight + 42 << "' y='" << row + 4 << "'>" << escaped(labels[i]) << "</text>\n";
+        << kRight + 42 << "' y='" << row + 4 << "'>" << xml_escaped(labels[i]) << "</text>\n";
   }
   svg << "</svg>\n";
   return svg.str();

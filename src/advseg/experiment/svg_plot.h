@@ -18,4 +18,7 @@ struct PlotSeries {
 std::string line_plot_svg(const std::string& title, const std::string& x_label,
                           const std::vector<PlotSeries>& series);
 
+// `text` with &, < and > escaped: safe as SVG or HTML element text.
+std::string xml_escaped(const std::string& text);
+
 }  // namespace advseg

@@ -1,9 +1,11 @@
 #include "advseg/io/image_file.h"
 
 #include <climits>
+#include <cstdint>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
+#include <vector>
 
 #include "advseg/error.h"
 #include "advseg/io/file_bytes.h"
@@ -93,6 +95,15 @@ void write_rgb_image(const fs::path& path, const cv::Mat& rgb) {
     fail_at(path, "cannot write image (" + error.msg + ")");
   }
   if (!written) fail_at(path, "cannot write image (missing folder, no permission, or unsupported extension)");
+}
+
+std::string encode_png(const cv::Mat& rgb) {
+  if (rgb.empty() || rgb.type() != CV_8UC3) throw Error("encode_png needs a non-empty CV_8UC3 RGB image");
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  std::vector<std::uint8_t> bytes;
+  if (!cv::imencode(".png", bgr, bytes)) throw Error("cannot encode a PNG image");
+  return std::string(bytes.begin(), bytes.end());
 }
 
 }  // namespace advseg

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <set>
+#include <sstream>
 
 #include "advseg/io/png_mask.h"
 #include "cli/run_command.h"
@@ -80,6 +82,37 @@ TEST(Cli, ExportWritesTorchScriptAndExplainsOnnx) {
       run_advseg("export --checkpoint " + (out / "best").string() + " --out " + dir.path().string());
   EXPECT_EQ(folder.exit_code, 1);
   EXPECT_NE(folder.output.find("--out is a folder"), std::string::npos) << folder.output;
+}
+
+// Every sub-command `advseg --help` lists is in the README's command table
+// and has an example line there, and the table lists no command that is gone.
+TEST(Cli, HelpAndTheReadmeListTheSameCommands) {
+  auto help = run_advseg("--help");
+  ASSERT_EQ(help.exit_code, 0) << help.output;
+  std::set<std::string> in_help;
+  std::istringstream lines(help.output.substr(help.output.find("Subcommands:")));
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line) && line.rfind("  ", 0) == 0) {
+    std::istringstream words(line);
+    std::string name;
+    words >> name;
+    in_help.insert(name);
+  }
+  std::ifstream readme_file(testing::source_dir() + "/README.md");
+  std::stringstream readme;
+  readme << readme_file.rdbuf();
+  std::set<std::string> in_table;  // the rows of the table under "| command |"
+  std::istringstream readme_lines(readme.str().substr(readme.str().find("\n| command |") + 1));
+  std::getline(readme_lines, line);  // header
+  std::getline(readme_lines, line);  // | --- |
+  while (std::getline(readme_lines, line) && line.rfind("| `", 0) == 0)
+    in_table.insert(line.substr(3, line.find('`', 3) - 3));
+  EXPECT_EQ(in_table, in_help) << "README's command table (| `name` | ...) against advseg --help";
+  for (const auto& name : in_help) {
+    EXPECT_NE(readme.str().find("\nadvseg " + name + " "), std::string::npos) << "no example of " << name;
+    EXPECT_EQ(run_advseg(name + " --help").exit_code, 0) << name;
+  }
 }
 
 TEST(Cli, ResumeContinuesARunWithMoreEpochs) {

@@ -99,5 +99,12 @@ TEST(SvgPlot, MapsTheDataRangeOntoThePlotAreaWithOneLegendEntryPerLabel) {
   EXPECT_NE(svg.find(">a&lt;b<"), std::string::npos);  // labels are escaped
 }
 
+TEST(SvgPlot, AnEmptySeriesKeepsItsLabelsColourButHasNoLegendEntry) {
+  const auto svg = line_plot_svg("loss", "iteration", {{"standard", {}}, {"adversarial", {{0, 1}, {1, 2}}}});
+  EXPECT_NE(svg.find("stroke='#d62728' points="), std::string::npos) << "the second label's colour: " << svg;
+  EXPECT_EQ(svg.find(">standard<"), std::string::npos);
+  EXPECT_NE(svg.find(">adversarial<"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace advseg

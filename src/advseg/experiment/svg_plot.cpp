@@ -96,24 +96,32 @@ std::string line_plot_svg(const std::string& title, const std::string& x_label,
       << "' text-anchor='middle'>" << xml_escaped(x_label) << "</text>\n";
   draw_axes(svg, x, y);
 
-  // One colour per distinct label, in order of first appearance.
+  // One colour per distinct label, in order of first appearance; an empty
+  // series keeps its label's colour, so that several plots colour alike.
   std::vector<std::string> labels;
+  std::vector<bool> drawn;
   for (const auto& one : series) {
-    if (one.points.empty()) continue;
     auto found = std::find(labels.begin(), labels.end(), one.label);
     const auto index = static_cast<std::size_t>(found - labels.begin());
-    if (found == labels.end()) labels.push_back(one.label);
+    if (found == labels.end()) {
+      labels.push_back(one.label);
+      drawn.push_back(false);
+    }
+    if (one.points.empty()) continue;
+    drawn[index] = true;
     svg << "<polyline fill='none' stroke-width='1.5' stroke='" << kColours[index % std::size(kColours)]
         << "' points='";
     for (const auto& [px, py] : one.points)
       svg << x.at(px, kLeft, kRight) << "," << y.at(py, kBottom, kTop) << " ";
     svg << "'/>\n";
   }
+  double row = kTop + 10;
   for (std::size_t i = 0; i < labels.size(); ++i) {
-    const double row = kTop + 10 + 18 * static_cast<double>(i);
+    if (!drawn[i]) continue;
     svg << "<line x1='" << kRight + 12 << "' y1='" << row << "' x2='" << kRight + 36 << "' y2='" << row
         << "' stroke-width='3' stroke='" << kColours[i % std::size(kColours)] << "'/>\n<text x='"
         << kRight + 42 << "' y='" << row + 4 << "'>" << xml_escaped(labels[i]) << "</text>\n";
+    row += 18;
   }
   svg << "</svg>\n";
   return svg.str();

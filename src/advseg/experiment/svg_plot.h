@@ -14,7 +14,8 @@ struct PlotSeries {
 };
 
 // A 720x400 plot with framed axes, five ticks per axis, one polyline per
-// series and a legend of the distinct labels. Empty series are skipped.
+// series and a legend of the distinct labels. Empty series draw nothing but
+// keep their label's colour, so a run has one colour in every plot.
 std::string line_plot_svg(const std::string& title, const std::string& x_label,
                           const std::vector<PlotSeries>& series);
 

@@ -18,12 +18,12 @@ namespace {
 constexpr const char* kStyle = R"CSS(
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1500px; padding: 0 1.5em; color: #222; }
 h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
-.plots { display: flex; flex-wrap: wrap; gap: 1em; } .plot svg { width: 560px; height: auto; border: 1px solid #eee; }
+.plots { display: flex; flex-wrap: wrap; gap: 1em; } figure { margin: 0; } .plot svg { width: 460px; height: auto; border: 1px solid #eee; }
 table { border-collapse: collapse; margin: .5em 0; } th, td { padding: .25em .6em; border: 1px solid #ddd; }
 th { background: #f6f6f6; text-align: left; } td.number { text-align: right; font-variant-numeric: tabular-nums; }
 td.best { font-weight: bold; background: #e4f4e4; }
 .heatmaps { display: flex; flex-wrap: wrap; gap: 2em; } table.heatmap td { width: 2.6em; text-align: center; font-size: 12px; }
-tr.differs td { background: #fff4c2; } .notes li { color: #8a4b00; } img.panels { max-width: 100%; border: 1px solid #eee; }
+tr.differs td { background: #fff4c2; } .wide { overflow-x: auto; } .notes li { color: #8a4b00; } img.panels { max-width: 100%; border: 1px solid #eee; }
 )CSS";
 
 // Hides the config keys on which every run agrees, when asked to; marks the
@@ -97,6 +97,7 @@ void write_curves(std::ostream& html, const Report& report) {
   html << "<section id='curves'><h2>Learning curves</h2><div class='plots'>\n";
   for (const auto& curve : kCurves) {
     std::vector<PlotSeries> series;
+    bool any = false;
     for (const auto& run : report.runs) {
       PlotSeries line{run.name, {}};
       for (const auto& point : run.curve) {
@@ -106,9 +107,10 @@ void write_curves(std::ostream& html, const Report& report) {
             curve.type == std::string("val") ? point.epoch : static_cast<double>(point.iteration);
         line.points.emplace_back(x, value->second);
       }
-      if (!line.points.empty()) series.push_back(std::move(line));
+      any = any || !line.points.empty();
+      series.push_back(std::move(line));  // even empty: each run keeps its colour in every plot
     }
-    if (series.empty()) continue;  // no run logged it (the adversary's curves of a standard run)
+    if (!any) continue;  // no run logged it (the adversary's curves of standard runs)
     html << "<figure class='plot' data-curve='" << curve.column << "'>"
          << line_plot_svg(curve.title, curve.type == std::string("val") ? "epoch" : "iteration", series)
          << "</figure>\n";
@@ -137,7 +139,7 @@ void write_metrics(std::ostream& html, const Report& report) {
     }
     html << "</tr>\n";
   }
-  html << "</tbody></table>\n";
+  html << "</tbody></table></div>\n";
 }
 
 std::optional<double> class_iou(const ReportRun& run, const std::string& name) {

@@ -60,6 +60,50 @@ TEST(Cli, TrainThenEvaluateAndPredict) {
   EXPECT_TRUE(fs::exists(dir.path() / "pred" / "overlays" / "photo.png"));
 }
 
+TEST(Cli, PredictAFolderSkipsBadFilesOnlyWhenAskedAndWritesProbabilities) {
+  testing::TempDir dir;
+  auto out = dir.path() / "run";
+  ASSERT_EQ(run_advseg("train --out " + out.string() + kTiny + " --set train.epochs=1 --no-report").exit_code,
+            0);
+  const auto frames = dir.path() / "frames";
+  fs::create_directories(frames);
+  for (const char* name : {"frame_001.png", "frame_002.png"})
+    cv::imwrite((frames / name).string(), cv::Mat(36, 44, CV_8UC3, cv::Scalar(30, 140, 220)));
+  std::ofstream(frames / "frame_003.jpg") << "not a JPEG";
+  const std::string predict =
+      "predict --checkpoint " + (out / "best").string() + " --input " + frames.string();
+
+  auto refused = run_advseg(predict + " --out " + (dir.path() / "a").string());
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find((frames / "frame_003.jpg").string()), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("--skip-bad"), std::string::npos) << refused.output;
+  EXPECT_FALSE(fs::exists(dir.path() / "a")) << "nothing is written while an input is bad";
+
+  auto png = run_advseg(predict + " --out " + (dir.path() / "b").string() +
+                        " --skip-bad --probabilities png --tile 24");
+  ASSERT_EQ(png.exit_code, 0) << png.output;
+  EXPECT_NE(png.output.find("skipped " + (frames / "frame_003.jpg").string()), std::string::npos)
+      << png.output;
+  EXPECT_NE(png.output.find("predicted 2 images in"), std::string::npos) << png.output;
+  EXPECT_EQ(read_index_png(dir.path() / "b" / "frame_002.png").size(), cv::Size(44, 36));
+  const cv::Mat disc = cv::imread((dir.path() / "b" / "probabilities" / "frame_001" / "01_disc.png").string(),
+                                  cv::IMREAD_UNCHANGED);
+  ASSERT_FALSE(disc.empty());
+  EXPECT_EQ(disc.type(), CV_8UC1);
+  EXPECT_EQ(disc.size(), cv::Size(44, 36));
+
+  auto npy =
+      run_advseg(predict + " --out " + (dir.path() / "c").string() + " --skip-bad --probabilities npy");
+  ASSERT_EQ(npy.exit_code, 0) << npy.output;
+  const auto array = dir.path() / "c" / "probabilities" / "frame_001.npy";
+  std::ifstream in(array, std::ios::binary);
+  std::string header(128, '\0');
+  in.read(header.data(), 128);
+  EXPECT_EQ(header.substr(0, 6), "\x93NUMPY");
+  EXPECT_NE(header.find("'descr': '<f2', 'fortran_order': False, 'shape': (5, 36, 44)"), std::string::npos);
+  EXPECT_EQ(fs::file_size(array), 128u + 5 * 36 * 44 * 2) << "a 128-byte header, then float16 [C,H,W]";
+}
+
 TEST(Cli, ExportWritesTorchScriptAndExplainsOnnx) {
   testing::TempDir dir;
   auto out = dir.path() / "run";

@@ -65,6 +65,23 @@ torch::Tensor predict_classes(InferenceNetwork& network, const torch::Tensor& im
 // The class map of one CV_8UC3 RGB image: CV_8UC1 indices of its size.
 cv::Mat predict_label_map(InferenceNetwork& network, const cv::Mat& rgb, const PredictionOptions& options);
 
+struct ImagePredictionOptions {
+  // 0: the whole image at once. Otherwise windows of tile x tile pixels,
+  // overlapping by a quarter, whose class probabilities are averaged: for
+  // images too large to predict at once.
+  int tile = 0;
+  bool probabilities = false;  // also return the class probabilities
+};
+
+struct ImagePrediction {
+  cv::Mat classes;              // CV_8UC1 indices of the image's size
+  torch::Tensor probabilities;  // [C,H,W] float on the CPU, when asked (or tiled)
+};
+
+// One CV_8UC3 RGB image, whole (then `classes` is predict_label_map's) or in tiles.
+ImagePrediction predict_image(InferenceNetwork& network, const cv::Mat& rgb, const PredictionOptions& options,
+                              const ImagePredictionOptions& image_options);
+
 // Image `index` of a [N,H,W] uint8 CPU tensor as a CV_8UC1 view (no copy).
 cv::Mat mask_view(const torch::Tensor& masks, std::int64_t index);
 

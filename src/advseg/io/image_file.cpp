@@ -83,18 +83,32 @@ std::optional<int> image_exif_orientation(const fs::path& path) {
   return jpeg_exif_orientation(read_file_bytes(path));
 }
 
+namespace {
+
+void write_image(const fs::path& path, const cv::Mat& pixels) {
+  bool written = false;
+  try {
+    written = cv::imwrite(path.string(), pixels);
+  } catch (const cv::Exception& error) {
+    fail_at(path, "cannot write image (" + error.msg + ")");
+  }
+  if (!written) fail_at(path, "cannot write image (missing folder, no permission, or unsupported extension)");
+}
+
+}  // namespace
+
 void write_rgb_image(const fs::path& path, const cv::Mat& rgb) {
   if (rgb.empty() || rgb.type() != CV_8UC3)
     fail_at(path, "write_rgb_image needs a non-empty CV_8UC3 RGB image");
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-  bool written = false;
-  try {
-    written = cv::imwrite(path.string(), bgr);
-  } catch (const cv::Exception& error) {
-    fail_at(path, "cannot write image (" + error.msg + ")");
-  }
-  if (!written) fail_at(path, "cannot write image (missing folder, no permission, or unsupported extension)");
+  write_image(path, bgr);
+}
+
+void write_grey_image(const fs::path& path, const cv::Mat& grey) {
+  if (grey.empty() || grey.type() != CV_8UC1)
+    fail_at(path, "write_grey_image needs a non-empty CV_8UC1 image");
+  write_image(path, grey);
 }
 
 std::string encode_png(const cv::Mat& rgb) {

@@ -34,6 +34,8 @@ std::optional<int> image_exif_orientation(const std::filesystem::path& path);
 
 // Writes a CV_8UC3 RGB image; the format follows the extension (.png, .jpg).
 void write_rgb_image(const std::filesystem::path& path, const cv::Mat& rgb);
+// Writes a CV_8UC1 grey image (.png).
+void write_grey_image(const std::filesystem::path& path, const cv::Mat& grey);
 
 // A CV_8UC3 RGB image as the bytes of a PNG file (for embedding in a report).
 std::string encode_png(const cv::Mat& rgb);

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <iostream>
 #include <map>
+#include <opencv2/core.hpp>
+#include <string>
 #include <system_error>
 
 #include "advseg/config/config.h"
@@ -14,6 +18,7 @@
 #include "advseg/io/file_bytes.h"
 #include "advseg/io/image_file.h"
 #include "advseg/io/png_mask.h"
+#include "advseg/progress_bar.h"
 
 namespace advseg {
 namespace fs = std::filesystem;
@@ -71,44 +76,119 @@ void check_out_dir(const fs::path& input, const fs::path& out_dir) {
                          "choose an --out outside it");
 }
 
+void create_folder(const fs::path& folder) {
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) fail_at(folder, "cannot create the folder (" + error.message() + ")");
+}
+
+// "03_tree" for class 3 named "tree": file names sort by class, and any
+// character of a dataset's class name that a file name cannot hold becomes '_'.
+std::string class_file_stem(std::size_t index, const std::string& name) {
+  std::string stem = (index < 10 ? "0" : "") + std::to_string(index) + "_";
+  for (unsigned char c : name) stem += std::isalnum(c) || c == '-' ? static_cast<char>(c) : '_';
+  return stem;
+}
+
+// One 8-bit PNG per class: the probability times 255.
+void write_probability_pngs(const fs::path& folder, const torch::Tensor& probabilities,
+                            const std::vector<std::string>& class_names) {
+  create_folder(folder);
+  const auto bytes = (probabilities * 255).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+  for (std::int64_t k = 0; k < bytes.size(0); ++k) {
+    const auto plane = bytes[k];
+    const cv::Mat grey(static_cast<int>(plane.size(0)), static_cast<int>(plane.size(1)), CV_8UC1,
+                       plane.data_ptr());
+    const auto name = static_cast<std::size_t>(k) < class_names.size() ? class_names[k] : std::to_string(k);
+    write_grey_image(folder / (class_file_stem(static_cast<std::size_t>(k), name) + ".png"), grey);
+  }
+}
+
+// NumPy's .npy format (version 1.0): float16, C order, shape [C,H,W].
+void write_probability_npy(const fs::path& path, const torch::Tensor& probabilities) {
+  const auto half = probabilities.to(torch::kHalf).contiguous();
+  std::string header = "{'descr': '<f2', 'fortran_order': False, 'shape': (" + std::to_string(half.size(0)) +
+                       ", " + std::to_string(half.size(1)) + ", " + std::to_string(half.size(2)) + "), }";
+  const std::size_t unpadded = 10 + header.size() + 1;  // magic, version, length, header, '\n'
+  header += std::string((64 - unpadded % 64) % 64, ' ') + "\n";
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  bytes.append(static_cast<const char*>(half.data_ptr()), half.nbytes());
+  write_file_bytes(path, bytes);
+}
+
 }  // namespace
 
-std::vector<PredictionJob> plan_predictions(const fs::path& input, const fs::path& out_dir) {
-  const auto images = input_images(input);
+PredictionPlan plan_predictions(const fs::path& input, const fs::path& out_dir,
+                                const PredictSettings& settings) {
+  const auto candidates = input_images(input);
   check_out_dir(input, out_dir);
+  PredictionPlan plan;
+  std::vector<fs::path> images;
+  for (const auto& image : candidates) {
+    try {
+      read_rgb_image(image, settings.max_image_pixels);  // decoded once now, so no bad file stops it midway
+      images.push_back(image);
+    } catch (const Error& e) {
+      if (!settings.skip_bad)
+        throw Error(std::string(e.what()) + " (predict writes nothing while an input is bad; --skip-bad " +
+                    "skips such files and predicts the others)");
+      plan.skipped.push_back(e.what());
+    }
+  }
+  if (images.empty())
+    fail_at(input, "no input decodes as an image (all " + std::to_string(candidates.size()) + " skipped)");
   std::map<std::string, fs::path> by_stem;
-  std::vector<PredictionJob> jobs;
   for (const auto& image : images) {
     const std::string stem = image.stem().string();
     const auto [other, fresh] = by_stem.emplace(stem, image);
     if (!fresh)
       fail_at(image, "and " + other->second.string() + " would both be written as " +
                          (out_dir / (stem + ".png")).string() + " (outputs are named by stem); rename one");
-    jobs.push_back({image, out_dir / (stem + ".png"), out_dir / "overlays" / (stem + ".png")});
+    PredictionJob job{image, out_dir / (stem + ".png"), out_dir / "overlays" / (stem + ".png"), {}};
+    if (settings.probabilities == ProbabilityFiles::png) job.probabilities = out_dir / "probabilities" / stem;
+    if (settings.probabilities == ProbabilityFiles::npy)
+      job.probabilities = out_dir / "probabilities" / (stem + ".npy");
+    plan.jobs.push_back(job);
   }
-  for (const auto& job : jobs)
+  for (const auto& job : plan.jobs)
     for (const auto& output : {job.mask, job.overlay})
       for (const auto& image : images)
         if (fs::weakly_canonical(output) == fs::weakly_canonical(image))
           fail_at(output, "would overwrite the input image " + image.string() + "; choose another --out");
-  return jobs;
+  return plan;
 }
 
-void run_predictions(const fs::path& checkpoint_dir, const Config& config,
-                     const std::vector<PredictionJob>& jobs) {
+PredictionSummary run_predictions(const fs::path& checkpoint_dir, const Config& config,
+                                  const std::vector<PredictionJob>& jobs, const PredictSettings& settings) {
   auto segmentor = load_segmentor(checkpoint_dir, config);
   const auto options = prediction_options(config);
-  const auto palette = describe_dataset(config.data).palette;
+  const auto dataset = describe_dataset(config.data);
   InferenceNetwork network(*segmentor);
+  ImagePredictionOptions image_options;
+  image_options.tile = settings.tile;
+  image_options.probabilities = settings.probabilities != ProbabilityFiles::none;
+  ProgressBar progress(jobs.size(), "images", std::cerr, stderr_is_terminal());
   for (const auto& job : jobs) {
-    std::error_code error;
-    fs::create_directories(job.overlay.parent_path(), error);
-    if (error) fail_at(job.overlay.parent_path(), "cannot create the folder (" + error.message() + ")");
+    create_folder(job.overlay.parent_path());
     const cv::Mat image = read_rgb_image(job.image, config.data.max_image_pixels);
-    const cv::Mat classes = predict_label_map(network, image, options);
-    write_index_png(job.mask, classes, palette);
-    write_rgb_image(job.overlay, overlay(image, colourize(classes, palette)));
+    const auto prediction = predict_image(network, image, options, image_options);
+    write_index_png(job.mask, prediction.classes, dataset.palette);
+    write_rgb_image(job.overlay, overlay(image, colourize(prediction.classes, dataset.palette)));
+    if (settings.probabilities == ProbabilityFiles::png)
+      write_probability_pngs(job.probabilities, prediction.probabilities, dataset.class_names);
+    if (settings.probabilities == ProbabilityFiles::npy) {
+      create_folder(job.probabilities.parent_path());
+      write_probability_npy(job.probabilities, prediction.probabilities);
+    }
+    progress.advance();
   }
+  progress.finish();
+  return {jobs.size(), progress.elapsed_seconds()};
 }
 
 }  // namespace advseg

@@ -1,7 +1,5 @@
 #include "advseg/train/training_log.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
@@ -10,6 +8,7 @@
 
 #include "advseg/error.h"
 #include "advseg/io/file_bytes.h"
+#include "advseg/progress_bar.h"
 
 namespace advseg {
 namespace {
@@ -33,21 +32,12 @@ std::string percent(double fraction) {
   return text.str();
 }
 
-std::string format_duration(double seconds) {
-  auto total = static_cast<long long>(seconds + 0.5);
-  std::ostringstream text;
-  if (total >= 3600) text << total / 3600 << "h";
-  if (total >= 60) text << (total / 60) % 60 << "m";
-  text << total % 60 << "s";
-  return text.str();
-}
-
 }  // namespace
 
 TrainingLog::TrainingLog(const std::filesystem::path& path)
     : path_(path),
       file_(path, std::ios::app),
-      terminal_(::isatty(STDERR_FILENO) != 0),
+      terminal_(stderr_is_terminal()),
       interval_start_(Clock::now()),
       run_start_(interval_start_) {
   if (!file_) fail_at(path, "cannot open the training log for writing");

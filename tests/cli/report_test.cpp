@@ -10,11 +10,11 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
 #include "cli/run_command.h"
 #include "cli/tiny_cli.h"
+#include "support/child_process.h"
 #include "support/paths.h"
 #include "support/temp_dir.h"
 
@@ -23,13 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::run_advseg;
 using testing::run_shell;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // $ADVSEG_CHROMIUM, else chromium on the PATH; "" when there is none.
 std::string chromium() {
@@ -88,7 +81,7 @@ TEST(Report, OfTwoRunsRendersInAHeadlessBrowser) {
   auto made = run_advseg("report " + standard.string() + " " + adversarial.string() + " --out " +
                          report.string() + " --threads 1");
   ASSERT_EQ(made.exit_code, 0) << made.output;
-  const auto html = read_text(report);
+  const auto html = testing::read_text(report.string());
   EXPECT_NE(html.find("<tr class='differs'><th>adversarial.enabled</th>"), std::string::npos);
 
   const auto browser = chromium();

@@ -8,14 +8,12 @@
 #include <torch/script.h>
 
 #include <fstream>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "advseg/error.h"
 #include "advseg/inference/prediction.h"
 #include "advseg/io/palette.h"
-#include "advseg/models/registry.h"
 #include "support/network_state.h"
 #include "support/paths.h"
 #include "support/python.h"
@@ -26,21 +24,10 @@ namespace {
 
 constexpr int kClasses = 4;
 
-struct Family {
-  std::string segmentor;
-  std::string backbone;
-  int side;
-};
-
-void PrintTo(const Family& f, std::ostream* out) { *out << f.segmentor << "/" << f.backbone; }
+using Family = testing::SegmentorFamily;
 
 std::shared_ptr<SegmentorImpl> make(const Family& family) {
-  SegmentorOptions options;
-  options.num_classes = kClasses;
-  options.backbone = family.backbone;
-  options.unet_widths = {16, 32, 64};
-  torch::manual_seed(5);
-  auto segmentor = make_segmentor(family.segmentor, options);
+  auto segmentor = testing::segmentor_of(family, kClasses, 5);
   testing::randomise_batch_norms(*segmentor, family.side);
   return segmentor;
 }

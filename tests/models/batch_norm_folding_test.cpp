@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <ostream>
 #include <string>
 #include <vector>
 
@@ -15,7 +14,6 @@
 #include "advseg/inference/prediction.h"
 #include "advseg/models/from_config.h"
 #include "advseg/models/layers.h"
-#include "advseg/models/registry.h"
 #include "support/network_state.h"
 
 namespace advseg {
@@ -23,21 +21,10 @@ namespace {
 
 constexpr int kClasses = 5;
 
-struct Family {
-  std::string segmentor;
-  std::string backbone;
-  int side;
-};
-
-void PrintTo(const Family& f, std::ostream* out) { *out << f.segmentor << "/" << f.backbone; }
+using Family = testing::SegmentorFamily;
 
 std::shared_ptr<SegmentorImpl> make(const Family& family) {
-  SegmentorOptions options;
-  options.num_classes = kClasses;
-  options.backbone = family.backbone;
-  options.unet_widths = {16, 32, 64};
-  torch::manual_seed(3);
-  return make_segmentor(family.segmentor, options);
+  return testing::segmentor_of(family, kClasses, 3);
 }
 
 using testing::randomise_batch_norms;

@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "advseg/models/batch_norm_folding.h"
+#include "advseg/models/registry.h"
 #include "advseg/models/segmentor.h"
 
 namespace advseg::testing {
@@ -42,6 +44,26 @@ inline void randomise_batch_norms(SegmentorImpl& network, int side) {
   network.forward(torch::randn({4, 3, side, side}));
   network.train(was_training);
   for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->options.momentum(momenta[i]);
+}
+
+// A segmentor family at a test size, named in test output as "unet/" or
+// "deeplabv3/mobilenet_v3_large".
+struct SegmentorFamily {
+  std::string segmentor;
+  std::string backbone;
+  int side;  // input side the family's strides and pooling allow
+};
+
+inline void PrintTo(const SegmentorFamily& f, std::ostream* out) { *out << f.segmentor << "/" << f.backbone; }
+
+// The family's network, with small U-Net widths, from a fixed seed.
+inline std::shared_ptr<SegmentorImpl> segmentor_of(const SegmentorFamily& family, int num_classes, int seed) {
+  SegmentorOptions options;
+  options.num_classes = num_classes;
+  options.backbone = family.backbone;
+  options.unet_widths = {16, 32, 64};
+  torch::manual_seed(seed);
+  return make_segmentor(family.segmentor, options);
 }
 
 inline std::map<std::string, torch::Tensor> state_of(const torch::nn::Module& network) {

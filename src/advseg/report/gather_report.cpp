@@ -167,9 +167,11 @@ Report gather_report(const std::vector<fs::path>& inputs, const ReportOptions& o
 }
 
 void write_report(const std::vector<fs::path>& inputs, const ReportOptions& options, const fs::path& out) {
+  std::error_code error;
+  if (fs::is_directory(out, error))  // before evaluating the runs, which takes a while
+    fail_at(out, "--out is a folder; give the HTML file to write, e.g. report.html");
   const auto html = report_html(gather_report(inputs, options));
   if (out.has_parent_path()) {
-    std::error_code error;
     fs::create_directories(out.parent_path(), error);
     if (error) fail_at(out.parent_path(), "cannot create the folder (" + error.message() + ")");
   }

@@ -53,13 +53,7 @@ std::pair<std::string, std::string> split_named_argument(const std::string& argu
 }
 
 void write_json_file(const std::filesystem::path& path, const std::string& text) {
-  if (path.has_parent_path()) {
-    std::error_code error;
-    std::filesystem::create_directories(path.parent_path(), error);
-    if (error)
-      fail_at(path.parent_path(),
-              "cannot create the folder for " + path.string() + " (" + error.message() + ")");
-  }
+  create_parent_folders(path);
   write_file_bytes(path, text + "\n");
 }
 

@@ -149,4 +149,14 @@ void write_file_bytes(const fs::path& path, const std::string& bytes) {
   if (!out) fail_at(path, "cannot write (disk full?)");
 }
 
+void create_folders(const std::filesystem::path& folder) {
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) fail_at(folder, "cannot create the folder (" + error.message() + ")");
+}
+
+void create_parent_folders(const std::filesystem::path& file) {
+  if (file.has_parent_path()) create_folders(file.parent_path());
+}
+
 }  // namespace advseg

@@ -19,6 +19,13 @@ std::string read_file_bytes(const std::filesystem::path& path);
 // path when it cannot be written completely (disk full, no permission).
 void write_file_bytes(const std::filesystem::path& path, const std::string& bytes);
 
+// Creates `folder` and its parents (nothing when it exists); throws
+// advseg::Error "FOLDER: cannot create the folder (REASON)".
+void create_folders(const std::filesystem::path& folder);
+
+// Creates the folder `file` will be written into, as create_folders().
+void create_parent_folders(const std::filesystem::path& file);
+
 // Throws advseg::Error "PATH: WHAT: REASON" unless `path` is a regular file
 // (after following symbolic links) that this process may read. REASON is
 // "no such file", "is a FIFO (named pipe), not a regular file" (likewise a

@@ -171,10 +171,7 @@ void write_report(const std::vector<fs::path>& inputs, const ReportOptions& opti
   if (fs::is_directory(out, error))  // before evaluating the runs, which takes a while
     fail_at(out, "--out is a folder; give the HTML file to write, e.g. report.html");
   const auto html = report_html(gather_report(inputs, options));
-  if (out.has_parent_path()) {
-    fs::create_directories(out.parent_path(), error);
-    if (error) fail_at(out.parent_path(), "cannot create the folder (" + error.message() + ")");
-  }
+  create_parent_folders(out);
   write_file_bytes(out, html);
 }
 

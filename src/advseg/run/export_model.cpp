@@ -28,10 +28,7 @@ std::pair<int, int> export_checkpoint(const ExportRequest& request, Config confi
   spec.palette = dataset.palette;
   spec.height = request.height > 0 ? request.height : config.data.crop_height;
   spec.width = request.width > 0 ? request.width : config.data.crop_width;
-  if (request.out.has_parent_path()) {
-    fs::create_directories(request.out.parent_path(), error);
-    if (error) fail_at(request.out.parent_path(), "cannot create the folder (" + error.message() + ")");
-  }
+  create_parent_folders(request.out);
   export_torchscript(*segmentor, spec, request.out);
   return {spec.height, spec.width};
 }

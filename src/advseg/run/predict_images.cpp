@@ -76,12 +76,6 @@ void check_out_dir(const fs::path& input, const fs::path& out_dir) {
                          "choose an --out outside it");
 }
 
-void create_folder(const fs::path& folder) {
-  std::error_code error;
-  fs::create_directories(folder, error);
-  if (error) fail_at(folder, "cannot create the folder (" + error.message() + ")");
-}
-
 // "03_tree" for class 3 named "tree": file names sort by class, and any
 // character of a dataset's class name that a file name cannot hold becomes '_'.
 std::string class_file_stem(std::size_t index, const std::string& name) {
@@ -93,7 +87,7 @@ std::string class_file_stem(std::size_t index, const std::string& name) {
 // One 8-bit PNG per class: the probability times 255.
 void write_probability_pngs(const fs::path& folder, const torch::Tensor& probabilities,
                             const std::vector<std::string>& class_names) {
-  create_folder(folder);
+  create_folders(folder);
   const auto bytes = (probabilities * 255).round().clamp(0, 255).to(torch::kUInt8).contiguous();
   for (std::int64_t k = 0; k < bytes.size(0); ++k) {
     const auto plane = bytes[k];
@@ -174,7 +168,7 @@ PredictionSummary run_predictions(const fs::path& checkpoint_dir, const Config& 
   image_options.probabilities = settings.probabilities != ProbabilityFiles::none;
   ProgressBar progress(jobs.size(), "images", std::cerr, stderr_is_terminal());
   for (const auto& job : jobs) {
-    create_folder(job.overlay.parent_path());
+    create_parent_folders(job.overlay);
     const cv::Mat image = read_rgb_image(job.image, config.data.max_image_pixels);
     const auto prediction = predict_image(network, image, options, image_options);
     write_index_png(job.mask, prediction.classes, dataset.palette);
@@ -182,7 +176,7 @@ PredictionSummary run_predictions(const fs::path& checkpoint_dir, const Config& 
     if (settings.probabilities == ProbabilityFiles::png)
       write_probability_pngs(job.probabilities, prediction.probabilities, dataset.class_names);
     if (settings.probabilities == ProbabilityFiles::npy) {
-      create_folder(job.probabilities.parent_path());
+      create_parent_folders(job.probabilities);
       write_probability_npy(job.probabilities, prediction.probabilities);
     }
     progress.advance();

@@ -249,7 +249,7 @@ TEST(ConfigKeys, ListsEveryDottedKeyOnceInDeclarationOrder) {
   std::vector<std::string> sorted = keys;
   std::sort(sorted.begin(), sorted.end());
   EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
-  EXPECT_EQ(keys.size(), 75u);  // 21 data + 15 model + 9 adversarial + 14 train + 2 x 8 optimizer
+  EXPECT_EQ(keys.size(), 88u);  // 25 data + 15 model + 12 adversarial + 6 semi + 14 train + 2 x 8 optimizer
 }
 
 }  // namespace

@@ -105,17 +105,77 @@ TEST(Validate, AdversarialSettings) {
             "adversarial.lambda: must be >= 0, got -0.5");
   EXPECT_EQ(violation([](Config& c) { c.adversarial.loss = "hinge"; }),
             "adversarial.loss: must be one of flipped, original, got 'hinge'");
-  EXPECT_EQ(
-      violation([](Config& c) {
-        c.adversarial.encoding = "product";
-        c.adversarial.encoding_with_image = true;
-      }),
-      "adversarial.encoding_with_image: must be false unless adversarial.encoding is 'basic', got true with "
-      "'product'");
+  EXPECT_EQ(violation([](Config& c) {
+              c.adversarial.encoding = "product";
+              c.adversarial.encoding_with_image = true;
+            }),
+            "adversarial.encoding_with_image: must be false unless adversarial.encoding is 'basic' or "
+            "'entropy', got "
+            "true with 'product'");
   EXPECT_EQ(violation([](Config& c) { c.adversarial.tau = 1.01; }),
             "adversarial.tau: must be in (0, 1], got 1.01");
   EXPECT_EQ(violation([](Config& c) { c.adversarial.d_steps = 0; }),
             "adversarial.d_steps: must be >= 1, got 0");
+  EXPECT_EQ(violation([](Config& c) { c.adversarial.reduction = "patch"; }),
+            "adversarial.reduction: must be one of image, pixel, got 'patch'");
+  EXPECT_EQ(violation([](Config& c) { c.adversarial.gan_loss = "hinge"; }),
+            "adversarial.gan_loss: must be one of bce, lsgan, got 'hinge'");
+  EXPECT_EQ(violation([](Config& c) {
+              c.adversarial.gan_loss = "lsgan";
+              c.adversarial.loss = "original";
+            }),
+            "adversarial.loss: must be 'flipped' with adversarial.gan_loss 'lsgan', got 'original'");
+}
+
+TEST(Validate, SemiSupervisedSettings) {
+  const auto semi = [](Config& c) {
+    c.semi.enabled = true;
+    c.adversarial.reduction = "pixel";
+    c.data.labeled_fraction = 0.125;
+  };
+  EXPECT_EQ(violation(semi), "");
+  EXPECT_EQ(violation([&](Config& c) {
+              semi(c);
+              c.adversarial.reduction = "image";
+            }),
+            "adversarial.reduction: must be 'pixel' with semi.enabled, got 'image'");
+  EXPECT_EQ(
+      violation([&](Config& c) {
+        semi(c);
+        c.adversarial.enabled = false;
+      }),
+      "adversarial.enabled: must be true with semi.enabled (the method needs the adversary), got false");
+  EXPECT_EQ(violation([&](Config& c) {
+              semi(c);
+              c.data.labeled_fraction = 1;
+            }),
+            "semi.enabled: must be false unless unlabelled images are given (data.labeled_fraction < 1, "
+            "data.unlabeled_split or data.unlabeled_root), got true");
+  EXPECT_EQ(violation([](Config& c) { c.data.labeled_fraction = 0; }),
+            "data.labeled_fraction: must be in (0, 1], got 0");
+  EXPECT_EQ(violation([](Config& c) { c.semi.threshold = 1.5; }),
+            "semi.threshold: must be in [0, 1], got 1.5");
+  EXPECT_EQ(violation([](Config& c) { c.data.unlabeled_root = "/photos"; }),
+            "data.unlabeled_root: must be empty unless semi.enabled, got '/photos'");
+  EXPECT_EQ(
+      violation([&](Config& c) {
+        semi(c);
+        c.data.dataset = "folder";
+        c.data.root = "/data";
+        c.data.unlabeled_split = "val";
+      }),
+      "data.unlabeled_split: must be another split than data.val_split (validation images must not train), "
+      "got 'val'");
+  EXPECT_EQ(
+      violation([](Config& c) {
+        c.model.adversary = "fcd";
+        c.data.crop_width = 24;
+      }),
+      "data.crop_height and data.crop_width: must be at least 32 with model.adversary 'fcd', got 64x24");
+  EXPECT_EQ(
+      violation([](Config& c) { c.data.unlabeled_split = "extra"; }),
+      "data.unlabeled_split: must be empty for data.dataset 'shapes' (stanford_background and folder only; "
+      "data.unlabeled_root takes any folder of images), got 'extra'");
 }
 
 TEST(Validate, TrainingLoop) {

@@ -63,7 +63,8 @@ std::string error_message(Action action) {
   return "";
 }
 
-// Examples made by a function of the index; counts the get() calls.
+// Examples made by a function of the index; counts the get() calls, and
+// image_only() calls apart (labels are never asked for there).
 class FunctionDataset final : public Dataset {
  public:
   FunctionDataset(std::size_t size, std::function<Example(std::size_t)> make)
@@ -75,14 +76,22 @@ class FunctionDataset final : public Dataset {
     ++calls_;
     return make_(index);
   }
+  Example image_only(std::size_t index) const override {
+    ++image_only_calls_;
+    Example example = make_(index);
+    example.label = cv::Mat();
+    return example;
+  }
   const DatasetInfo& info() const override { return info_; }
   int calls() const { return calls_; }
+  int image_only_calls() const { return image_only_calls_; }
 
  private:
   std::size_t size_;
   std::function<Example(std::size_t)> make_;
   DatasetInfo info_;
   mutable std::atomic<int> calls_{0};
+  mutable std::atomic<int> image_only_calls_{0};
 };
 
 }  // namespace advseg::test

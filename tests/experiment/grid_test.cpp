@@ -39,6 +39,37 @@ TEST(Grid, VariantsSetTheConfigKeysTheyAreNamedAfter) {
   EXPECT_EQ(scaling.adversarial.loss, "original");
 }
 
+TEST(Grid, PixelAndSemiAreHungEtAlsSettings) {
+  Config pixel, semi;
+  auto variants = parse_grid("pixel,semi");
+  apply_overrides(pixel, variants[0].overrides);
+  EXPECT_EQ(pixel.model.adversary, "fcd");
+  EXPECT_EQ(pixel.adversarial.reduction, "pixel");
+  EXPECT_FALSE(pixel.semi.enabled);
+  // Semi-supervised training needs unlabelled images: alone it is refused.
+  EXPECT_THROW(apply_overrides(semi, variants[1].overrides), Error);
+  const auto at_an_eighth = with_label_fractions(variants, "0.125");
+  apply_overrides(semi, at_an_eighth[1].overrides);
+  EXPECT_TRUE(semi.semi.enabled);
+  EXPECT_EQ(semi.data.labeled_fraction, 0.125);
+  // On a base config that trains semi-supervised, every other variant switches it off.
+  for (const auto& variant :
+       with_label_fractions(parse_grid("standard,adversarial,image,pixel,basic-flipped"), "0.125")) {
+    Config base = semi;
+    apply_overrides(base, variant.overrides);
+    EXPECT_FALSE(base.semi.enabled) << variant.name;
+  }
+}
+
+TEST(Grid, LabelFractionsCrossEveryVariantFractionByFraction) {
+  const auto crossed = with_label_fractions(parse_grid("standard,semi"), "0.25,1");
+  EXPECT_EQ(names(crossed), (std::vector<std::string>{"standard@0.25", "semi@0.25", "standard@1", "semi@1"}));
+  EXPECT_EQ(crossed[0].overrides.back(), "data.labeled_fraction=0.25");
+  EXPECT_EQ(names(with_label_fractions(parse_grid("standard"), "")), (std::vector<std::string>{"standard"}));
+  for (const char* bad : {"0", "1.5", "half", "0.5x", "-0.5"})
+    EXPECT_THROW(with_label_fractions(parse_grid("standard"), std::string("0.5,") + bad), Error) << bad;
+}
+
 TEST(Grid, RejectsUnknownRepeatedOrNoVariants) {
   try {
     parse_grid("standard,adversary");

@@ -105,7 +105,9 @@ INSTANTIATE_TEST_SUITE_P(
         // 9*5*96+96, 9*96*128+128, 9*128*128+128, 9*128*128+128, 9*128*128+128, 9*128*256+256, 9*256+1
         CountCase{"largefov-light", 4416 + 110720 + 147584 + 147584 + 147584 + 295168 + 2305},
         // 9*5*96+96, 1*96*128+128, 9*128*128+128, 1*128*128+128, 9*128*256+256, 1*256+1
-        CountCase{"smallfov-light", 4416 + 12416 + 147584 + 16512 + 295168 + 257}),
+        CountCase{"smallfov-light", 4416 + 12416 + 147584 + 16512 + 295168 + 257},
+        // 16*5*64+64, 16*64*128+128, 16*128*256+256, 16*256*512+512, 16*512+1
+        CountCase{"fcd", 5184 + 131200 + 524544 + 2097664 + 8193}),
     TestName{});
 
 struct FovCase {
@@ -173,6 +175,59 @@ TEST_P(LabelOnlyShape, ScoresEachImageOnceAndIgnoresTheImage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Networks, LabelOnlyShape, kLabelOnlyNetworks, TestName{});
+
+TEST(Fcd, JudgesAtTheImagesResolutionAndHalvesItFiveTimes) {
+  auto net = adversary("fcd");
+  EXPECT_TRUE(net->sees_full_resolution());
+  EXPECT_FALSE(adversary("stanford")->sees_full_resolution());
+  torch::NoGradGuard no_grad;
+  EXPECT_EQ(net->score_map(torch::Tensor(), torch::rand({2, kLabelChannels, 120, 160})).sizes(),
+            (Sizes{2, 1, 3, 5}));
+  EXPECT_EQ(net->score_map(torch::Tensor(), torch::rand({1, kLabelChannels, 33, 63})).sizes(),
+            (Sizes{1, 1, 1, 1}));
+}
+
+TEST(Fcd, ScoresEveryCellFromItsOwnNeighbourhood) {
+  // Changing the label map's top-left corner changes the top-left score only.
+  auto net = adversary("fcd");
+  torch::NoGradGuard no_grad;
+  const auto labels = torch::rand({1, kLabelChannels, 128, 128});
+  auto changed = labels.clone();
+  changed.narrow(2, 0, 8).narrow(3, 0, 8).fill_(0);
+  const auto difference = (net->score_map({}, labels) - net->score_map({}, changed)).abs()[0][0];
+  EXPECT_GT(difference[0][0].item<double>(), 0.0);
+  EXPECT_EQ(difference[3][3].item<double>(), 0.0);
+}
+
+TEST(Fcd, MapsTooSmallForFiveHalvingsAreReportedWithTheFix) {
+  auto net = adversary("fcd");
+  try {
+    net->score_map(torch::Tensor(), torch::rand({1, kLabelChannels, 31, 64}));
+    FAIL() << "expected advseg::Error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("data.crop_height"), std::string::npos) << error.what();
+  }
+}
+
+TEST(SpectralNorm, EveryConvolutionOfEveryAdversaryCanBeNormalised) {
+  AdversaryOptions options;
+  options.label_channels = kLabelChannels;
+  options.spectral_norm = true;
+  for (const auto& name : adversary_names()) {
+    auto net = make_adversary(name, options);
+    int normalised = 0;
+    for (const auto& parameter : net->named_parameters()) {
+      EXPECT_EQ(parameter.key().find(".weight") != std::string::npos &&
+                    parameter.key().find("weight_orig") == std::string::npos,
+                false)
+          << name << ": " << parameter.key() << " is a plain convolution weight";
+      normalised += parameter.key().find("weight_orig") != std::string::npos;
+    }
+    EXPECT_GE(normalised, 4) << name;
+    // Same parameter count as without: u and v are buffers.
+    EXPECT_EQ(parameter_count(*net), parameter_count(*adversary(name))) << name;
+  }
+}
 
 }  // namespace
 }  // namespace advseg

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "advseg/error.h"
+#include "advseg/models/adversaries/fcd.h"
 #include "advseg/models/adversaries/fov.h"
 #include "advseg/models/adversaries/stanford.h"
 #include "advseg/models/segmentors/multiscale.h"
@@ -21,7 +22,7 @@ TEST(Registry, ListsEverySegmentorSorted) {
 }
 
 TEST(Registry, ListsEveryAdversarySorted) {
-  EXPECT_EQ(adversary_names(), (std::vector<std::string>{"largefov", "largefov-light", "smallfov",
+  EXPECT_EQ(adversary_names(), (std::vector<std::string>{"fcd", "largefov", "largefov-light", "smallfov",
                                                          "smallfov-light", "stanford"}));
 }
 
@@ -33,14 +34,16 @@ TEST(Registry, UnknownSegmentorNamesTheAvailableOnes) {
 }
 
 TEST(Registry, UnknownAdversaryNamesTheAvailableOnes) {
-  EXPECT_EQ(error_message([] { make_adversary("hugefov", AdversaryOptions{}); }),
-            "unknown adversary 'hugefov' (available: largefov, largefov-light, smallfov, smallfov-light, "
-            "stanford)");
+  EXPECT_EQ(
+      error_message([] { make_adversary("hugefov", AdversaryOptions{}); }),
+      "unknown adversary 'hugefov' (available: fcd, largefov, largefov-light, smallfov, smallfov-light, "
+      "stanford)");
 }
 
 TEST(Registry, NamesBuildTheirNetworks) {
   EXPECT_NE(std::dynamic_pointer_cast<MultiscaleSegmentorImpl>(make_segmentor("multiscale", {})), nullptr);
   EXPECT_NE(std::dynamic_pointer_cast<StanfordAdversaryImpl>(make_adversary("stanford", {})), nullptr);
+  EXPECT_NE(std::dynamic_pointer_cast<FcdAdversaryImpl>(make_adversary("fcd", {})), nullptr);
   for (const char* name : {"largefov", "largefov-light", "smallfov", "smallfov-light"})
     EXPECT_NE(std::dynamic_pointer_cast<FovAdversaryImpl>(make_adversary(name, {})), nullptr) << name;
 }

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+#include <string>
+#include <tuple>
+
 #include "advseg/config/config.h"
 #include "advseg/inference/prediction.h"
 #include "advseg/train/networks.h"
@@ -29,6 +33,16 @@ bool unchanged(const torch::nn::Module& module, const std::vector<torch::Tensor>
 
 using testing::random_batch;
 using testing::TinyRun;
+
+// The segmentor of `stepped` got, parameter by parameter, the gradients of `reference`.
+void expect_same_segmentor_gradients(const TinyRun& stepped, const TinyRun& reference) {
+  auto stepped_parameters = stepped.networks.segmentor->parameters();
+  auto reference_parameters = reference.networks.segmentor->parameters();
+  ASSERT_EQ(stepped_parameters.size(), reference_parameters.size());
+  for (std::size_t i = 0; i < stepped_parameters.size(); ++i)
+    EXPECT_TRUE(torch::allclose(stepped_parameters[i].grad(), reference_parameters[i].grad(), 1e-5, 1e-7))
+        << i;
+}
 
 TEST(TrainingStep, SegmentorUpdateChangesNoAdversaryWeight) {
   TinyRun setup;
@@ -71,17 +85,153 @@ TEST(TrainingStep, FakeMapIsDetachedInTheAdversaryUpdate) {
   auto logits = reference.networks.segmentor->forward(batch.images);
   auto probs = torch::softmax(logits, 1);
   auto fake = encode_prediction(probs, downsample_image(batch.images, probs), reference.settings.encoding);
-  auto term = segmentor_adversarial_term(reference.networks.adversary->forward(batch.images, fake),
-                                         reference.settings.loss);
+  auto judged = judged_cells(downsample_ground_truth(batch.labels, probs.detach(), 255).valid_share);
+  auto term = segmentor_adversarial_term(reference.networks.adversary->score_map(batch.images, fake), judged,
+                                         reference.settings.loss, reference.settings.criterion);
   auto loss = segmentation_cross_entropy(logits, batch.labels, 255) + 0.5 * term;
   loss.backward();
 
-  auto stepped_parameters = stepped.networks.segmentor->parameters();
-  auto reference_parameters = reference.networks.segmentor->parameters();
-  ASSERT_EQ(stepped_parameters.size(), reference_parameters.size());
-  for (std::size_t i = 0; i < stepped_parameters.size(); ++i)
-    EXPECT_TRUE(torch::allclose(stepped_parameters[i].grad(), reference_parameters[i].grad(), 1e-5, 1e-7))
-        << i;
+  expect_same_segmentor_gradients(stepped, reference);
+}
+
+// Every mode of the step keeps the two networks apart: pixel verdicts, least
+// squares, spectral norm, the fcd adversary at the image's resolution, the
+// entropy encoding, and semi-supervised steps with unlabelled images.
+struct StepMode {
+  const char* name;
+  const char* adversary;
+  const char* reduction;
+  const char* gan_loss;
+  const char* encoding;
+  bool spectral_norm;
+  bool semi;
+};
+
+std::ostream& operator<<(std::ostream& out, const StepMode& mode) { return out << mode.name; }
+
+Config config_of(const StepMode& mode) {
+  auto config = testing::tiny_config(mode.adversary);
+  config.adversarial.reduction = mode.reduction;
+  config.adversarial.gan_loss = mode.gan_loss;
+  config.adversarial.encoding = mode.encoding;
+  config.adversarial.spectral_norm = mode.spectral_norm;
+  config.semi.enabled = mode.semi;
+  config.semi.start_iteration = 0;
+  config.data.labeled_fraction = mode.semi ? 0.5 : 1.0;
+  return config;
+}
+
+torch::Tensor unlabeled_images(const StepMode& mode) {
+  return mode.semi ? torch::randn({2, 3, 32, 32}) : torch::Tensor();
+}
+
+class EveryStepMode : public ::testing::TestWithParam<StepMode> {};
+
+TEST_P(EveryStepMode, SegmentorUpdateChangesNoAdversaryWeight) {
+  TinyRun setup(config_of(GetParam()));
+  auto adversary_before = snapshot(*setup.networks.adversary);
+  auto segmentor_before = snapshot(*setup.networks.segmentor);
+  const auto plan = plan_step(setup.config.adversarial, setup.config.semi, 0);
+  auto stats = training_step(setup.networks, setup.optimizers, random_batch(5),
+                             StepPlan{true, false, 1.0, plan.lambda_semi_adv, plan.lambda_semi},
+                             setup.settings, unlabeled_images(GetParam()));
+  EXPECT_TRUE(stats.segmentor_updated);
+  EXPECT_TRUE(unchanged(*setup.networks.adversary, adversary_before));
+  EXPECT_FALSE(unchanged(*setup.networks.segmentor, segmentor_before));
+  for (const auto& p : setup.networks.adversary->parameters()) EXPECT_FALSE(p.grad().defined());
+  EXPECT_NE(stats.adversarial_term, 0.0);
+  EXPECT_EQ(stats.used_unlabeled, GetParam().semi);
+  EXPECT_EQ(stats.self_trained, GetParam().semi);
+}
+
+TEST_P(EveryStepMode, AdversaryUpdateChangesNoSegmentorWeight) {
+  TinyRun setup(config_of(GetParam()));
+  auto adversary_before = snapshot(*setup.networks.adversary);
+  auto segmentor_before = snapshot(*setup.networks.segmentor);
+  auto stats =
+      training_step(setup.networks, setup.optimizers, random_batch(5), StepPlan{false, true, 1.0, 1.0, 1.0},
+                    setup.settings, unlabeled_images(GetParam()));
+  EXPECT_TRUE(stats.adversary_updated);
+  EXPECT_GT(stats.adversary_loss, 0.0);
+  EXPECT_TRUE(unchanged(*setup.networks.segmentor, segmentor_before));
+  EXPECT_FALSE(unchanged(*setup.networks.adversary, adversary_before));
+  for (const auto& p : setup.networks.segmentor->parameters()) EXPECT_FALSE(p.grad().defined());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Modes, EveryStepMode,
+    ::testing::Values(StepMode{"image_bce", "stanford", "image", "bce", "basic", false, false},
+                      StepMode{"pixel_bce", "stanford", "pixel", "bce", "product", false, false},
+                      StepMode{"pixel_lsgan_spectral", "smallfov", "pixel", "lsgan", "scaling", true, false},
+                      StepMode{"fcd_entropy", "fcd", "pixel", "bce", "entropy", false, false},
+                      StepMode{"semi_fcd", "fcd", "pixel", "bce", "basic", false, true},
+                      StepMode{"semi_stanford_lsgan", "stanford", "pixel", "lsgan", "basic", true, true}),
+    [](const ::testing::TestParamInfo<StepMode>& mode) { return std::string(mode.param.name); });
+
+// The semi-supervised step's segmentor gradients are exactly those of
+// mce + lambda*term + lambda_semi_adv*term(u) + lambda_semi*mce(u, pseudo-labels),
+// built here by hand from the pieces; the adversary's update in the same
+// step (which sees s(u) as fake) adds nothing to them.
+TEST(TrainingStep, SemiSupervisedSegmentorLossIsTheSumOfItsTerms) {
+  const StepMode mode{"semi_fcd", "fcd", "pixel", "bce", "basic", false, true};
+  const auto batch = random_batch(5);
+  const auto unlabeled = unlabeled_images(mode);
+  const StepPlan plan{true, true, 0.3, 0.2, 0.7};
+  TinyRun stepped(config_of(mode)), reference(config_of(mode));  // same initial weights
+
+  auto& adversary = *reference.networks.adversary;
+  for (auto& p : adversary.parameters()) p.requires_grad_(false);
+  auto scores_of = [&](const torch::Tensor& logits) {
+    return adversary.score_map({}, torch::softmax(upsample_logits(logits, 32, 32), 1));
+  };
+  const auto logits = reference.networks.segmentor->forward(batch.images);
+  const auto unlabeled_logits = reference.networks.segmentor->forward(unlabeled);
+  const auto unlabeled_scores = scores_of(unlabeled_logits);
+  // The fcd scores a 32x32 map once: a threshold between the two images'
+  // confidences keeps the pseudo-labels of one and voids the other's.
+  const auto& criterion = reference.settings.criterion;
+  stepped.settings.semi.threshold =
+      adversary_confidence(unlabeled_scores, 1, 1, criterion).mean().item<double>();
+  const auto pseudo_labels = confident_pseudo_labels(unlabeled_logits, unlabeled_scores, 32, 32,
+                                                     stepped.settings.semi.threshold, criterion, 255);
+  const auto probs = torch::softmax(upsample_logits(logits, 32, 32), 1);
+  const auto valid = judged_cells(downsample_ground_truth(batch.labels, probs.detach(), 255).valid_share);
+  const auto loss_kind = reference.settings.loss;
+  const auto self_training = segmentation_cross_entropy(unlabeled_logits, pseudo_labels, 255);
+  const auto loss =
+      segmentation_cross_entropy(logits, batch.labels, 255) +
+      0.3 * segmentor_adversarial_term(scores_of(logits), valid, loss_kind, criterion) +
+      0.2 * segmentor_adversarial_term(unlabeled_scores, torch::ones({2, 1, 32, 32}), loss_kind, criterion) +
+      0.7 * self_training;
+  loss.backward();
+
+  const auto stats =
+      training_step(stepped.networks, stepped.optimizers, batch, plan, stepped.settings, unlabeled);
+  EXPECT_TRUE(stats.adversary_updated);
+  EXPECT_NEAR(stats.semi_cross_entropy, self_training.item<double>(), 1e-5);
+  EXPECT_NEAR(stats.semi_mask_share, 0.5, 1e-6);
+  EXPECT_TRUE(torch::equal(std::get<0>((pseudo_labels != 255).sum({1, 2}).sort()),
+                           torch::tensor({0, 32 * 32}, torch::kLong)));
+  expect_same_segmentor_gradients(stepped, reference);
+}
+
+TEST(PlanStep, SemiSupervisedTermsFollowTheirOwnStart) {
+  AdversarialConfig adversarial;
+  SemiConfig semi;
+  semi.enabled = true;
+  semi.lambda_adv = 0.01;
+  semi.lambda_self = 0.5;
+  semi.start_iteration = 3;
+  EXPECT_EQ(plan_step(adversarial, semi, 2).lambda_semi_adv, 0.01);
+  EXPECT_EQ(plan_step(adversarial, semi, 2).lambda_semi, 0.0);
+  EXPECT_EQ(plan_step(adversarial, semi, 3).lambda_semi, 0.5);
+  // The unlabelled adversarial term waits, as the labelled one does, for adversarial.start_iteration.
+  adversarial.start_iteration = 4;
+  EXPECT_EQ(plan_step(adversarial, semi, 3).lambda_semi_adv, 0.0);
+  EXPECT_EQ(plan_step(adversarial, semi, 4).lambda_semi_adv, 0.01);
+  semi.enabled = false;
+  EXPECT_EQ(plan_step(adversarial, semi, 9).lambda_semi_adv, 0.0);
+  EXPECT_EQ(plan_step(adversarial, semi, 9).lambda_semi, 0.0);
 }
 
 TEST(TrainingStep, StandardBaselineUsesTheSamePathWithoutAdversary) {
@@ -89,7 +239,7 @@ TEST(TrainingStep, StandardBaselineUsesTheSamePathWithoutAdversary) {
   config.adversarial.enabled = false;
   TinyRun setup(config);
   EXPECT_EQ(setup.networks.adversary, nullptr);
-  auto plan = plan_step(config.adversarial, 0);
+  auto plan = plan_step(config.adversarial, config.semi, 0);
   EXPECT_FALSE(plan.update_adversary);
   auto stats = training_step(setup.networks, setup.optimizers, random_batch(5), plan, setup.settings);
   EXPECT_TRUE(stats.segmentor_updated);
@@ -137,7 +287,7 @@ TEST(PlanStep, AlternatesDStepsAndSStepsPerRound) {
   std::vector<bool> segmentor, adversary;
   std::vector<double> lambdas;
   for (int it = 0; it < 4; ++it) {
-    auto plan = plan_step(config, it);
+    auto plan = plan_step(config, SemiConfig{}, it);
     segmentor.push_back(plan.update_segmentor);
     adversary.push_back(plan.update_adversary);
     lambdas.push_back(plan.lambda);
@@ -151,7 +301,7 @@ TEST(PlanStep, DisabledAdversaryNeverTrains) {
   AdversarialConfig config;
   config.enabled = false;
   for (int it = 0; it < 3; ++it) {
-    auto plan = plan_step(config, it);
+    auto plan = plan_step(config, SemiConfig{}, it);
     EXPECT_TRUE(plan.update_segmentor);
     EXPECT_FALSE(plan.update_adversary);
     EXPECT_EQ(plan.lambda, 0.0);

@@ -157,12 +157,38 @@ TEST(EncodedChannels, CountsEachEncoding) {
   EXPECT_EQ(encoded_channels(options_of(EncodingKind::basic, true), 21), 24);
   EXPECT_EQ(encoded_channels(options_of(EncodingKind::product), 21), 63);
   EXPECT_EQ(encoded_channels(options_of(EncodingKind::scaling), 21), 21);
+  EXPECT_EQ(encoded_channels(options_of(EncodingKind::entropy), 21), 21);
+  EXPECT_EQ(encoded_channels(options_of(EncodingKind::entropy, true), 21), 24);
 }
 
-TEST(ParseEncoding, AcceptsTheThreeNames) {
+TEST(EntropyMap, IsEachClassShareOfTheEntropyNormalisedByLogC) {
+  // Uniform over 4 classes: each -1/4 ln(1/4) / ln 4 = 1/4, summing to 1.
+  expect_close(entropy_map(pixel({0.25f, 0.25f, 0.25f, 0.25f})), pixel({0.25f, 0.25f, 0.25f, 0.25f}));
+  // A certain prediction has none, and p = 0 is finite (0, not NaN).
+  expect_close(entropy_map(pixel({1.0f, 0.0f, 0.0f, 0.0f})), pixel({0.0f, 0.0f, 0.0f, 0.0f}));
+  // (.5, .5, 0, 0): -.5 ln .5 / ln 4 = .25 on each of the two.
+  expect_close(entropy_map(pixel({0.5f, 0.5f, 0.0f, 0.0f})), pixel({0.25f, 0.25f, 0.0f, 0.0f}));
+}
+
+TEST(EntropyMap, HasFiniteGradientsWhereAProbabilityIsZero) {
+  const auto probs = pixel({1.0f, 0.0f}).requires_grad_(true);
+  entropy_map(probs).sum().backward();
+  EXPECT_TRUE(torch::isfinite(probs.grad()).all().item<bool>());
+}
+
+TEST(EncodePrediction, EntropyEncodesTheMapAndAppendsTheImageWhenAsked) {
+  const auto probs = pixel({0.5f, 0.5f});
+  const auto image = pixel({0.1f, 0.2f, 0.3f});
+  expect_close(encode_prediction(probs, image, options_of(EncodingKind::entropy)), pixel({0.5f, 0.5f}));
+  expect_close(encode_prediction(probs, image, options_of(EncodingKind::entropy, true)),
+               pixel({0.5f, 0.5f, 0.1f, 0.2f, 0.3f}));
+}
+
+TEST(ParseEncoding, AcceptsTheFourNames) {
   EXPECT_EQ(parse_encoding("basic"), EncodingKind::basic);
   EXPECT_EQ(parse_encoding("product"), EncodingKind::product);
   EXPECT_EQ(parse_encoding("scaling"), EncodingKind::scaling);
+  EXPECT_EQ(parse_encoding("entropy"), EncodingKind::entropy);
 }
 
 TEST(ParseEncoding, RejectsUnknownNamesListingTheValidOnes) {

@@ -55,16 +55,86 @@ TEST(UpsampleLogits, InterpolatesWithHalfPixelCentres) {
   EXPECT_TRUE(torch::allclose(upsampled, floats({0.0f, 0.25f, 0.75f, 1.0f}), 0.0, kTolerance));
 }
 
+// Score maps [N,1,1,1] of one logit each, and a validity map that only gives a size.
+torch::Tensor one_logit_maps(std::vector<float> logits) {
+  const auto n = static_cast<int64_t>(logits.size());
+  return floats(std::move(logits)).reshape({n, 1, 1, 1});
+}
+torch::Tensor all_valid(int64_t n) { return torch::ones({n, 1, 1, 1}); }
+
+const GanCriterion kImageBce{GanLoss::bce, ScoreReduction::image};
+const GanCriterion kPixelBce{GanLoss::bce, ScoreReduction::pixel};
+const GanCriterion kPixelLsgan{GanLoss::lsgan, ScoreReduction::pixel};
+
 TEST(AdversaryLoss, IsTwoLn2WhenTheAdversaryIsUndecided) {
-  const auto zeros = torch::zeros({3});
-  EXPECT_NEAR(adversary_loss(zeros, zeros).item<double>(), 2.0 * std::log(2.0), kTolerance);
+  const auto zeros = one_logit_maps({0, 0, 0});
+  EXPECT_NEAR(adversary_loss(zeros, all_valid(3), zeros, all_valid(3), kImageBce).item<double>(),
+              2.0 * std::log(2.0), kTolerance);
 }
 
 TEST(AdversaryLoss, AveragesRealAgainstOneAndFakeAgainstZero) {
-  const auto real = floats({2.0f, -1.0f});
-  const auto fake = floats({0.5f, -3.0f});
+  const auto real = one_logit_maps({2.0f, -1.0f});
+  const auto fake = one_logit_maps({0.5f, -3.0f});
   const double expected = (bce_one(2.0) + bce_one(-1.0)) / 2.0 + (bce_zero(0.5) + bce_zero(-3.0)) / 2.0;
-  EXPECT_NEAR(adversary_loss(real, fake).item<double>(), expected, kTolerance);
+  EXPECT_NEAR(adversary_loss(real, all_valid(2), fake, all_valid(2), kImageBce).item<double>(), expected,
+              kTolerance);
+}
+
+TEST(GanLoss, ImageReductionTakesTheBceOfTheMeanLogitAndIgnoresVoidCells) {
+  // Cells 1 and 3: the verdict is on their mean, 2, whatever the validity map says.
+  const auto scores = floats({1.0f, 3.0f}).reshape({1, 1, 1, 2});
+  const auto half_void = floats({1.0f, 0.0f}).reshape({1, 1, 1, 2});
+  EXPECT_NEAR(gan_loss(scores, 1.0, half_void, kImageBce).item<double>(), bce_one(2.0), kTolerance);
+}
+
+TEST(GanLoss, PixelReductionAveragesTheBceOfValidCellsOnly) {
+  // A 1x3 map judged at its own size: cell 2 is void and must not count.
+  const auto scores = floats({1.0f, -2.0f, 40.0f}).reshape({1, 1, 1, 3});
+  const auto valid = floats({1.0f, 1.0f, 0.0f}).reshape({1, 1, 1, 3});
+  EXPECT_NEAR(gan_loss(scores, 1.0, valid, kPixelBce).item<double>(), (bce_one(1.0) + bce_one(-2.0)) / 2.0,
+              kTolerance);
+  EXPECT_NEAR(gan_loss(scores, 0.0, valid, kPixelBce).item<double>(), (bce_zero(1.0) + bce_zero(-2.0)) / 2.0,
+              kTolerance);
+}
+
+TEST(GanLoss, PixelReductionUpsamplesTheScoreMapToTheLabelMaps) {
+  // One logit per image, two 2x2 label maps: each of the 8 cells takes its
+  // image's logit; the void cells of image 0 drop out.
+  const auto scores = one_logit_maps({1.0f, -1.0f});
+  auto valid = torch::ones({2, 1, 2, 2});
+  valid[0][0][0][0] = 0;
+  valid[0][0][1][1] = 0;
+  const double expected = (2 * bce_one(1.0) + 4 * bce_one(-1.0)) / 6.0;
+  EXPECT_NEAR(gan_loss(scores, 1.0, valid, kPixelBce).item<double>(), expected, kTolerance);
+}
+
+TEST(GanLoss, AllVoidIsZeroAndSendsNoGradient) {
+  const auto scores = floats({1.0f, 2.0f}).reshape({1, 1, 1, 2}).requires_grad_(true);
+  const auto loss = gan_loss(scores, 1.0, torch::zeros({1, 1, 1, 2}), kPixelBce);
+  EXPECT_EQ(loss.item<double>(), 0.0);
+  loss.backward();
+  EXPECT_EQ(scores.grad().abs().max().item<double>(), 0.0);
+}
+
+TEST(GanLoss, LeastSquaresComparesRawScoresWithTheTarget) {
+  const auto scores = floats({0.25f, 2.0f, 9.0f}).reshape({1, 1, 1, 3});
+  const auto valid = floats({1.0f, 1.0f, 0.0f}).reshape({1, 1, 1, 3});
+  EXPECT_NEAR(gan_loss(scores, 1.0, valid, kPixelLsgan).item<double>(), (0.75 * 0.75 + 1.0) / 2.0,
+              kTolerance);
+  EXPECT_NEAR(gan_loss(scores, 0.0, valid, kPixelLsgan).item<double>(), (0.0625 + 4.0) / 2.0, kTolerance);
+}
+
+TEST(JudgedCells, CellsLessThanHalfValidCarryNoVerdict) {
+  const auto share = floats({0.0f, 0.49f, 0.5f, 1.0f}).reshape({1, 1, 1, 4});
+  EXPECT_TRUE(torch::equal(judged_cells(share), floats({0.0f, 0.0f, 1.0f, 1.0f}).reshape({1, 1, 1, 4})));
+}
+
+TEST(ShareJudgedReal, CountsValidCellsAboveTheCriterionsThreshold) {
+  const auto scores = floats({0.3f, -0.1f, 0.7f, 5.0f}).reshape({1, 1, 1, 4});
+  const auto valid = floats({1.0f, 1.0f, 1.0f, 0.0f}).reshape({1, 1, 1, 4});
+  EXPECT_NEAR(share_judged_real(scores, valid, kPixelBce), 2.0 / 3.0, kTolerance);    // logits > 0
+  EXPECT_NEAR(share_judged_real(scores, valid, kPixelLsgan), 1.0 / 3.0, kTolerance);  // scores > 1/2
+  EXPECT_NEAR(share_judged_real(scores, valid, kImageBce), 1.0, kTolerance);          // mean 1.475 > 0
 }
 
 // Value and d(term)/d(logit) of the segmentor's term at fake logits (0.5, -1).
@@ -74,10 +144,10 @@ struct TermAndGradient {
 };
 
 TermAndGradient term_at_fixed_logits(AdversarialLoss kind) {
-  const auto fake = floats({0.5f, -1.0f}).requires_grad_(true);
-  const auto term = segmentor_adversarial_term(fake, kind);
+  const auto fake = one_logit_maps({0.5f, -1.0f}).requires_grad_(true);
+  const auto term = segmentor_adversarial_term(fake, all_valid(2), kind, kImageBce);
   term.backward();
-  const auto grad = fake.grad().to(torch::kDouble);
+  const auto grad = fake.grad().to(torch::kDouble).flatten();
   return {term.item<double>(), {grad[0].item<double>(), grad[1].item<double>()}};
 }
 
@@ -101,9 +171,56 @@ TEST(SegmentorAdversarialTerm, OriginalIsMinusBceAgainstZeroAndFallsAsTheLogitRi
   EXPECT_LT(result.gradient[1], 0.0);
 }
 
+TEST(SegmentorAdversarialTerm, PixelLevelFlippedTermIsTheMaskedMeanOfPerCellBce) {
+  const auto fake = floats({2.0f, -1.0f, 0.0f, 7.0f}).reshape({1, 1, 2, 2});
+  const auto valid = floats({1.0f, 1.0f, 1.0f, 0.0f}).reshape({1, 1, 2, 2});
+  const auto term = segmentor_adversarial_term(fake, valid, AdversarialLoss::flipped, kPixelBce);
+  EXPECT_NEAR(term.item<double>(), (bce_one(2.0) + bce_one(-1.0) + bce_one(0.0)) / 3.0, kTolerance);
+}
+
+TEST(AdversaryConfidence, IsTheSigmoidForBceAndTheClampedScoreForLeastSquares) {
+  const auto scores = floats({0.0f, 2.0f, -1.0f}).reshape({1, 1, 1, 3});
+  const auto bce = adversary_confidence(scores, 1, 3, kPixelBce).flatten();
+  EXPECT_TRUE(torch::allclose(
+      bce, floats({0.5f, static_cast<float>(sigmoid(2.0)), static_cast<float>(sigmoid(-1.0))})));
+  const auto lsgan = adversary_confidence(scores, 1, 3, kPixelLsgan).flatten();
+  EXPECT_TRUE(torch::allclose(lsgan, floats({0.0f, 1.0f, 0.0f})));
+}
+
+TEST(ConfidentPseudoLabels, KeepTheArgmaxWhereTheAdversaryIsConfidentAndVoidElsewhere) {
+  // Two classes on a 1x4 map; the argmax is 1, 0, 0, 1. The adversary's
+  // confidence sigmoid(score) is .88, .12, .5, .18: with threshold .2 the
+  // second and fourth pixels become void (255).
+  const auto logits = floats({0, 2, 1, 0,   // class 0
+                              3, 0, 0, 2})  // class 1
+                          .reshape({1, 2, 1, 4});
+  const auto scores = floats({2.0f, -2.0f, 0.0f, -1.5f}).reshape({1, 1, 1, 4});
+  const auto labels = confident_pseudo_labels(logits, scores, 1, 4, 0.2, kPixelBce, 255);
+  EXPECT_TRUE(torch::equal(labels, torch::tensor({1, 255, 0, 255}, torch::kLong).reshape({1, 1, 4})));
+  EXPECT_FALSE(labels.requires_grad());
+  // Threshold 0 keeps every pixel; threshold 1 none.
+  EXPECT_EQ((confident_pseudo_labels(logits, scores, 1, 4, 0.0, kPixelBce, 255) == 255).sum().item<int>(), 0);
+  EXPECT_EQ((confident_pseudo_labels(logits, scores, 1, 4, 1.0, kPixelBce, 255) == 255).sum().item<int>(), 4);
+}
+
+TEST(ConfidentPseudoLabels, AreMadeAtTheRequestedResolution) {
+  // A 1x1 prediction of class 1 and one confident score: a whole 3x5 map of 1.
+  const auto logits = floats({0.0f, 1.0f}).reshape({1, 2, 1, 1});
+  const auto labels =
+      confident_pseudo_labels(logits, floats({3.0f}).reshape({1, 1, 1, 1}), 3, 5, 0.2, kPixelBce, 255);
+  EXPECT_TRUE(torch::equal(labels, torch::ones({1, 3, 5}, torch::kLong)));
+}
+
 TEST(ParseAdversarialLoss, AcceptsTheTwoNames) {
   EXPECT_EQ(parse_adversarial_loss("flipped"), AdversarialLoss::flipped);
   EXPECT_EQ(parse_adversarial_loss("original"), AdversarialLoss::original);
+}
+
+TEST(ParseGanSettings, AcceptTheirNamesAndRejectOthersListingTheValidOnes) {
+  EXPECT_EQ(parse_gan_loss("lsgan"), GanLoss::lsgan);
+  EXPECT_EQ(parse_reduction("pixel"), ScoreReduction::pixel);
+  EXPECT_THROW(parse_gan_loss("hinge"), Error);
+  EXPECT_THROW(parse_reduction("patch"), Error);
 }
 
 TEST(ParseAdversarialLoss, RejectsUnknownNamesListingTheValidOnes) {

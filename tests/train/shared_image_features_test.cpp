@@ -33,23 +33,26 @@ void step_with_separate_passes(TinyRun& run, const Batch& batch) {
   const auto probs = torch::softmax(logits, 1);
   const auto image_small = downsample_image(batch.images, probs);
 
+  const auto prediction = probs.detach();
+  const auto truth = downsample_ground_truth(batch.labels, prediction, settings.ignore_index);
+  const auto judged = judged_cells(truth.valid_share);
+
   for (auto& p : adversary.parameters()) p.requires_grad_(false);
   const auto fake_for_segmentor = encode_prediction(probs, image_small, settings.encoding);
-  const auto term =
-      segmentor_adversarial_term(adversary.forward(batch.images, fake_for_segmentor), settings.loss);
+  const auto term = segmentor_adversarial_term(adversary.score_map(batch.images, fake_for_segmentor), judged,
+                                               settings.loss, settings.criterion);
   for (auto& p : adversary.parameters()) p.requires_grad_(true);
   const auto loss = segmentation_cross_entropy(logits, batch.labels, settings.ignore_index) + kLambda * term;
   run.optimizers.segmentor->zero_grad();
   loss.backward();
   run.optimizers.segmentor->step();
 
-  const auto prediction = probs.detach();
-  const auto truth = downsample_ground_truth(batch.labels, prediction, settings.ignore_index);
   const auto real = encode_ground_truth(truth, prediction, image_small, settings.encoding);
   const auto fake = encode_prediction(prediction, image_small, settings.encoding);
-  const auto scores = adversary.forward(torch::cat({batch.images, batch.images}), torch::cat({real, fake}));
+  const auto scores = adversary.score_map(torch::cat({batch.images, batch.images}), torch::cat({real, fake}));
   const auto n = real.size(0);
-  const auto adversary_loss_value = adversary_loss(scores.narrow(0, 0, n), scores.narrow(0, n, n));
+  const auto adversary_loss_value =
+      adversary_loss(scores.narrow(0, 0, n), judged, scores.narrow(0, n, n), judged, settings.criterion);
   run.optimizers.adversary->zero_grad();
   adversary_loss_value.backward();
   run.optimizers.adversary->step();

@@ -18,8 +18,10 @@ std::vector<torch::Tensor> weights(const Trainer& trainer) {
   std::vector<torch::Tensor> all;
   for (const auto& p : trainer.networks().segmentor->parameters()) all.push_back(p.detach().clone());
   for (const auto& b : trainer.networks().segmentor->buffers()) all.push_back(b.detach().clone());
-  if (trainer.networks().adversary)
+  if (trainer.networks().adversary) {
     for (const auto& p : trainer.networks().adversary->parameters()) all.push_back(p.detach().clone());
+    for (const auto& b : trainer.networks().adversary->buffers()) all.push_back(b.detach().clone());
+  }
   return all;
 }
 
@@ -47,6 +49,56 @@ std::vector<torch::Tensor> interrupted_run(const Config& config, const fs::path&
   second->resume_from(out / "last");
   EXPECT_TRUE(second->run().completed);
   return weights(*second);
+}
+
+// Semi-supervised: two loaders, the unlabelled one through epochs of its own
+// (8 labelled images make 2 batches an epoch, 12 unlabelled ones 3), so a
+// resume must restore both positions.
+Config semi_supervised_config() {
+  auto config = testing::tiny_config("fcd");
+  config.data.shapes_train_size = 20;
+  config.data.labeled_fraction = 0.4;
+  config.adversarial.reduction = "pixel";
+  config.semi.enabled = true;
+  config.semi.start_iteration = 2;
+  config.adversarial.spectral_norm = true;  // its power-iteration state must resume too
+  config.train.epochs = 3;
+  return config;
+}
+
+TEST(Trainer, SemiSupervisedRunResumesExactlyWithBothLoaders) {
+  testing::TempDir dir;
+  const auto config = semi_supervised_config();
+  auto reference = uninterrupted_run(config, dir.path() / "whole");
+  // Mid labelled epoch and mid unlabelled epoch; then at an unlabelled epoch's end.
+  expect_equal(interrupted_run(config, dir.path() / "mid", 1), reference);
+  expect_equal(interrupted_run(config, dir.path() / "unlabelled_epoch_end", 3), reference);
+}
+
+TEST(Trainer, SemiSupervisedLogNamesTheUnlabelledTerms) {
+  testing::TempDir dir;
+  const auto config = semi_supervised_config();
+  uninterrupted_run(config, dir.path() / "run");
+  std::ifstream log(dir.path() / "run" / "log.jsonl");
+  int train_entries = 0, self_training_entries = 0;
+  for (std::string line; std::getline(log, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    if (entry.value("type", "") != "train") continue;
+    ++train_entries;
+    ASSERT_TRUE(entry.contains("semi_adversarial_term")) << line;
+    const double share = entry.at("semi_mask_share").get<double>();
+    EXPECT_GE(share, 0.0);
+    EXPECT_LE(share, 1.0);
+    // Self-training from iteration 3 on (semi.start_iteration 2 counts from 0).
+    if (entry.at("iteration").get<int>() >= 3) {
+      EXPECT_TRUE(entry.at("semi_cross_entropy").is_number()) << line;
+      ++self_training_entries;
+    } else {
+      EXPECT_TRUE(entry.at("semi_cross_entropy").is_null()) << line;
+    }
+  }
+  EXPECT_EQ(train_entries, 6);
+  EXPECT_EQ(self_training_entries, 4);
 }
 
 TEST(Trainer, ResumedRunEndsWithTheWeightsOfAnUninterruptedRun) {

@@ -17,6 +17,20 @@ TEST(TrainingProgress, RoundTripsThroughJson) {
   EXPECT_EQ(parsed.best_epoch, 6);
 }
 
+TEST(TrainingProgress, KeepsTheUnlabelledLoadersPositionAndReadsOlderFormats) {
+  TrainingProgress progress;
+  progress.unlabeled_batches = 41;
+  EXPECT_EQ(parse_progress_json(progress_to_json_text(progress), "state.json").unlabeled_batches, 41);
+  // Format 2 had no unlabelled loader: its position is 0.
+  const auto old = parse_progress_json(
+      R"({"format_version": 2, "iteration": 3, "epoch": 1, "batch_in_epoch": 0, "best_mean_iou": 0.5,
+          "best_epoch": 1, "batches_per_epoch": 3, "validation_pending": false})",
+      "state.json");
+  EXPECT_EQ(old.iteration, 3);
+  EXPECT_EQ(old.unlabeled_batches, 0);
+  EXPECT_THROW(parse_progress_json(R"({"format_version": 4})", "s.json"), Error);
+}
+
 // Found by fuzzing: numbers that do not fit were converted with undefined
 // behaviour or wrapped silently.
 TEST(TrainingProgress, RejectsNumbersThatDoNotFitTheirField) {

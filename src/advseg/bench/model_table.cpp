@@ -118,7 +118,10 @@ ModelRow adversary_row(const std::string& name, const ModelTableOptions& options
   row.kind = "adversary";
   row.name = name;
   row.parameters = parameter_count(*adversary);
-  const int side = std::max(options.size / kAdversaryInputStride, 1);
+  // Label maps at the segmentor's output resolution, or at the image's for
+  // an adversary that judges them there (fcd).
+  const int side =
+      adversary->sees_full_resolution() ? options.size : std::max(options.size / kAdversaryInputStride, 1);
   const auto images =
       torch::randn({1, 3, options.size, options.size}).contiguous(c10::MemoryFormat::ChannelsLast);
   const auto label_map = torch::softmax(torch::randn({1, options.classes, side, side}), 1)

@@ -2,6 +2,8 @@
 // --grid full, every encoding and segmentor loss) over several seeds, with
 // mean ± std of every metric and learning curves; see experiment/experiment.h.
 //   advseg experiment --config configs/shapes.yaml --out runs/exp --seeds 3 --grid full
+//   advseg experiment --config configs/stanford_background_few_labels.yaml --out runs/semi
+//     --grid standard,pixel,semi --label-fractions 0.125,0.25,0.5
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -19,6 +21,7 @@ struct ExperimentCommandOptions {
   std::string out_dir;
   int seeds = 3;
   std::string grid = "standard,adversarial";
+  std::string label_fractions;
   ConfigOptions config;
 };
 
@@ -27,7 +30,7 @@ void run_experiment_command(const ExperimentCommandOptions& options) {
   experiment.base = file_config(options.config_path, options.config);
   experiment.base_overrides = options.config.overrides;
   experiment.out_dir = options.out_dir;
-  experiment.variants = parse_grid(options.grid);
+  experiment.variants = with_label_fractions(parse_grid(options.grid), options.label_fractions);
   experiment.seeds = options.seeds;
   experiment.description = options.config_path.empty() ? kBuiltinDemoSource : options.config_path;
   for (const auto& assignment : options.config.overrides) experiment.description += " --set " + assignment;
@@ -55,9 +58,15 @@ void add_experiment_command(CLI::App& app) {
       ->required();
   command->add_option("--seeds", options->seeds, "Runs per variant, with train.seed, train.seed+1, ...")
       ->check(CLI::PositiveNumber);
-  command->add_option("--grid", options->grid,
-                      "\"full\" (standard + encodings basic/product/scaling x losses flipped/original) or "
-                      "variants separated by commas (default standard,adversarial)");
+  command->add_option(
+      "--grid", options->grid,
+      "\"full\" (standard + encodings basic/product/scaling x losses flipped/original) or "
+      "variants separated by commas: standard, adversarial, <encoding>-<loss>, image "
+      "(stanford adversary, a verdict per image), pixel (fcd adversary, a verdict per pixel), "
+      "semi (pixel + semi-supervised) (default standard,adversarial)");
+  command->add_option("--label-fractions", options->label_fractions,
+                      "Every variant at each share of the training labels, e.g. 0.125,0.25,0.5 "
+                      "(data.labeled_fraction; variants named <variant>@<fraction>)");
   add_config_options(*command, options->config);
   command->callback([options] { run_experiment_command(*options); });
 }

@@ -94,6 +94,15 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("data.shapes_val_size", c.data.shapes_val_size, "shapes dataset: validation images, >= 1");
   v("data.shapes_image_size", c.data.shapes_image_size, "shapes dataset: image side in pixels, >= 16");
   v("data.shapes_seed", c.data.shapes_seed, "shapes dataset: the seed its images are drawn from");
+  v("data.labeled_fraction", c.data.labeled_fraction,
+    "share of the training split that keeps its labels, in (0, 1]; the rest is unused, or unlabelled images "
+    "with semi.enabled");
+  v("data.labeled_seed", c.data.labeled_seed,
+    "the seed that draws which training images keep their labels (independent of train.seed)");
+  v("data.unlabeled_split", c.data.unlabeled_split,
+    "semi.enabled: a split of data.root whose images are used without labels (never read); \"\" = none");
+  v("data.unlabeled_root", c.data.unlabeled_root,
+    "semi.enabled: a folder of images (jpg, jpeg, png, bmp) used without labels; \"\" = none");
   v("model.segmentor", c.model.segmentor,
     "the segmentor s(x); `advseg models` lists the names (multiscale, fcn32s/16s/8s, fcn_resnet, deeplabv3, "
     "lraspp, deeplabv2, pspnet, dilated8, dilated8-context, unet)");
@@ -112,7 +121,8 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("model.unet_widths", c.model.unet_widths,
     "unet only: channels per level from full resolution down, at least 2 levels");
   v("model.adversary", c.model.adversary,
-    "the adversary a(x, y): stanford, largefov, smallfov, largefov-light, smallfov-light");
+    "the adversary a(x, y): stanford, largefov, smallfov, largefov-light, smallfov-light (Luc et al.), fcd "
+    "(Hung et al.'s fully convolutional discriminator, judging maps at the image's resolution)");
   v("model.head_lr_multiplier", c.model.head_lr_multiplier,
     "the head learns at this multiple of the optimiser's rate, the backbone at the rate (DeepLab: 10), > 0");
   v("model.no_weight_decay_on_norm_and_bias", c.model.no_weight_decay_on_norm_and_bias,
@@ -133,15 +143,40 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("adversarial.loss", c.adversarial.loss,
     "the segmentor's adversarial term: flipped, +λ·bce(a(x,s(x)),1); original, -λ·bce(a(x,s(x)),0)");
   v("adversarial.encoding", c.adversarial.encoding,
-    "how label maps reach the adversary: basic, product or scaling (Luc et al. 2016)");
+    "how label maps reach the adversary: basic, product or scaling (Luc et al. 2016), or entropy (ADVENT's "
+    "-p·log p / log C per class, meant for domain adaptation: a ground-truth map's entropy is near 0)");
   v("adversarial.encoding_with_image", c.adversarial.encoding_with_image,
-    "basic only: also feed the downsampled image");
+    "basic and entropy only: also feed the image (at the label map's resolution)");
   v("adversarial.tau", c.adversarial.tau,
     "scaling encoding: the least probability mass on the true class, in (0, 1]");
   v("adversarial.start_iteration", c.adversarial.start_iteration,
     "λ is 0 before this iteration (the adversary still trains), >= 0");
   v("adversarial.d_steps", c.adversarial.d_steps, "adversary updates per round, >= 1");
   v("adversarial.s_steps", c.adversarial.s_steps, "segmentor updates per round, >= 1");
+  v("adversarial.reduction", c.adversarial.reduction,
+    "the adversary's verdict: image (one per image, the BCE of the score map's mean logit; Luc et al.) or "
+    "pixel (one per cell of the score map, upsampled to the label map; cells less than half valid are "
+    "masked out; Hung et al.)");
+  v("adversarial.gan_loss", c.adversarial.gan_loss,
+    "bce (binary cross-entropy of the logits) or lsgan (least squares against 0 and 1; AdaptSegNet's "
+    "option)");
+  v("adversarial.spectral_norm", c.adversarial.spectral_norm,
+    "spectral normalisation of every convolution of the adversary (one power iteration per training pass)");
+  v("semi.enabled", c.semi.enabled,
+    "semi-supervised training (Hung et al. 2018): unlabelled images (data.labeled_fraction, "
+    "data.unlabeled_split, data.unlabeled_root) train the segmentor; needs adversarial.reduction: pixel");
+  v("semi.lambda_adv", c.semi.lambda_adv,
+    "λ_semi_adv: weight of the adversarial term on unlabelled images, >= 0");
+  v("semi.lambda_self", c.semi.lambda_self,
+    "λ_semi: weight of the cross-entropy against the segmentor's own argmax where the adversary's confidence "
+    "passes semi.threshold, >= 0");
+  v("semi.threshold", c.semi.threshold,
+    "T_semi: the adversary's least confidence (sigmoid of its score) for a pixel to be a pseudo-label, in "
+    "[0, 1]");
+  v("semi.start_iteration", c.semi.start_iteration,
+    "self-training (semi.lambda_self) starts at this iteration, >= 0 (the authors: 5000 of 20000)");
+  v("semi.adversary_on_unlabeled", c.semi.adversary_on_unlabeled,
+    "the adversary also learns to call unlabelled predictions fake (the authors' D_remain)");
   v("train.epochs", c.train.epochs, "passes over the training split, >= 1");
   v("train.batch_size", c.train.batch_size, "images per iteration, >= 1");
   v("train.seed", c.train.seed, "the seed of initialisation, augmentation and shuffling");

@@ -47,6 +47,13 @@ struct DataConfig {
   int shapes_val_size = 128;
   int shapes_image_size = 64;
   int shapes_seed = 7;
+  // Semi-supervised training (semi.enabled): which training images keep
+  // their labels, and where unlabelled images come from. Labels of the
+  // unlabelled images are never read.
+  double labeled_fraction = 1.0;  // share of the train split that keeps its labels
+  int labeled_seed = 1;           // draws that share (fixed across train.seed)
+  std::string unlabeled_split;    // a split of data.root used as images only
+  std::string unlabeled_root;     // a folder of images (any names), used as images only
 };
 
 struct ModelConfig {
@@ -61,7 +68,8 @@ struct ModelConfig {
   std::vector<double> segmentor_scales = {1.0, 0.5, 0.25};
   // The unet family: channels per level, from the top (full resolution) down.
   std::vector<int> unet_widths = {32, 64, 128, 256, 512};
-  std::string adversary = "stanford";  // stanford | largefov | smallfov | largefov-light | smallfov-light
+  std::string adversary =
+      "stanford";  // stanford | largefov | smallfov | largefov-light | smallfov-light | fcd
   // Fine-tuning: the segmentor's backbone learns at the optimiser's rate,
   // its head at head_lr_multiplier times it (DeepLab: 10).
   double head_lr_multiplier = 1.0;
@@ -80,12 +88,29 @@ struct AdversarialConfig {
   bool enabled = true;               // false: the standard (cross-entropy only) baseline
   double lambda = 0.1;               // weight of the adversarial term in the segmentor loss
   std::string loss = "flipped";      // flipped: +bce(a(x,s(x)),1); original: -bce(a(x,s(x)),0)
-  std::string encoding = "basic";    // basic | product | scaling
-  bool encoding_with_image = false;  // basic only: also feed the downsampled image
+  std::string encoding = "basic";    // basic | product | scaling | entropy
+  bool encoding_with_image = false;  // basic and entropy: also feed the downsampled image
   double tau = 0.9;                  // scaling: least mass on the true class
   int start_iteration = 0;           // λ = 0 before this iteration (the adversary still trains)
   int d_steps = 1;                   // adversary updates per round
   int s_steps = 1;                   // segmentor updates per round
+  // How the adversary's score map becomes its verdict: "image", one logit per
+  // image (the mean of the map, Luc et al.), or "pixel", one per cell (Hung et al.).
+  std::string reduction = "image";
+  std::string gan_loss = "bce";  // bce | lsgan (least squares, Mao et al.; AdaptSegNet's option)
+  bool spectral_norm = false;    // spectral normalisation of the adversary's convolutions
+};
+
+// Semi-supervised training (Hung et al. 2018) on top of a pixel-level
+// adversary: unlabelled images get the adversarial term, and self-training
+// on their own argmax where the adversary believes the prediction.
+struct SemiConfig {
+  bool enabled = false;
+  double lambda_adv = 0.001;           // λ_semi_adv: adversarial term on unlabelled predictions
+  double lambda_self = 0.1;            // λ_semi: cross-entropy against the confident argmax
+  double threshold = 0.2;              // T_semi: least adversary confidence for a pseudo-label
+  int start_iteration = 5000;          // self-training starts here (the authors' semi_start)
+  bool adversary_on_unlabeled = true;  // the adversary also sees unlabelled predictions as fake
 };
 
 struct TrainConfig {
@@ -111,6 +136,7 @@ struct Config {
   DataConfig data;
   ModelConfig model;
   AdversarialConfig adversarial;
+  SemiConfig semi;
   TrainConfig train;
 };
 

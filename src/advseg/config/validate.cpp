@@ -126,6 +126,14 @@ void validate_data(const DataConfig& d) {
   require_at_least("data.shapes_train_size", d.shapes_train_size, 1);
   require_at_least("data.shapes_val_size", d.shapes_val_size, 1);
   require_at_least("data.shapes_image_size", d.shapes_image_size, 16);
+  require(d.labeled_fraction > 0 && d.labeled_fraction <= 1, "data.labeled_fraction", "in (0, 1]",
+          number_text(d.labeled_fraction));
+  // Split files name images in <root>/images only in these layouts.
+  require(d.unlabeled_split.empty() || d.dataset == "stanford_background" || d.dataset == "folder",
+          "data.unlabeled_split",
+          "empty for data.dataset " + quoted(d.dataset) +
+              " (stanford_background and folder only; data.unlabeled_root takes any folder of images)",
+          quoted(d.unlabeled_split));
 }
 
 // The multiscale family's own options; other families ignore them.
@@ -169,16 +177,56 @@ void validate_model(const ModelConfig& m) {
           quoted(m.backbone_pretrained));
 }
 
+// The fcd adversary halves its input five times: smaller crops leave it nothing to score.
+void validate_adversary_input(const Config& config) {
+  if (!config.adversarial.enabled || config.model.adversary != "fcd") return;
+  const int side = std::min(config.data.crop_height, config.data.crop_width);
+  require(side >= 32, "data.crop_height and data.crop_width", "at least 32 with model.adversary 'fcd'",
+          std::to_string(config.data.crop_height) + "x" + std::to_string(config.data.crop_width));
+}
+
 void validate_adversarial(const AdversarialConfig& a) {
   require_non_negative("adversarial.lambda", a.lambda);
   require_one_of("adversarial.loss", a.loss, {"flipped", "original"});
-  require_one_of("adversarial.encoding", a.encoding, {"basic", "product", "scaling"});
-  require(!a.encoding_with_image || a.encoding == "basic", "adversarial.encoding_with_image",
-          "false unless adversarial.encoding is 'basic'", "true with " + quoted(a.encoding));
+  require_one_of("adversarial.encoding", a.encoding, {"basic", "product", "scaling", "entropy"});
+  require(!a.encoding_with_image || a.encoding == "basic" || a.encoding == "entropy",
+          "adversarial.encoding_with_image", "false unless adversarial.encoding is 'basic' or 'entropy'",
+          "true with " + quoted(a.encoding));
   require(a.tau > 0 && a.tau <= 1, "adversarial.tau", "in (0, 1]", number_text(a.tau));
   require_at_least("adversarial.start_iteration", a.start_iteration, 0);
   require_at_least("adversarial.d_steps", a.d_steps, 1);
   require_at_least("adversarial.s_steps", a.s_steps, 1);
+  require_one_of("adversarial.reduction", a.reduction, {"image", "pixel"});
+  require_one_of("adversarial.gan_loss", a.gan_loss, {"bce", "lsgan"});
+  // -(x - 0)^2 has no minimum: the original term is a BCE-only form.
+  require(a.gan_loss == "bce" || a.loss == "flipped", "adversarial.loss",
+          "'flipped' with adversarial.gan_loss 'lsgan'", quoted(a.loss));
+}
+
+bool has_unlabeled_images(const DataConfig& d) {
+  return d.labeled_fraction < 1 || !d.unlabeled_split.empty() || !d.unlabeled_root.empty();
+}
+
+void validate_semi(const SemiConfig& s, const DataConfig& d, const AdversarialConfig& a) {
+  require_non_negative("semi.lambda_adv", s.lambda_adv);
+  require_non_negative("semi.lambda_self", s.lambda_self);
+  require(s.threshold >= 0 && s.threshold <= 1, "semi.threshold", "in [0, 1]", number_text(s.threshold));
+  require_at_least("semi.start_iteration", s.start_iteration, 0);
+  require(s.enabled || d.unlabeled_split.empty(), "data.unlabeled_split", "empty unless semi.enabled",
+          quoted(d.unlabeled_split));
+  require(s.enabled || d.unlabeled_root.empty(), "data.unlabeled_root", "empty unless semi.enabled",
+          quoted(d.unlabeled_root));
+  require(d.unlabeled_split.empty() || d.unlabeled_split != d.val_split, "data.unlabeled_split",
+          "another split than data.val_split (validation images must not train)", quoted(d.unlabeled_split));
+  if (!s.enabled) return;
+  // The confidence map and the per-cell term need an adversary that judges cells.
+  require(a.enabled, "adversarial.enabled", "true with semi.enabled (the method needs the adversary)",
+          "false");
+  require(a.reduction == "pixel", "adversarial.reduction", "'pixel' with semi.enabled", quoted(a.reduction));
+  require(has_unlabeled_images(d), "semi.enabled",
+          "false unless unlabelled images are given (data.labeled_fraction < 1, data.unlabeled_split or "
+          "data.unlabeled_root)",
+          "true");
 }
 
 void validate_optimizer(const std::string& prefix, const OptimizerConfig& o) {
@@ -215,6 +263,8 @@ void validate(const Config& config) {
   validate_data(config.data);
   validate_model(config.model);
   validate_adversarial(config.adversarial);
+  validate_semi(config.semi, config.data, config.adversarial);
+  validate_adversary_input(config);
   validate_train(config.train);
 }
 

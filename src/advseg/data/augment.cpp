@@ -53,13 +53,26 @@ Example random_crop(const Example& example, const AugmentOptions& options, std::
 
 }  // namespace
 
+namespace {
+
+cv::Size scaled_size(const cv::Mat& image, double scale) {
+  return cv::Size(std::max(1, static_cast<int>(std::lround(image.cols * scale))),
+                  std::max(1, static_cast<int>(std::lround(image.rows * scale))));
+}
+
+}  // namespace
+
+cv::Mat rescale_image(const cv::Mat& image, double scale) {
+  if (scale == 1.0) return image;
+  cv::Mat scaled;
+  cv::resize(image, scaled, scaled_size(image, scale), 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  return scaled;
+}
+
 Example rescale(const Example& example, double scale) {
   if (scale == 1.0) return example;
-  const cv::Size size(std::max(1, static_cast<int>(std::lround(example.image.cols * scale))),
-                      std::max(1, static_cast<int>(std::lround(example.image.rows * scale))));
-  Example scaled{cv::Mat(), cv::Mat(), example.id};
-  cv::resize(example.image, scaled.image, size, 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  cv::resize(example.label, scaled.label, size, 0, 0, cv::INTER_NEAREST);
+  Example scaled{rescale_image(example.image, scale), cv::Mat(), example.id};
+  cv::resize(example.label, scaled.label, scaled_size(example.image, scale), 0, 0, cv::INTER_NEAREST);
   return scaled;
 }
 

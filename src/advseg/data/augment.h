@@ -23,6 +23,8 @@ struct AugmentOptions {
 // aliasing), bilinear for a larger one, nearest for the label map, since
 // blending class ids would invent classes along boundaries.
 Example rescale(const Example& example, double scale);
+// The same for an image alone.
+cv::Mat rescale_image(const cv::Mat& image, double scale);
 
 Example augment(const Example& example, const AugmentOptions& options, std::mt19937_64& rng);
 

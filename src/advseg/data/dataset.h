@@ -46,6 +46,9 @@ class Dataset {
   virtual ~Dataset() = default;
   virtual std::size_t size() const = 0;
   virtual Example get(std::size_t index) const = 0;
+  // The example's image and id alone: its label is left empty and its label
+  // file is not read (unlabelled images for semi-supervised training).
+  virtual Example image_only(std::size_t index) const = 0;
   virtual const DatasetInfo& info() const = 0;
 };
 

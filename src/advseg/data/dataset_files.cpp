@@ -89,23 +89,46 @@ fs::path listed_image(const std::map<std::string, fs::path>& images, const std::
 
 }  // namespace
 
-std::vector<SampleFiles> split_samples(const fs::path& root, const std::string& split,
-                                       const FolderLayout& layout) {
+namespace {
+
+// Where the samples of a split are listed: its split file, or the image folder.
+fs::path split_listing(const fs::path& root, const std::string& split) {
+  return split.empty() ? root / "images" : root / "splits" / (split + ".txt");
+}
+
+// The images of a split's samples, in split-file order; labels left empty.
+std::vector<SampleFiles> split_image_files(const fs::path& root, const std::string& split,
+                                           const std::vector<std::string>& extensions) {
   require_folder(root, "dataset folder");
   const fs::path image_dir = root / "images";
   require_folder(image_dir, "image folder");
-  const std::map<std::string, fs::path> images = images_by_id(image_dir, layout.image_extensions);
-  const fs::path split_path = root / "splits" / (split + ".txt");
+  const std::map<std::string, fs::path> images = images_by_id(image_dir, extensions);
+  const fs::path split_path = split_listing(root, split);
   if (!split.empty()) require_regular_file(split_path, "split file of split '" + split + "'");
   const std::vector<std::string> ids =
       split.empty() ? all_ids(images, image_dir) : read_split_file(split_path);
 
   std::vector<SampleFiles> samples;
-  for (const std::string& id : ids) {
-    samples.push_back({id, listed_image(images, id, image_dir, layout.image_extensions, split_path),
-                       root / layout.label_folder / (id + layout.label_suffix)});
-  }
-  return existing_samples(std::move(samples), split.empty() ? image_dir : split_path);
+  for (const std::string& id : ids)
+    samples.push_back({id, listed_image(images, id, image_dir, extensions, split_path), {}});
+  if (samples.empty()) fail_at(split_path, "holds no sample");
+  return samples;
+}
+
+const std::vector<std::string> kImageExtensions = {".jpg", ".jpeg", ".png", ".bmp"};
+
+}  // namespace
+
+std::vector<SampleFiles> split_samples(const fs::path& root, const std::string& split,
+                                       const FolderLayout& layout) {
+  std::vector<SampleFiles> samples = split_image_files(root, split, layout.image_extensions);
+  for (SampleFiles& sample : samples)
+    sample.label = root / layout.label_folder / (sample.id + layout.label_suffix);
+  return existing_samples(std::move(samples), split_listing(root, split));
+}
+
+std::vector<SampleFiles> split_images(const fs::path& root, const std::string& split) {
+  return split_image_files(root, split, kImageExtensions);
 }
 
 std::vector<SampleFiles> existing_samples(std::vector<SampleFiles> samples, const fs::path& listed_in) {
@@ -206,6 +229,18 @@ Example read_example(const SampleFiles& sample, long long max_image_pixels,
                               std::to_string(example.image.rows) + exif);
   }
   return example;
+}
+
+Example read_image_only(const SampleFiles& sample, long long max_image_pixels) {
+  return Example{read_rgb_image(sample.image, max_image_pixels), cv::Mat(), sample.id};
+}
+
+std::vector<SampleFiles> folder_images(const fs::path& dir) {
+  require_folder(dir, "image folder");
+  std::vector<SampleFiles> samples;
+  const auto images = images_by_id(dir, kImageExtensions);
+  for (const std::string& id : all_ids(images, dir)) samples.push_back({id, images.at(id), {}});
+  return samples;
 }
 
 }  // namespace advseg

@@ -41,6 +41,11 @@ struct FolderLayout {
 std::vector<SampleFiles> split_samples(const std::filesystem::path& root, const std::string& split,
                                        const FolderLayout& layout);
 
+// The images of a split in that layout (<root>/images/<id>.{jpg,jpeg,png,bmp},
+// listed by <root>/splits/<split>.txt, or all of them when `split` is empty),
+// with empty label paths: no label is looked for.
+std::vector<SampleFiles> split_images(const std::filesystem::path& root, const std::string& split);
+
 // Checks that the image and the label of every sample exist, naming the
 // missing file and `listed_in` (where the sample came from: a split file, a
 // folder), and that there is at least one sample; returns the samples.
@@ -88,5 +93,13 @@ cv::Mat map_label_values(const cv::Mat& stored, const LabelValueMap& map, const 
 // advseg::Error naming both files and both sizes when the sizes differ.
 Example read_example(const SampleFiles& sample, long long max_image_pixels,
                      const std::function<cv::Mat(const std::filesystem::path&)>& read_label);
+
+// Reads a sample's image alone (the label stays empty, its file unread).
+Example read_image_only(const SampleFiles& sample, long long max_image_pixels);
+
+// The images of `dir` (jpg, jpeg, png, bmp, any case) sorted by id, each
+// with an empty label path; a folder without images, and two images sharing
+// an id, throw advseg::Error naming the path.
+std::vector<SampleFiles> folder_images(const std::filesystem::path& dir);
 
 }  // namespace advseg

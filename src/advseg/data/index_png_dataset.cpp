@@ -19,4 +19,8 @@ Example IndexPngDataset::get(std::size_t index) const {
   });
 }
 
+Example IndexPngDataset::image_only(std::size_t index) const {
+  return read_image_only(samples_.at(index), max_image_pixels_);
+}
+
 }  // namespace advseg

@@ -29,6 +29,11 @@ class ConfiguredDataset final : public Dataset {
       : inner_(std::move(inner)), info_(std::move(info)), image_scale_(image_scale) {}
   std::size_t size() const override { return inner_->size(); }
   Example get(std::size_t index) const override { return rescale(inner_->get(index), image_scale_); }
+  Example image_only(std::size_t index) const override {
+    Example example = inner_->image_only(index);
+    example.image = rescale_image(example.image, image_scale_);
+    return example;
+  }
   const DatasetInfo& info() const override { return info_; }
 
  private:

@@ -1,6 +1,7 @@
 #include "advseg/data/pipeline_options.h"
 
 #include "advseg/config/config.h"
+#include "advseg/data/random.h"
 
 namespace advseg {
 
@@ -32,6 +33,12 @@ LoaderOptions training_loader_options(const Config& config, int epoch, std::size
   options.threads = config.train.loader_threads;
   options.prefetch_batches = config.train.prefetch_batches;
   options.skip_batches = skip_batches;
+  return options;
+}
+
+LoaderOptions unlabeled_loader_options(const Config& config, int epoch, std::size_t skip_batches) {
+  LoaderOptions options = training_loader_options(config, epoch, skip_batches);
+  options.seed = mix_seed({options.seed, 0x0b5e55edULL});  // "unlabelled" stream
   return options;
 }
 

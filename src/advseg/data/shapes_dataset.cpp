@@ -164,4 +164,10 @@ Example ShapesDataset::get(std::size_t index) const {
   return example;
 }
 
+Example ShapesDataset::image_only(std::size_t index) const {
+  Example example = get(index);
+  example.label = cv::Mat();
+  return example;
+}
+
 }  // namespace advseg

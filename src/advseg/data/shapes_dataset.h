@@ -32,6 +32,8 @@ class ShapesDataset final : public Dataset {
 
   std::size_t size() const override { return static_cast<std::size_t>(options_.size); }
   Example get(std::size_t index) const override;
+  // Drawn as get() draws it (image and label come from one stream), the label then dropped.
+  Example image_only(std::size_t index) const override;
   const DatasetInfo& info() const override { return info_; }
 
  private:

@@ -31,4 +31,8 @@ Example StanfordBackgroundDataset::get(std::size_t index) const {
                       });
 }
 
+Example StanfordBackgroundDataset::image_only(std::size_t index) const {
+  return read_image_only(samples_.at(index), options_.max_image_pixels);
+}
+
 }  // namespace advseg

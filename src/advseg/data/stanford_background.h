@@ -30,6 +30,7 @@ class StanfordBackgroundDataset final : public Dataset {
 
   std::size_t size() const override { return samples_.size(); }
   Example get(std::size_t index) const override;
+  Example image_only(std::size_t index) const override;
   const DatasetInfo& info() const override { return info_; }
 
  private:

@@ -1,6 +1,7 @@
 #include "advseg/experiment/grid.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -26,23 +27,52 @@ std::string variant_names(const std::vector<Variant>& variants) {
 }
 
 std::vector<Variant> known_variants() {
-  std::vector<Variant> variants = {{"standard", {"adversarial.enabled=false"}},
-                                   {"adversarial", {"adversarial.enabled=true"}}};
+  // Every variant but `semi` trains on the labelled images alone, whatever the base config says.
+  std::vector<Variant> variants = {{"standard", {"adversarial.enabled=false", "semi.enabled=false"}},
+                                   {"adversarial", {"adversarial.enabled=true", "semi.enabled=false"}}};
   for (const char* encoding : {"basic", "product", "scaling"}) {
     for (const char* loss : {"flipped", "original"}) {
       variants.push_back({std::string(encoding) + "-" + loss,
                           {"adversarial.enabled=true", std::string("adversarial.encoding=") + encoding,
-                           std::string("adversarial.loss=") + loss}});
+                           std::string("adversarial.loss=") + loss, "semi.enabled=false"}});
     }
   }
+  variants.push_back({"image",
+                      {"adversarial.enabled=true", "adversarial.reduction=image", "model.adversary=stanford",
+                       "semi.enabled=false"}});
+  const std::vector<std::string> pixel = {"adversarial.enabled=true", "adversarial.reduction=pixel",
+                                          "model.adversary=fcd", "adversarial.encoding=basic"};
+  variants.push_back({"pixel", pixel});
+  variants.back().overrides.push_back("semi.enabled=false");
+  variants.push_back({"semi", pixel});
+  variants.back().overrides.push_back("semi.enabled=true");
   return variants;
+}
+
+std::vector<Variant> with_label_fractions(const std::vector<Variant>& variants,
+                                          const std::string& fractions) {
+  if (fractions.empty()) return variants;
+  std::vector<Variant> crossed;
+  for (const auto& text : split_names(fractions)) {
+    char* end = nullptr;
+    const double fraction = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(fraction > 0 && fraction <= 1))
+      throw Error("--label-fractions: \"" + text + "\" is not a number in (0, 1]");
+    for (const auto& variant : variants) {
+      Variant at_fraction{variant.name + "@" + text, variant.overrides};
+      at_fraction.overrides.push_back("data.labeled_fraction=" + text);
+      crossed.push_back(std::move(at_fraction));
+    }
+  }
+  return crossed;
 }
 
 std::vector<Variant> parse_grid(const std::string& text) {
   const auto known = known_variants();
   if (text == "full") {
     std::vector<Variant> full = {known.front()};
-    full.insert(full.end(), known.begin() + 2, known.end());  // every encoding-loss pair
+    for (const auto& variant : known)  // every encoding-loss pair
+      if (variant.name.find('-') != std::string::npos) full.push_back(variant);
     return full;
   }
   std::vector<Variant> chosen;

@@ -14,15 +14,25 @@ struct Variant {
 };
 
 // "standard" (adversarial.enabled=false), "adversarial" (the base config with
-// adversarial training on), and "<encoding>-<loss>" for the encodings basic,
+// adversarial training on), "<encoding>-<loss>" for the encodings basic,
 // product, scaling and the losses flipped, original (adversarial, with that
-// encoding and segmentor loss).
+// encoding and segmentor loss), "image" (Luc et al.'s two-branch adversary,
+// one verdict per image), "pixel" (Hung et al.'s fcd adversary, one verdict
+// per pixel) and "semi" (pixel with semi-supervised training, which needs
+// unlabelled images: a label fraction below 1). Weights such as lambda come
+// from the base config.
 std::vector<Variant> known_variants();
 
 // --grid: "full" (standard and the six encoding-loss variants) or names from
 // known_variants() separated by commas. Unknown or repeated names throw
 // advseg::Error naming them and the valid ones.
 std::vector<Variant> parse_grid(const std::string& text);
+
+// --label-fractions "0.125,0.5": every variant at every fraction of the
+// training labels (data.labeled_fraction), named "<variant>@<fraction>",
+// fraction by fraction. "" keeps the variants as they are. A value outside
+// (0, 1], or not a number, throws advseg::Error naming it.
+std::vector<Variant> with_label_fractions(const std::vector<Variant>& variants, const std::string& fractions);
 
 // "standard, adversarial": the names, for messages and reports.
 std::string variant_names(const std::vector<Variant>& variants);

@@ -10,11 +10,17 @@
 namespace advseg {
 
 struct AdversaryOptions {
-  int label_channels = 5;  // channels of the encoded label map
+  int label_channels = 5;      // channels of the encoded label map
+  bool spectral_norm = false;  // every convolution spectrally normalised (spectral_norm.h)
 };
 
 class AdversaryImpl : public torch::nn::Module {
  public:
+  // True when the adversary judges label maps at the image's resolution
+  // (the segmentor's logits are upsampled first, as Hung et al. do); false
+  // when it judges them at the segmentor's output resolution.
+  virtual bool sees_full_resolution() const { return false; }
+
   // What the adversary computes from the image alone (the stanford
   // adversary's image branch): a training step computes it once and shares
   // it between its passes, since the image is the same in all of them.

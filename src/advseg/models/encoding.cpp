@@ -3,6 +3,8 @@
 #include <torch/nn/functional/embedding.h>
 #include <torch/nn/functional/pooling.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "advseg/error.h"
@@ -15,6 +17,7 @@ namespace {
 
 // Below this remaining mass the prediction is treated as already one-hot.
 constexpr double kOneHotSlack = 1e-6;
+constexpr double kEntropyOffset = 1e-30;
 
 torch::Tensor area_downsample(const torch::Tensor& maps, const torch::Tensor& like) {
   // adaptive pooling averages exact cell areas, so non-integer ratios work too.
@@ -35,14 +38,21 @@ torch::Tensor product_encoding(const torch::Tensor& maps, const torch::Tensor& i
   return (maps.unsqueeze(2) * image_small.unsqueeze(1)).flatten(1, 2);
 }
 
-// The basic and product encodings treat real and predicted maps alike.
+torch::Tensor maybe_with_image(const torch::Tensor& maps, const torch::Tensor& image_small,
+                               const EncodingOptions& options) {
+  return options.with_image ? torch::cat({maps, image_small.to(maps.scalar_type())}, 1) : maps;
+}
+
+// The basic, product and entropy encodings treat real and predicted maps alike.
 torch::Tensor encode_map(const torch::Tensor& maps, const torch::Tensor& image_small,
                          const EncodingOptions& options) {
   switch (options.kind) {
     case EncodingKind::product:
       return product_encoding(maps, image_small);
     case EncodingKind::basic:
-      return options.with_image ? torch::cat({maps, image_small}, 1) : maps;
+      return maybe_with_image(maps, image_small, options);
+    case EncodingKind::entropy:
+      return maybe_with_image(entropy_map(maps), image_small, options);
     case EncodingKind::scaling:
       break;
   }
@@ -75,7 +85,9 @@ EncodingKind parse_encoding(const std::string& name) {
   if (name == "basic") return EncodingKind::basic;
   if (name == "product") return EncodingKind::product;
   if (name == "scaling") return EncodingKind::scaling;
-  throw Error("unknown adversary input encoding \"" + name + "\"; valid names: basic, product, scaling");
+  if (name == "entropy") return EncodingKind::entropy;
+  throw Error("unknown adversary input encoding \"" + name +
+              "\"; valid names: basic, product, scaling, entropy");
 }
 
 int encoded_channels(const EncodingOptions& options, int num_classes) {
@@ -83,11 +95,19 @@ int encoded_channels(const EncodingOptions& options, int num_classes) {
     case EncodingKind::product:
       return 3 * num_classes;
     case EncodingKind::basic:
+    case EncodingKind::entropy:
       return options.with_image ? num_classes + 3 : num_classes;
     case EncodingKind::scaling:
       break;
   }
   return num_classes;
+}
+
+torch::Tensor entropy_map(const torch::Tensor& probs) {
+  // log C normalises to [0, 1]; one class has no uncertainty to measure.
+  const double log_classes = std::log(static_cast<double>(std::max<int64_t>(probs.size(1), 2)));
+  // ADVENT's offset keeps p·log p (and its gradient) finite where p underflows to 0.
+  return -(probs * torch::log(probs + kEntropyOffset)) / log_classes;
 }
 
 GroundTruthMap downsample_ground_truth(const torch::Tensor& labels, const torch::Tensor& probs,

@@ -4,7 +4,10 @@
 //   basic    probabilities as they are (optionally with the image appended),
 //   product  each class map times each RGB channel (3C channels),
 //   scaling  ground truth softened toward the prediction, keeping at least
-//            tau on the true class; predictions pass through unchanged.
+//            tau on the true class; predictions pass through unchanged,
+//   entropy  each class's share of the map's entropy, -p·log p / log C
+//            (ADVENT, Vu et al. 2019; optionally with the image appended):
+//            for domain adaptation, where both maps are predictions.
 #pragma once
 
 #include <torch/types.h>
@@ -13,14 +16,14 @@
 
 namespace advseg {
 
-enum class EncodingKind { basic, product, scaling };
+enum class EncodingKind { basic, product, scaling, entropy };
 
-// "basic" | "product" | "scaling"; anything else throws advseg::Error.
+// "basic" | "product" | "scaling" | "entropy"; anything else throws advseg::Error.
 EncodingKind parse_encoding(const std::string& name);
 
 struct EncodingOptions {
   EncodingKind kind = EncodingKind::basic;
-  bool with_image = false;  // basic only
+  bool with_image = false;  // basic and entropy
   double tau = 0.9;         // scaling only
 };
 
@@ -40,6 +43,10 @@ GroundTruthMap downsample_ground_truth(const torch::Tensor& labels, const torch:
 
 // The image at the label map's resolution (area-downsampled), [N,3,h,w].
 torch::Tensor downsample_image(const torch::Tensor& images, const torch::Tensor& probs);
+
+// -p·log p / log C per class for probability maps [N,C,h,w] (0 where p = 0;
+// the channels sum to the normalised entropy, in [0, 1]).
+torch::Tensor entropy_map(const torch::Tensor& probs);
 
 // Encodes the segmentor's prediction: probs [N,C,h,w], image_small [N,3,h,w].
 torch::Tensor encode_prediction(const torch::Tensor& probs, const torch::Tensor& image_small,

@@ -76,6 +76,7 @@ std::shared_ptr<AdversaryImpl> make_configured_adversary(const Config& config, c
   require_registered("model.adversary", config.model.adversary, adversary_names());
   AdversaryOptions options;
   options.label_channels = encoded_channels(encoding_options(config), config.data.num_classes);
+  options.spectral_norm = config.adversarial.spectral_norm;
   return placed(make_adversary(config.model.adversary, options), config, device);
 }
 

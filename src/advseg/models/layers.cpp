@@ -4,6 +4,8 @@
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/pooling.h>
 
+#include "advseg/models/spectral_norm.h"
+
 namespace advseg {
 
 LayerSpec conv_layer(int kernel, int channels) { return {LayerSpec::Kind::conv, kernel, channels}; }
@@ -13,6 +15,15 @@ LayerSpec pool_layer() { return {LayerSpec::Kind::pool, 0, 0}; }
 torch::nn::Conv2d same_conv(int in_channels, int out_channels, int kernel, bool bias) {
   return torch::nn::Conv2d(
       torch::nn::Conv2dOptions(in_channels, out_channels, kernel).padding(kernel / 2).bias(bias));
+}
+
+void push_conv(torch::nn::Sequential& stack, int in_channels, int out_channels, int kernel, int stride,
+               int padding, bool spectral_norm) {
+  if (spectral_norm)
+    stack->push_back(SpectralNormConv2d(ConvShape{in_channels, out_channels, kernel, stride, padding}));
+  else
+    stack->push_back(torch::nn::Conv2d(
+        torch::nn::Conv2dOptions(in_channels, out_channels, kernel).stride(stride).padding(padding)));
 }
 
 torch::nn::Sequential make_conv_stack(int in_channels, const std::vector<LayerSpec>& layers,
@@ -29,7 +40,7 @@ torch::nn::Sequential make_conv_stack(int in_channels, const std::vector<LayerSp
       stack->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2).ceil_mode(options.ceil_pooling)));
       continue;
     }
-    stack->push_back(same_conv(channels, layer.channels, layer.kernel, /*bias=*/true));
+    push_conv(stack, channels, layer.channels, layer.kernel, 1, layer.kernel / 2, options.spectral_norm);
     channels = layer.channels;
     if (i != last_conv || options.relu_after_last)
       stack->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(/*inplace=*/true)));

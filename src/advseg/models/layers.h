@@ -26,6 +26,7 @@ LayerSpec pool_layer();
 struct ConvStackOptions {
   bool relu_after_last = false;  // false when the stack ends in logits
   bool ceil_pooling = true;      // ceil mode keeps 1x1 maps alive through pooling
+  bool spectral_norm = false;    // spectrally normalised convolutions (spectral_norm.h)
 };
 
 // Convolutions padded by kernel/2 (so they keep the size), ReLU after every
@@ -35,6 +36,11 @@ torch::nn::Sequential make_conv_stack(int in_channels, const std::vector<LayerSp
                                       const ConvStackOptions& options);
 
 torch::nn::Conv2d same_conv(int in_channels, int out_channels, int kernel, bool bias);
+
+// Appends a kernel x kernel convolution with a bias to `stack`: a plain
+// Conv2d or, with `spectral_norm`, a SpectralNormConv2d of the same shape.
+void push_conv(torch::nn::Sequential& stack, int in_channels, int out_channels, int kernel, int stride,
+               int padding, bool spectral_norm);
 
 // Bilinear, align_corners=false; returns `input` itself when it already has
 // the size. The result is fp32 when the input is bf16.

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "advseg/error.h"
+#include "advseg/models/adversaries/fcd.h"
 #include "advseg/models/adversaries/fov.h"
 #include "advseg/models/adversaries/stanford.h"
 #include "advseg/models/segmentors/deeplabv2.h"
@@ -48,6 +49,7 @@ const Registry<AdversaryFactory>& adversary_registry() {
       {"smallfov", make_smallfov_adversary},
       {"largefov-light", make_largefov_light_adversary},
       {"smallfov-light", make_smallfov_light_adversary},
+      {"fcd", make_fcd_adversary},
   };
   return registry;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <vector>
 
 #include "advseg/config/config.h"
 #include "advseg/inference/autocast.h"
@@ -50,16 +52,91 @@ bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss) {
   return true;
 }
 
-// What the adversary sees of the images, for each of its passes.
-struct AdversaryInputs {
-  torch::Tensor image_small;     // the image at the label maps' size (product encoding)
+// The segmentor's outputs, with a graph only when the segmentor learns now;
+// logits in fp32, so the losses are fp32 under autocast.
+SegmentorOutput segmentor_forward(SegmentorImpl& segmentor, const torch::Tensor& images, bool with_graph) {
+  SegmentorOutput output;
+  {
+    torch::AutoGradMode grad_mode(with_graph);
+    output = segmentor.forward_train(images);
+  }
+  output.logits = output.logits.to(torch::kFloat);
+  if (output.aux_logits.defined()) output.aux_logits = output.aux_logits.to(torch::kFloat);
+  return output;
+}
+
+// What the adversary sees of one batch of images, computed once per step:
+// the images are the same in all of its passes.
+struct AdversaryView {
+  torch::Tensor probs;           // s(x) at the adversary's resolution
+  torch::Tensor image_small;     // the image at that resolution (product encoding, with_image)
   torch::Tensor image_features;  // the adversary's own image features (undefined if it has none)
+  torch::Tensor judged;          // [N,1,h,w] 1 where a cell carries a verdict (pixel reduction)
 };
 
-// Step 2: mce(s(x), y) [+ aux_weight * mce(aux(x), y)] + lambda * adversarial term.
+// `with_graph`: the image features keep their graph (the adversary learns now).
+AdversaryView adversary_view(AdversaryImpl& adversary, const torch::Tensor& images,
+                             const torch::Tensor& logits, bool with_graph) {
+  AdversaryView view;
+  // An adversary judging at the image's resolution gets the logits upsampled
+  // before the softmax, as Hung et al. feed theirs.
+  view.probs = torch::softmax(
+      adversary.sees_full_resolution() ? upsample_logits(logits, images.size(2), images.size(3)) : logits, 1);
+  view.image_small = downsample_image(images, view.probs);
+  view.judged =
+      torch::ones({view.probs.size(0), 1, view.probs.size(2), view.probs.size(3)}, view.probs.options());
+  torch::AutoGradMode grad_mode(with_graph);
+  view.image_features = adversary.image_features(images);
+  return view;
+}
+
+// The adversary's score maps [N,1,h',w'] of the encoded predictions of
+// `view`. The image features carry the adversary's graph (for step 3):
+// detached here, where only the label map's path leads back to the segmentor.
+torch::Tensor score_prediction(AdversaryImpl& adversary, const AdversaryView& view,
+                               const StepSettings& settings) {
+  const auto fake = encode_prediction(view.probs, view.image_small, settings.encoding);
+  const auto features = view.image_features.defined() ? view.image_features.detach() : torch::Tensor();
+  return adversary.score_map_from_features(features, fake).to(torch::kFloat);
+}
+
+// One batch of unlabelled images through step 1: s(u) and the adversary's view of it.
+struct UnlabeledPass {
+  torch::Tensor images;
+  SegmentorOutput output;
+  AdversaryView view;
+};
+
+// Step 2 on unlabelled images (Hung et al. 2018):
+//   lambda_semi_adv * adversarial term of s(u)
+//   + lambda_semi * mce(s(u), argmax s(u) where the adversary's confidence passes T_semi).
+torch::Tensor semi_supervised_terms(AdversaryImpl& adversary, const UnlabeledPass& unlabeled,
+                                    const StepPlan& plan, const StepSettings& settings, StepStats& stats) {
+  const auto scores = score_prediction(adversary, unlabeled.view, settings);
+  const auto term =
+      segmentor_adversarial_term(scores, unlabeled.view.judged, settings.loss, settings.criterion);
+  const auto pseudo_labels = confident_pseudo_labels(
+      unlabeled.output.logits, scores, unlabeled.images.size(2), unlabeled.images.size(3),
+      settings.semi.threshold, settings.criterion, settings.ignore_index);
+  stats.used_unlabeled = true;
+  stats.semi_adversarial_term = term.item<double>();
+  stats.semi_mask_share = (pseudo_labels != settings.ignore_index).to(torch::kFloat).mean().item<double>();
+  auto loss = plan.lambda_semi_adv * term;
+  if (plan.lambda_semi > 0) {
+    const auto self_training =
+        segmentation_cross_entropy(unlabeled.output.logits, pseudo_labels, settings.ignore_index);
+    stats.semi_cross_entropy = self_training.item<double>();
+    stats.self_trained = true;
+    loss = loss + plan.lambda_semi * self_training;
+  }
+  return loss;
+}
+
+// Step 2: mce(s(x), y) [+ aux_weight * mce(aux(x), y)] + lambda * adversarial
+// term [+ the semi-supervised terms].
 void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
-                      const SegmentorOutput& output, const torch::Tensor& probs,
-                      const AdversaryInputs& inputs, const StepPlan& plan, const StepSettings& settings,
+                      const SegmentorOutput& output, const AdversaryView& labeled,
+                      const UnlabeledPass* unlabeled, const StepPlan& plan, const StepSettings& settings,
                       StepStats& stats) {
   auto cross_entropy = segmentation_cross_entropy(output.logits, batch.labels, settings.ignore_index);
   auto loss = cross_entropy;
@@ -69,44 +146,53 @@ void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, co
     loss = loss + settings.aux_weight * aux;
     stats.aux_cross_entropy = aux.item<double>();
   }
+  std::optional<FrozenWeights> frozen;
+  if (networks.adversary) frozen.emplace(*networks.adversary);
   if (settings.adversarial && plan.lambda > 0) {
-    FrozenWeights frozen(*networks.adversary);
-    auto fake = encode_prediction(probs, inputs.image_small, settings.encoding);
-    // The image features carry the adversary's graph (for step 3): detached
-    // here, where only the label map's path leads back to the segmentor.
-    const auto features = inputs.image_features.defined() ? inputs.image_features.detach() : torch::Tensor();
-    auto scores = networks.adversary->forward_from_features(features, fake).to(torch::kFloat);
-    auto term = segmentor_adversarial_term(scores, settings.loss);
+    auto term = segmentor_adversarial_term(score_prediction(*networks.adversary, labeled, settings),
+                                           labeled.judged, settings.loss, settings.criterion);
     loss = loss + plan.lambda * term;
     stats.adversarial_term = term.item<double>();
   }
+  if (unlabeled) loss = loss + semi_supervised_terms(*networks.adversary, *unlabeled, plan, settings, stats);
   stats.cross_entropy = cross_entropy.item<double>();
   stats.segmentor_updated = minimise(optimizer, loss);
   stats.finite = stats.finite && stats.segmentor_updated;
 }
 
-// Step 3: bce(a(x, y), 1) + bce(a(x, s(x)), 0), with s(x) detached so no
-// gradient reaches the segmentor. Real and fake maps go through the
-// adversary in one batched pass, sharing the image features (whose weight
-// gradient then sums both halves, as two passes over the image would).
-void update_adversary(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
-                      const torch::Tensor& probs, const AdversaryInputs& inputs, const StepSettings& settings,
-                      StepStats& stats) {
-  auto prediction = probs.detach();
-  auto truth = downsample_ground_truth(batch.labels, prediction, settings.ignore_index);
-  auto real = encode_ground_truth(truth, prediction, inputs.image_small, settings.encoding);
-  auto fake = encode_prediction(prediction, inputs.image_small, settings.encoding);
-  const auto& features = inputs.image_features;
-  auto scores = networks.adversary
-                    ->forward_from_features(features.defined() ? torch::cat({features, features}) : features,
-                                            torch::cat({real, fake}))
-                    .to(torch::kFloat);
-  auto real_scores = scores.narrow(0, 0, real.size(0));
-  auto fake_scores = scores.narrow(0, real.size(0), fake.size(0));
-  auto loss = adversary_loss(real_scores, fake_scores);
+// Step 3: gan(a(x, y), 1) + gan(a(x, s(x)), 0), with s(x) detached so no
+// gradient reaches the segmentor; semi-supervised, s(u) is fake too. Every
+// map goes through the adversary in one batched pass, sharing the image
+// features (whose weight gradient then sums the passes, as separate passes
+// over the image would).
+void update_adversary(Networks& networks, torch::optim::Optimizer& optimizer, const GroundTruthMap& truth,
+                      const AdversaryView& labeled, const UnlabeledPass* unlabeled,
+                      const StepSettings& settings, StepStats& stats) {
+  const auto prediction = labeled.probs.detach();
+  std::vector<torch::Tensor> maps = {
+      encode_ground_truth(truth, prediction, labeled.image_small, settings.encoding),
+      encode_prediction(prediction, labeled.image_small, settings.encoding)};
+  std::vector<torch::Tensor> features = {labeled.image_features, labeled.image_features};
+  std::vector<torch::Tensor> fake_judged = {labeled.judged};
+  if (unlabeled) {
+    maps.push_back(
+        encode_prediction(unlabeled->view.probs.detach(), unlabeled->view.image_small, settings.encoding));
+    features.push_back(unlabeled->view.image_features);
+    fake_judged.push_back(unlabeled->view.judged);
+  }
+  const bool has_features = labeled.image_features.defined();
+  const auto scores =
+      networks.adversary
+          ->score_map_from_features(has_features ? torch::cat(features) : torch::Tensor(), torch::cat(maps))
+          .to(torch::kFloat);
+  const auto real_count = maps.front().size(0);
+  const auto real_scores = scores.narrow(0, 0, real_count);
+  const auto fake_scores = scores.narrow(0, real_count, scores.size(0) - real_count);
+  const auto fake_cells = torch::cat(fake_judged);
+  auto loss = adversary_loss(real_scores, labeled.judged, fake_scores, fake_cells, settings.criterion);
   stats.adversary_loss = loss.item<double>();
-  stats.adversary_accuracy_real = (real_scores > 0).to(torch::kFloat).mean().item<double>();
-  stats.adversary_accuracy_fake = (fake_scores < 0).to(torch::kFloat).mean().item<double>();
+  stats.adversary_accuracy_real = share_judged_real(real_scores, labeled.judged, settings.criterion);
+  stats.adversary_accuracy_fake = 1.0 - share_judged_real(fake_scores, fake_cells, settings.criterion);
   stats.adversary_updated = minimise(optimizer, loss);
   stats.finite = stats.finite && stats.adversary_updated;
 }
@@ -117,7 +203,10 @@ StepSettings step_settings(const Config& config) {
   StepSettings settings;
   settings.adversarial = config.adversarial.enabled;
   settings.loss = parse_adversarial_loss(config.adversarial.loss);
+  settings.criterion = {parse_gan_loss(config.adversarial.gan_loss),
+                        parse_reduction(config.adversarial.reduction)};
   settings.encoding = encoding_options(config);
+  settings.semi = {config.semi.enabled, config.semi.threshold, config.semi.adversary_on_unlabeled};
   settings.ignore_index = config.data.ignore_index;
   settings.bf16 = uses_bf16(config.train.precision, config.train.device);
   settings.freeze_bn = config.model.freeze_bn;
@@ -125,51 +214,59 @@ StepSettings step_settings(const Config& config) {
   return settings;
 }
 
-StepPlan plan_step(const AdversarialConfig& config, std::int64_t iteration) {
+StepPlan plan_step(const AdversarialConfig& adversarial, const SemiConfig& semi, std::int64_t iteration) {
   StepPlan plan;
-  if (!config.enabled) return plan;
-  auto round = static_cast<std::int64_t>(std::max(config.d_steps, config.s_steps));
+  if (!adversarial.enabled) return plan;
+  auto round = static_cast<std::int64_t>(std::max(adversarial.d_steps, adversarial.s_steps));
   auto position = iteration % round;
-  plan.update_segmentor = position < config.s_steps;
-  plan.update_adversary = position < config.d_steps;
-  plan.lambda = iteration < config.start_iteration ? 0.0 : config.lambda;
+  plan.update_segmentor = position < adversarial.s_steps;
+  plan.update_adversary = position < adversarial.d_steps;
+  plan.lambda = iteration < adversarial.start_iteration ? 0.0 : adversarial.lambda;
+  if (semi.enabled) {
+    // An adversary still learning alone (before adversarial.start_iteration) drives no image.
+    plan.lambda_semi_adv = iteration < adversarial.start_iteration ? 0.0 : semi.lambda_adv;
+    plan.lambda_semi = iteration < semi.start_iteration ? 0.0 : semi.lambda_self;
+  }
   return plan;
 }
 
 StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch& batch, const StepPlan& plan,
-                        const StepSettings& settings) {
+                        const StepSettings& settings, const torch::Tensor& unlabeled_images) {
   StepStats stats;
   set_train_mode(*networks.segmentor, settings.freeze_bn);
   Autocast autocast(batch.images.device().type(), settings.bf16);
-
-  // 1. Segmentor forward, with a graph only when the segmentor learns now.
-  SegmentorOutput output;
-  {
-    torch::AutoGradMode grad_mode(plan.update_segmentor);
-    output = networks.segmentor->forward_train(batch.images);
-  }
-  // fp32 losses under autocast
-  output.logits = output.logits.to(torch::kFloat);
-  if (output.aux_logits.defined()) output.aux_logits = output.aux_logits.to(torch::kFloat);
-  auto probs = torch::softmax(output.logits, 1);
+  const bool semi = settings.adversarial && settings.semi.enabled && unlabeled_images.defined();
   const bool adversary_learns = settings.adversarial && plan.update_adversary;
-  const bool adversary_used = adversary_learns || (settings.adversarial && plan.lambda > 0);
-  // The adversary's view of the image, computed once: the image is the same
-  // in every pass (with a graph only when the adversary learns now).
-  AdversaryInputs inputs;
+  const bool adversary_used = adversary_learns || (settings.adversarial && (plan.lambda > 0 || semi));
+
+  // 1. Segmentor forward (labelled, then unlabelled images).
+  const SegmentorOutput output = segmentor_forward(*networks.segmentor, batch.images, plan.update_segmentor);
+  std::optional<UnlabeledPass> unlabeled;
+  if (semi)
+    unlabeled = UnlabeledPass{unlabeled_images,
+                              segmentor_forward(*networks.segmentor, unlabeled_images, plan.update_segmentor),
+                              {}};
+  AdversaryView labeled;
+  GroundTruthMap truth;
   if (adversary_used) {
-    inputs.image_small = downsample_image(batch.images, probs);
-    torch::AutoGradMode grad_mode(adversary_learns);
-    inputs.image_features = networks.adversary->image_features(batch.images);
+    labeled = adversary_view(*networks.adversary, batch.images, output.logits, adversary_learns);
+    truth = downsample_ground_truth(batch.labels, labeled.probs.detach(), settings.ignore_index);
+    labeled.judged = judged_cells(truth.valid_share);
+    if (unlabeled)
+      unlabeled->view = adversary_view(*networks.adversary, unlabeled->images, unlabeled->output.logits,
+                                       adversary_learns && settings.semi.adversary_on_unlabeled);
   }
 
   // 2. Segmentor update.
+  const UnlabeledPass* unlabeled_pass = unlabeled ? &*unlabeled : nullptr;
   if (plan.update_segmentor)
-    update_segmentor(networks, *optimizers.segmentor, batch, output, probs, inputs, plan, settings, stats);
+    update_segmentor(networks, *optimizers.segmentor, batch, output, labeled, unlabeled_pass, plan, settings,
+                     stats);
 
   // 3. Adversary update.
   if (adversary_learns)
-    update_adversary(networks, *optimizers.adversary, batch, probs, inputs, settings, stats);
+    update_adversary(networks, *optimizers.adversary, truth, labeled,
+                     settings.semi.adversary_on_unlabeled ? unlabeled_pass : nullptr, settings, stats);
   return stats;
 }
 

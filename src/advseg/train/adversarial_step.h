@@ -1,10 +1,15 @@
 // The training step of the method, on one batch:
-//   1. segmentor forward: logits and class probabilities s(x)
+//   1. segmentor forward: logits and class probabilities s(x) (and, in
+//      semi-supervised training, s(u) of a batch of unlabelled images u)
 //   2. segmentor update:  mce(s(x), y) + lambda * adversarial term, through the
 //                         adversary, whose weights do not learn here (plus
-//                         aux_weight * mce of an auxiliary head, if any)
-//   3. adversary update:  bce(a(x, y), 1) + bce(a(x, s(x)), 0) on the encoded
+//                         aux_weight * mce of an auxiliary head, if any);
+//                         semi-supervised, also on u: lambda_semi_adv * the
+//                         adversarial term, and lambda_semi * mce against
+//                         the argmax of s(u) where the adversary is confident
+//   3. adversary update:  gan(a(x, y), 1) + gan(a(x, s(x)), 0) on the encoded
 //                         ground truth and the encoded, detached prediction
+//                         (semi-supervised: s(u) is fake too)
 // Both updates share the one segmentor forward.
 #pragma once
 
@@ -18,11 +23,20 @@
 namespace advseg {
 
 struct AdversarialConfig;
+struct SemiConfig;
+
+struct SemiSettings {
+  bool enabled = false;
+  double threshold = 0.2;              // T_semi: least confidence of a pseudo-label
+  bool adversary_on_unlabeled = true;  // s(u) is fake in step 3
+};
 
 struct StepSettings {
   bool adversarial = true;
   AdversarialLoss loss = AdversarialLoss::flipped;
+  GanCriterion criterion;  // per image or per cell, bce or lsgan
   EncodingOptions encoding;
+  SemiSettings semi;
   int ignore_index = 255;
   bool bf16 = false;        // autocast the forward passes (train.precision: bf16)
   bool freeze_bn = false;   // BatchNorm layers stay in eval mode (model.freeze_bn)
@@ -33,28 +47,38 @@ StepSettings step_settings(const Config& config);
 
 // What one iteration does. Within a round of max(d_steps, s_steps)
 // iterations, the segmentor is updated in the first s_steps and the adversary
-// in the first d_steps; lambda is 0 before adversarial.start_iteration.
+// in the first d_steps; lambda is 0 before adversarial.start_iteration, and
+// lambda_semi 0 before semi.start_iteration.
 struct StepPlan {
   bool update_segmentor = true;
   bool update_adversary = false;
   double lambda = 0.0;
+  double lambda_semi_adv = 0.0;  // semi-supervised terms (0 without semi.enabled)
+  double lambda_semi = 0.0;
 };
 
-StepPlan plan_step(const AdversarialConfig& config, std::int64_t iteration);
+StepPlan plan_step(const AdversarialConfig& adversarial, const SemiConfig& semi, std::int64_t iteration);
 
 struct StepStats {
   double cross_entropy = 0;            // valid only when the segmentor was updated
   double aux_cross_entropy = 0;        // idem, of the auxiliary head (0 without one)
   double adversarial_term = 0;         // idem, 0 while lambda is 0
+  double semi_adversarial_term = 0;    // idem, on unlabelled images
+  double semi_cross_entropy = 0;       // idem, against the confident pseudo-labels
+  double semi_mask_share = 0;          // share of unlabelled pixels confident enough to be pseudo-labels
   double adversary_loss = 0;           // valid only when the adversary was updated
-  double adversary_accuracy_real = 0;  // share of real maps scored > 0.5
-  double adversary_accuracy_fake = 0;  // share of predicted maps scored < 0.5
+  double adversary_accuracy_real = 0;  // share of real verdicts (images or cells) called real
+  double adversary_accuracy_fake = 0;  // share of fake verdicts called fake
   bool segmentor_updated = false;
   bool adversary_updated = false;
-  bool finite = true;  // false when a loss was NaN or Inf (no update was applied then)
+  bool used_unlabeled = false;  // the semi-supervised terms were computed
+  bool self_trained = false;    // ... and the self-training one (from semi.start_iteration)
+  bool finite = true;           // false when a loss was NaN or Inf (no update was applied then)
 };
 
+// `unlabeled_images`: a batch of unlabelled images ([M,3,H,W], normalised,
+// the labelled batch's size), used only when settings.semi.enabled.
 StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch& batch, const StepPlan& plan,
-                        const StepSettings& settings);
+                        const StepSettings& settings, const torch::Tensor& unlabeled_images = {});
 
 }  // namespace advseg

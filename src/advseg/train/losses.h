@@ -1,20 +1,34 @@
 // The losses of the method.
-//   adversary:  bce(a(x,y),1) + bce(a(x,s(x)),0)
+//   adversary:  gan(a(x,y), 1) + gan(a(x,s(x)), 0)
 //   segmentor:  mce(s(x),y) + lambda * term, where term is
-//               flipped:  bce(a(x,s(x)),1)   (stronger gradients while the adversary wins)
-//               original: -bce(a(x,s(x)),0)
+//               flipped:  gan(a(x,s(x)), 1)  (stronger gradients while the adversary wins)
+//               original: -bce(a(x,s(x)), 0)
+// gan() compares the adversary's score map with its target through a
+// GanCriterion: per image (the BCE of the map's mean logit, Luc et al. 2016)
+// or per cell (Hung et al. 2018), as binary cross-entropy or least squares.
 #pragma once
 
 #include <torch/types.h>
 
+#include <cstdint>
 #include <string>
 
 namespace advseg {
 
 enum class AdversarialLoss { flipped, original };
+enum class GanLoss { bce, lsgan };
+enum class ScoreReduction { image, pixel };
 
-// "flipped" | "original"; anything else throws advseg::Error.
+// "flipped" | "original", "bce" | "lsgan", "image" | "pixel"; anything else
+// throws advseg::Error listing the valid names.
 AdversarialLoss parse_adversarial_loss(const std::string& name);
+GanLoss parse_gan_loss(const std::string& name);
+ScoreReduction parse_reduction(const std::string& name);
+
+struct GanCriterion {
+  GanLoss loss = GanLoss::bce;
+  ScoreReduction reduction = ScoreReduction::image;
+};
 
 // Logits [N,C,h,w] upsampled bilinearly (align_corners=false) to [H,W].
 torch::Tensor upsample_logits(const torch::Tensor& logits, int height, int width);
@@ -24,11 +38,47 @@ torch::Tensor upsample_logits(const torch::Tensor& logits, int height, int width
 torch::Tensor segmentation_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels,
                                          int ignore_index);
 
-// Adversary logits [N] for real and fake maps -> bce(real,1) + bce(fake,0),
-// each averaged over the batch.
-torch::Tensor adversary_loss(const torch::Tensor& real_logits, const torch::Tensor& fake_logits);
+// The cells of the label maps the adversary judged that hold a verdict: a
+// cell of the ground truth at least half void carries too little truth to
+// be called real or fake. valid_share [N,1,h,w] -> [N,1,h,w] of 0/1 floats.
+torch::Tensor judged_cells(const torch::Tensor& valid_share);
 
-// The segmentor's adversarial term from a(x, s(x)) logits [N].
-torch::Tensor segmentor_adversarial_term(const torch::Tensor& fake_logits, AdversarialLoss kind);
+// The criterion's loss of score maps [N,1,h',w'] (logits) against `target`
+// (1: real, 0: fake). image: one verdict per image, the map's mean logit,
+// averaged over the images (`valid` only gives the size). pixel: the map is
+// upsampled bilinearly to valid's [h,w] and every cell is a verdict,
+// averaged over the cells where valid [N,1,h,w] is 1.
+torch::Tensor gan_loss(const torch::Tensor& scores, double target, const torch::Tensor& valid,
+                       const GanCriterion& criterion);
+
+// gan(real, 1) + gan(fake, 0).
+torch::Tensor adversary_loss(const torch::Tensor& real_scores, const torch::Tensor& real_valid,
+                             const torch::Tensor& fake_scores, const torch::Tensor& fake_valid,
+                             const GanCriterion& criterion);
+
+// The segmentor's adversarial term on the scores of its own maps. `original`
+// is a BCE form only (config validation refuses it with lsgan).
+torch::Tensor segmentor_adversarial_term(const torch::Tensor& fake_scores, const torch::Tensor& valid,
+                                         AdversarialLoss kind, const GanCriterion& criterion);
+
+// The share of verdicts (images, or valid cells) that say "real": a logit
+// above 0 (bce) or a score above 1/2 (lsgan).
+double share_judged_real(const torch::Tensor& scores, const torch::Tensor& valid,
+                         const GanCriterion& criterion);
+
+// The adversary's belief that each cell is ground truth, in [0, 1]: the
+// score map upsampled to [height, width], through a sigmoid (bce) or
+// clamped (lsgan, which regresses to 0 and 1). [N,1,height,width].
+torch::Tensor adversary_confidence(const torch::Tensor& scores, std::int64_t height, std::int64_t width,
+                                   const GanCriterion& criterion);
+
+// Self-training targets for unlabelled images (Hung et al. 2018): the argmax
+// of the segmentor's logits [N,C,h,w] upsampled to [height, width], void
+// (ignore_index) wherever the adversary's confidence in the prediction
+// (adversary_confidence of `scores`) is below `threshold`. [N,height,width]
+// int64, without a graph.
+torch::Tensor confident_pseudo_labels(const torch::Tensor& logits, const torch::Tensor& scores,
+                                      std::int64_t height, std::int64_t width, double threshold,
+                                      const GanCriterion& criterion, int ignore_index);
 
 }  // namespace advseg

@@ -24,6 +24,10 @@ Batch to_device(const Batch& batch, const c10::Device& device, c10::MemoryFormat
   return Batch{batch.images.to(device).contiguous(format), batch.labels.to(device), batch.ids};
 }
 
+std::int64_t full_batches(const Dataset& set, int batch_size) {
+  return static_cast<std::int64_t>(set.size()) / batch_size;
+}
+
 // Names the loss that went wrong, for the divergence message.
 std::string non_finite_message(const StepStats& stats, std::int64_t iteration) {
   std::ostringstream text;
@@ -40,11 +44,21 @@ std::string non_finite_message(const StepStats& stats, std::int64_t iteration) {
 // The settings a resumed run must keep: they fix the number of iterations,
 // the learning-rate schedule and the order of the data.
 std::vector<std::string> schedule_keys(const Config& config) {
-  std::vector<std::string> keys = {"data.dataset",        "data.root",
-                                   "data.train_split",    "data.shapes_train_size",
-                                   "data.shapes_seed",    "train.batch_size",
-                                   "train.seed",          "adversarial.d_steps",
-                                   "adversarial.s_steps", "adversarial.start_iteration"};
+  std::vector<std::string> keys = {"data.dataset",
+                                   "data.root",
+                                   "data.train_split",
+                                   "data.shapes_train_size",
+                                   "data.shapes_seed",
+                                   "train.batch_size",
+                                   "train.seed",
+                                   "adversarial.d_steps",
+                                   "adversarial.s_steps",
+                                   "adversarial.start_iteration",
+                                   "data.labeled_fraction",
+                                   "data.labeled_seed",
+                                   "data.unlabeled_split",
+                                   "data.unlabeled_root",
+                                   "semi.enabled"};
   bool poly = false;
   for (const std::string optimizer : {"train.segmentor_optimizer", "train.adversary_optimizer"}) {
     keys.push_back(optimizer + ".schedule");
@@ -92,16 +106,24 @@ Trainer::Trainer(Config config, fs::path out_dir, std::unique_ptr<Validator> val
       validator_(std::move(validator)),
       should_stop_(std::move(should_stop)),
       device_(parse_device(config_.train.device)),
-      train_set_(make_dataset(config_.data, "train")),
+      sets_(make_training_sets(config_)),
       settings_(step_settings(config_)),
       collapse_monitor_(config_.train.collapse_patience) {
   torch::manual_seed(static_cast<std::uint64_t>(config_.train.seed));
   networks_ = make_networks(config_, device_);
   optimizers_ = make_optimizers(config_, networks_);
-  batches_per_epoch_ = static_cast<std::int64_t>(train_set_->size()) / config_.train.batch_size;
+  batches_per_epoch_ = full_batches(*sets_.labeled, config_.train.batch_size);
   if (batches_per_epoch_ == 0)
     throw Error("train.batch_size: " + std::to_string(config_.train.batch_size) + " is larger than the " +
-                std::to_string(train_set_->size()) + " training images");
+                std::to_string(sets_.labeled->size()) + " labelled training images");
+  if (sets_.unlabeled) {
+    unlabeled_batches_per_epoch_ = full_batches(*sets_.unlabeled, config_.train.batch_size);
+    if (unlabeled_batches_per_epoch_ == 0)
+      throw Error("train.batch_size: " + std::to_string(config_.train.batch_size) + " is larger than the " +
+                  std::to_string(sets_.unlabeled->size()) +
+                  " unlabelled training images (from data.labeled_fraction, data.unlabeled_split and "
+                  "data.unlabeled_root); give more unlabelled images or a smaller batch");
+  }
   progress_.batches_per_epoch = batches_per_epoch_;
   const double needed = input_batch_bytes(config_), available = available_memory_bytes();
   if (device_.is_cpu() && available > 0 && needed > available)
@@ -170,10 +192,16 @@ TrainingOutcome Trainer::run() {
   intro << "training " << config_.model.segmentor
         << (settings_.adversarial ? " against adversary " + config_.model.adversary
                                   : " (standard, no adversary)")
-        << " on " << train_set_->size() << " images (" << config_.data.dataset << "), validating on "
-        << validator_->size() << "; " << total_iterations() << " iterations, " << config_.train.precision
-        << ", writing to " << out_dir_.string();
+        << " on " << sets_.labeled->size() << " labelled images (" << config_.data.dataset << ")"
+        << (sets_.unlabeled ? " and " + std::to_string(sets_.unlabeled->size()) + " unlabelled ones" : "")
+        << ", validating on " << validator_->size() << "; " << total_iterations() << " iterations, "
+        << config_.train.precision << ", writing to " << out_dir_.string();
   log.say(intro.str());
+  if (config_.semi.enabled && config_.semi.lambda_self > 0 &&
+      config_.semi.start_iteration >= total_iterations())
+    log.say("warning: semi.start_iteration " + std::to_string(config_.semi.start_iteration) +
+            " is past the run's " + std::to_string(total_iterations()) +
+            " iterations: no self-training will happen");
   // Pretrained weights start a run; a resumed one has its own.
   if (!resumed_)
     for (const auto& note : load_pretrained_weights(*networks_.segmentor, config_.model)) log.say(note);
@@ -217,18 +245,22 @@ TrainingOutcome Trainer::run() {
   return outcome;
 }
 
+void Trainer::fail_keeping_work(const std::string& message) {
+  save("last");
+  throw Error(message + "; " + (out_dir_ / "last").string() + " saved at iteration " +
+              std::to_string(progress_.iteration) + ": fix or remove the file, then --resume from it");
+}
+
 bool Trainer::train_epoch(TrainingLog& log) {
-  BatchLoader loader(train_set_, training_loader_options(config_, progress_.epoch,
-                                                         static_cast<std::size_t>(progress_.batch_in_epoch)));
+  BatchLoader loader(
+      sets_.labeled,
+      training_loader_options(config_, progress_.epoch, static_cast<std::size_t>(progress_.batch_in_epoch)));
   for (;;) {
     std::optional<Batch> batch;
     try {
       batch = loader.next();
     } catch (const Error& e) {
-      // A bad file mid-epoch: keep the work done so far.
-      save("last");
-      throw Error(std::string(e.what()) + "; " + (out_dir_ / "last").string() + " saved at iteration " +
-                  std::to_string(progress_.iteration) + ": fix or remove the file, then --resume from it");
+      fail_keeping_work(e.what());  // a bad file mid-epoch: keep the work done so far
     }
     if (!batch) return true;
     train_iteration(to_device(*batch, device_, memory_format(config_)), log);
@@ -247,8 +279,9 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   if (optimizers_.adversary)
     set_learning_rate(*optimizers_.adversary, adversary_lr, optimizers_.adversary_lr_scales);
 
-  auto plan = plan_step(config_.adversarial, progress_.iteration);
-  auto stats = training_step(networks_, optimizers_, batch, plan, settings_);
+  auto plan = plan_step(config_.adversarial, config_.semi, progress_.iteration);
+  const auto unlabeled_images = sets_.unlabeled ? next_unlabeled_images() : torch::Tensor();
+  auto stats = training_step(networks_, optimizers_, batch, plan, settings_, unlabeled_images);
   // Iterations are counted from 1 in messages, as in the log's entries.
   const std::int64_t iteration = progress_.iteration + 1;
   if (!stats.finite) {
@@ -270,6 +303,31 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
       if (auto warning = collapse_monitor_.observe(accuracy->real, accuracy->fake, progress_.iteration))
         log.warn(progress_.iteration, *warning);
     }
+  }
+}
+
+torch::Tensor Trainer::next_unlabeled_images() {
+  for (;;) {
+    if (!unlabeled_loader_) {
+      // Resumes mid-epoch from the checkpoint's count of unlabelled batches.
+      const auto epoch = static_cast<int>(progress_.unlabeled_batches / unlabeled_batches_per_epoch_);
+      const auto skip = static_cast<std::size_t>(progress_.unlabeled_batches % unlabeled_batches_per_epoch_);
+      unlabeled_loader_ =
+          std::make_unique<BatchLoader>(sets_.unlabeled, unlabeled_loader_options(config_, epoch, skip));
+    }
+    std::optional<Batch> batch;
+    try {
+      batch = unlabeled_loader_->next();
+    } catch (const Error& e) {
+      fail_keeping_work(e.what());
+    }
+    if (!batch) {
+      unlabeled_loader_.reset();  // the next epoch of unlabelled images
+      continue;
+    }
+    ++progress_.unlabeled_batches;
+    // Only the images travel: unlabelled examples have no labels to use.
+    return batch->images.to(device_).contiguous(memory_format(config_));
   }
 }
 

@@ -7,9 +7,11 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "advseg/config/config.h"
 #include "advseg/data/dataset.h"
+#include "advseg/data/training_sets.h"
 #include "advseg/train/adversarial_step.h"
 #include "advseg/train/checkpoint.h"
 #include "advseg/train/collapse_monitor.h"
@@ -18,6 +20,7 @@
 
 namespace advseg {
 
+class BatchLoader;
 class TrainingLog;
 
 struct TrainingOutcome {
@@ -49,6 +52,11 @@ class Trainer {
   void check_can_start() const;
   bool train_epoch(TrainingLog& log);  // false when stopped early
   void train_iteration(const Batch& batch, TrainingLog& log);
+  // The next batch of unlabelled images (semi-supervised training), on the
+  // device; the second loader runs through epochs of its own.
+  torch::Tensor next_unlabeled_images();
+  // A bad file mid-epoch: saves OUT/last, then throws `message` with how to go on.
+  [[noreturn]] void fail_keeping_work(const std::string& message);
   // False when interrupted (the validation is then pending).
   bool validate_and_keep_best(TrainingLog& log, TrainingOutcome& outcome);
   bool stop_requested() const { return should_stop_ && should_stop_(progress_); }
@@ -62,7 +70,9 @@ class Trainer {
   std::unique_ptr<Validator> validator_;
   StopCondition should_stop_;
   c10::Device device_;
-  std::shared_ptr<const Dataset> train_set_;
+  TrainingSets sets_;  // labelled and, semi-supervised, unlabelled training images
+  std::unique_ptr<BatchLoader> unlabeled_loader_;
+  std::int64_t unlabeled_batches_per_epoch_ = 0;
   Networks networks_;
   Optimizers optimizers_;
   StepSettings settings_;

@@ -74,6 +74,15 @@ void TrainingLog::add(const StepStats& stats, std::int64_t images) {
     sums_.adversarial_term += stats.adversarial_term;
     ++sums_.segmentor_updates;
   }
+  if (stats.segmentor_updated && stats.used_unlabeled) {
+    sums_.semi_adversarial_term += stats.semi_adversarial_term;
+    sums_.semi_mask_share += stats.semi_mask_share;
+    ++sums_.semi_updates;
+    if (stats.self_trained) {
+      sums_.semi_cross_entropy += stats.semi_cross_entropy;
+      ++sums_.self_training_updates;
+    }
+  }
   if (stats.adversary_updated) {
     sums_.adversary_loss += stats.adversary_loss;
     sums_.accuracy_real += stats.adversary_accuracy_real;
@@ -91,6 +100,12 @@ nlohmann::json TrainingLog::interval_json(const IntervalContext& context, double
                           {"segmentor_lr", context.segmentor_lr},
                           {"images_per_s", images_per_s}};
   if (sums_.skipped > 0) entry["skipped_steps"] = sums_.skipped;
+  if (sums_.semi_updates > 0) {
+    // The terms on unlabelled images (semi.enabled), named apart from the labelled ones.
+    entry["semi_adversarial_term"] = mean(sums_.semi_adversarial_term, sums_.semi_updates);
+    entry["semi_mask_share"] = mean(sums_.semi_mask_share, sums_.semi_updates);
+    entry["semi_cross_entropy"] = mean_or_null(sums_.semi_cross_entropy, sums_.self_training_updates);
+  }
   if (sums_.adversary_updates > 0) {
     entry["adversary_loss"] = mean(sums_.adversary_loss, sums_.adversary_updates);
     entry["adversary_accuracy_real"] = mean(sums_.accuracy_real, sums_.adversary_updates);
@@ -119,6 +134,9 @@ std::string TrainingLog::progress_line(const IntervalContext& context, double im
          << percent(mean(sums_.accuracy_real, sums_.adversary_updates)) << "/"
          << percent(mean(sums_.accuracy_fake, sums_.adversary_updates));
   }
+  if (sums_.semi_updates > 0)
+    line << "  unlabelled: adv " << mean(sums_.semi_adversarial_term, sums_.semi_updates) << " mask "
+         << percent(mean(sums_.semi_mask_share, sums_.semi_updates));
   if (sums_.skipped > 0) line << "  skipped " << sums_.skipped;
   line << std::setprecision(1) << "  " << images_per_s << " img/s  ETA " << format_duration(eta);
   return line.str();

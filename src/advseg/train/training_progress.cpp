@@ -10,8 +10,9 @@
 namespace advseg {
 namespace {
 
-// Version 2 added batches_per_epoch and validation_pending; version 1 is still read.
-constexpr int kFormatVersion = 2;
+// Version 2 added batches_per_epoch and validation_pending, version 3
+// unlabeled_batches; versions 1 and 2 are still read.
+constexpr int kFormatVersion = 3;
 
 // Whole numbers that fit T: converting a float or a wider integer would be
 // undefined (1e300) or wrap silently (4294967297 -> 1).
@@ -51,7 +52,8 @@ std::string progress_to_json_text(const TrainingProgress& progress) {
                          {"best_mean_iou", progress.best_mean_iou},
                          {"best_epoch", progress.best_epoch},
                          {"batches_per_epoch", progress.batches_per_epoch},
-                         {"validation_pending", progress.validation_pending}};
+                         {"validation_pending", progress.validation_pending},
+                         {"unlabeled_batches", progress.unlabeled_batches}};
   return json.dump(2) + "\n";
 }
 
@@ -60,7 +62,7 @@ TrainingProgress parse_progress_json(const std::string& text, const std::string&
   if (json.is_discarded() || !json.is_object())
     throw Error(source + ": corrupted checkpoint state (not a JSON object)");
   auto version = field<int>(json, "format_version", source);
-  if (version != 1 && version != kFormatVersion)
+  if (version < 1 || version > kFormatVersion)
     throw Error(source + ": checkpoint format version " + std::to_string(version) +
                 " is not supported (expected " + std::to_string(kFormatVersion) + ")");
   TrainingProgress progress;
@@ -73,8 +75,9 @@ TrainingProgress parse_progress_json(const std::string& text, const std::string&
     progress.batches_per_epoch = field<std::int64_t>(json, "batches_per_epoch", source);
     progress.validation_pending = field<bool>(json, "validation_pending", source);
   }
+  if (version >= 3) progress.unlabeled_batches = field<std::int64_t>(json, "unlabeled_batches", source);
   if (progress.iteration < 0 || progress.epoch < 0 || progress.batch_in_epoch < 0 ||
-      progress.batches_per_epoch < 0)
+      progress.batches_per_epoch < 0 || progress.unlabeled_batches < 0)
     throw Error(source + ": negative iteration, epoch or batch count");
   return progress;
 }

@@ -19,6 +19,9 @@ struct TrainingProgress {
   // Ctrl-C stopped the validation of the epoch just finished; a resumed run
   // validates it first.
   bool validation_pending = false;
+  // Unlabelled batches drawn so far (semi-supervised training): the position
+  // of the second loader, which runs through its own epochs.
+  std::int64_t unlabeled_batches = 0;
 };
 
 std::string progress_to_json_text(const TrainingProgress& progress);

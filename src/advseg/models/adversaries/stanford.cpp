@@ -24,7 +24,7 @@ StanfordAdversaryImpl::StanfordAdversaryImpl(const AdversaryOptions& options) {
   if (options.label_channels < 1)
     throw Error("adversary 'stanford': label_channels must be at least 1, got " +
                 std::to_string(options.label_channels));
-  const ConvStackOptions features{/*relu_after_last=*/true, /*ceil_pooling=*/false};
+  const ConvStackOptions features{/*relu_after_last=*/true, /*ceil_pooling=*/false, options.spectral_norm};
   label_branch_ = register_module(
       "label_branch", make_conv_stack(options.label_channels, {conv_layer(5, kBranchChannels)}, features));
   image_branch_ = register_module(
@@ -35,7 +35,7 @@ StanfordAdversaryImpl::StanfordAdversaryImpl(const AdversaryOptions& options) {
   trunk_ = register_module("trunk", make_conv_stack(2 * kBranchChannels,
                                                     {conv_layer(3, 128), pool_layer(), conv_layer(3, 256),
                                                      pool_layer(), conv_layer(3, 512), conv_layer(3, 1)},
-                                                    ConvStackOptions{}));
+                                                    ConvStackOptions{false, true, options.spectral_norm}));
 }
 
 torch::Tensor StanfordAdversaryImpl::image_features(const torch::Tensor& image) {

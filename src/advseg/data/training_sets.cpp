@@ -1,0 +1,131 @@
+#include "advseg/data/training_sets.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <string>
+#include <utility>
+
+#include "advseg/config/config.h"
+#include "advseg/data/augment.h"
+#include "advseg/data/dataset_files.h"
+#include "advseg/data/random.h"
+#include "advseg/error.h"
+
+namespace advseg {
+namespace {
+
+// Some of another dataset's examples, by index.
+class SubsetDataset final : public Dataset {
+ public:
+  SubsetDataset(std::shared_ptr<const Dataset> inner, std::vector<std::size_t> indices)
+      : inner_(std::move(inner)), indices_(std::move(indices)) {}
+  std::size_t size() const override { return indices_.size(); }
+  Example get(std::size_t index) const override { return inner_->get(indices_.at(index)); }
+  Example image_only(std::size_t index) const override { return inner_->image_only(indices_.at(index)); }
+  const DatasetInfo& info() const override { return inner_->info(); }
+
+ private:
+  std::shared_ptr<const Dataset> inner_;
+  std::vector<std::size_t> indices_;
+};
+
+// Images of several sources as one set, seen without labels: every example's
+// label is all void, made here, never read.
+class UnlabeledImages final : public Dataset {
+ public:
+  UnlabeledImages(std::vector<std::shared_ptr<const Dataset>> sources, DatasetInfo info)
+      : sources_(std::move(sources)), info_(std::move(info)) {
+    for (const auto& source : sources_) size_ += source->size();
+  }
+  std::size_t size() const override { return size_; }
+  Example get(std::size_t index) const override {
+    Example example = image_only(index);
+    example.label = cv::Mat(example.image.size(), CV_8UC1, cv::Scalar(info_.ignore_index));
+    return example;
+  }
+  Example image_only(std::size_t index) const override {
+    for (const auto& source : sources_) {
+      if (index < source->size()) return source->image_only(index);
+      index -= source->size();
+    }
+    throw Error("unlabelled images: index out of range");
+  }
+  const DatasetInfo& info() const override { return info_; }
+
+ private:
+  std::vector<std::shared_ptr<const Dataset>> sources_;
+  DatasetInfo info_;
+  std::size_t size_ = 0;
+};
+
+// Image files without labels (data.unlabeled_split, data.unlabeled_root),
+// resized by data.image_scale as every dataset's images are.
+class ImageFiles final : public Dataset {
+ public:
+  ImageFiles(std::vector<SampleFiles> files, DatasetInfo info, const DataConfig& config)
+      : files_(std::move(files)),
+        info_(std::move(info)),
+        max_image_pixels_(config.max_image_pixels),
+        image_scale_(config.image_scale) {}
+  std::size_t size() const override { return files_.size(); }
+  Example get(std::size_t index) const override { return image_only(index); }
+  Example image_only(std::size_t index) const override {
+    Example example = read_image_only(files_.at(index), max_image_pixels_);
+    example.image = rescale_image(example.image, image_scale_);
+    return example;
+  }
+  const DatasetInfo& info() const override { return info_; }
+
+ private:
+  std::vector<SampleFiles> files_;
+  DatasetInfo info_;
+  long long max_image_pixels_;
+  double image_scale_;
+};
+
+}  // namespace
+
+LabeledShare draw_labeled_share(std::size_t n, double fraction, std::uint64_t seed) {
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  // Fisher-Yates with our own draws: std::shuffle differs between standard libraries.
+  std::mt19937_64 rng(mix_seed({seed, 0x1abe1edULL}));
+  for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[uniform_below(rng, i)]);
+  const auto kept = std::clamp<std::size_t>(static_cast<std::size_t>(std::llround(fraction * n)), 1, n);
+  LabeledShare share{{order.begin(), order.begin() + kept}, {order.begin() + kept, order.end()}};
+  std::sort(share.labeled.begin(), share.labeled.end());
+  std::sort(share.unlabeled.begin(), share.unlabeled.end());
+  return share;
+}
+
+TrainingSets make_training_sets(const Config& config) {
+  const DataConfig& data = config.data;
+  const std::shared_ptr<const Dataset> train = make_dataset(data, "train");
+  TrainingSets sets{train, nullptr};
+  std::vector<std::shared_ptr<const Dataset>> unlabeled;
+  if (data.labeled_fraction < 1) {
+    auto share = draw_labeled_share(train->size(), data.labeled_fraction,
+                                    static_cast<std::uint64_t>(data.labeled_seed));
+    sets.labeled = std::make_shared<SubsetDataset>(train, std::move(share.labeled));
+    if (!share.unlabeled.empty())
+      unlabeled.push_back(std::make_shared<SubsetDataset>(train, share.unlabeled));
+  }
+  if (!config.semi.enabled) return sets;
+  if (!data.unlabeled_split.empty())
+    unlabeled.push_back(
+        std::make_shared<ImageFiles>(split_images(data.root, data.unlabeled_split), train->info(), data));
+  if (!data.unlabeled_root.empty())
+    unlabeled.push_back(
+        std::make_shared<ImageFiles>(folder_images(data.unlabeled_root), train->info(), data));
+  if (unlabeled.empty())
+    throw Error(
+        "semi.enabled: no unlabelled image: data.labeled_fraction leaves each of the " +
+        std::to_string(train->size()) +
+        " training images its label, and neither data.unlabeled_split nor data.unlabeled_root is set");
+  sets.unlabeled = std::make_shared<UnlabeledImages>(std::move(unlabeled), train->info());
+  return sets;
+}
+
+}  // namespace advseg

@@ -1,13 +1,10 @@
 #include "advseg/models/spectral_norm.h"
 
-#include <torch/nn/functional/normalization.h>
 #include <torch/nn/init.h>
 
 #include <cmath>
 
 namespace advseg {
-
-namespace F = torch::nn::functional;
 
 namespace {
 
@@ -15,9 +12,8 @@ namespace {
 constexpr double kEps = 1e-12;
 constexpr int kInitialIterations = 15;
 
-torch::Tensor unit(const torch::Tensor& vector) {
-  return F::normalize(vector, F::NormalizeFuncOptions().dim(0).eps(kEps));
-}
+// v / max(|v|, eps), as F::normalize (whose options GCC's sanitizer build warns about).
+torch::Tensor unit(const torch::Tensor& vector) { return vector / vector.norm().clamp_min(kEps); }
 
 }  // namespace
 
@@ -29,7 +25,7 @@ void SpectralNormConv2dImpl::reset() {
   // Conv2d's initialisation: kaiming_uniform(a = sqrt(5)), bias from its fan-in.
   torch::nn::init::kaiming_uniform_(weight_orig, std::sqrt(5.0));
   const double bound = 1.0 / std::sqrt(static_cast<double>(weight_orig[0].numel()));
-  bias = register_parameter("bias", torch::empty({shape.out_channels}).uniform_(-bound, bound));
+  bias = register_parameter("bias", (torch::rand({shape.out_channels}) * 2 - 1) * bound);
   // Named as torch.nn.utils.spectral_norm names them.
   u = register_buffer("weight_u", unit(torch::randn({shape.out_channels})));
   v = register_buffer("weight_v", unit(torch::randn({weight_orig[0].numel()})));

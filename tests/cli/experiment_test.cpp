@@ -73,6 +73,19 @@ TEST(ExperimentCli, TrainsTheGridSummarisesItAndResumes) {
   EXPECT_NE(bad_grid.output.find("\"nonsense\""), std::string::npos) << bad_grid.output;
 }
 
+TEST(ExperimentCli, AnInvalidVariantIsRefusedBeforeOutIsClaimed) {
+  testing::TempDir dir;
+  const auto out = dir.path() / "exp";
+  // `semi` needs unlabelled images: without --label-fractions below 1 it cannot run.
+  auto refused =
+      run_advseg("experiment --out " + out.string() + " --seeds 1 --grid standard,semi" + kTinyCli);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("variant 'semi'"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("unlabelled images"), std::string::npos) << refused.output;
+  EXPECT_FALSE(fs::exists(out / "experiment.yaml"));
+  EXPECT_FALSE(fs::exists(out / "standard"));
+}
+
 TEST(ExperimentCli, EvalReportsConsistencyAndPanelsDrawEveryCheckpoint) {
   testing::TempDir dir;
   const auto standard = dir.path() / "standard", adversarial = dir.path() / "adversarial";

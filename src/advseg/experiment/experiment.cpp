@@ -129,10 +129,25 @@ void check_no_contradiction(const ExperimentOptions& options) {
                       own + "; drop that --set or choose other variants with --grid");
 }
 
+// Every variant's config must be valid before OUT is claimed: a variant
+// refused only when its turn comes would leave OUT tied to a grid that
+// cannot run (semi without unlabelled images, say).
+void check_variants_are_valid(const ExperimentOptions& options) {
+  for (const auto& variant : options.variants) {
+    Config config = options.base;
+    try {
+      apply_overrides(config, variant.overrides);
+    } catch (const Error& e) {
+      throw Error("variant '" + variant.name + "': " + e.what());
+    }
+  }
+}
+
 }  // namespace
 
 ExperimentOutcome run_experiment(const ExperimentOptions& options) {
   check_no_contradiction(options);
+  check_variants_are_valid(options);
   claim_out_dir(options.out_dir, options.base);
   const auto runs = plan_runs(options.variants, options.base.train.seed, options.seeds, options.out_dir);
 

@@ -240,6 +240,31 @@ TEST(ToYaml, WritesNestedSectionsWithEveryKey) {
   }
 }
 
+TEST(ParseConfig, DataTargetTakesEveryDataKeyForTheTargetDomain) {
+  const Config plain = parse_config("", "test");
+  EXPECT_FALSE(adapts_domain(plain));
+  EXPECT_EQ(&evaluated_data(plain), &plain.data);
+  const Config config = parse_config(
+      "data:\n  shapes_domain: source\n  target:\n    dataset: shapes\n    shapes_domain: target\n"
+      "    shapes_val_size: 9\nadaptation:\n  lambda_ent: 0.001\n",
+      "test");
+  EXPECT_TRUE(adapts_domain(config));
+  EXPECT_EQ(config.data.shapes_domain, "source");
+  EXPECT_EQ(config.target.shapes_domain, "target");
+  EXPECT_EQ(config.target.shapes_val_size, 9);
+  EXPECT_EQ(config.target.crop_height, config.data.crop_height);  // the data defaults
+  EXPECT_EQ(&evaluated_data(config), &config.target);
+  EXPECT_EQ(&labeled_data(config), &config.data);
+  EXPECT_EQ(parse_config(to_yaml(config), "saved").target.shapes_val_size, 9);
+  Config oracle = config;
+  apply_overrides(oracle,
+                  {"adversarial.enabled=false", "adaptation.lambda_ent=0", "adaptation.target_labels=true"});
+  EXPECT_EQ(&labeled_data(oracle), &oracle.target);
+  // A key of data misspelt under data.target is named with its section.
+  EXPECT_EQ(error_of([] { parse_config("data:\n  target:\n    shapes_sede: 3\n", "t.yaml"); }),
+            "t.yaml: unknown key 'data.target.shapes_sede' (did you mean 'data.target.shapes_seed'?)");
+}
+
 TEST(ConfigKeys, ListsEveryDottedKeyOnceInDeclarationOrder) {
   const std::vector<std::string> keys = config_keys();
   EXPECT_EQ(keys.front(), "data.dataset");
@@ -249,7 +274,8 @@ TEST(ConfigKeys, ListsEveryDottedKeyOnceInDeclarationOrder) {
   std::vector<std::string> sorted = keys;
   std::sort(sorted.begin(), sorted.end());
   EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
-  EXPECT_EQ(keys.size(), 88u);  // 25 data + 15 model + 12 adversarial + 6 semi + 14 train + 2 x 8 optimizer
+  // 26 data + 26 data.target + 15 model + 12 adversarial + 6 semi + 2 adaptation + 14 train + 2 x 8 optimizer
+  EXPECT_EQ(keys.size(), 117u);
 }
 
 }  // namespace

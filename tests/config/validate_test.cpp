@@ -178,6 +178,60 @@ TEST(Validate, SemiSupervisedSettings) {
       "data.unlabeled_root takes any folder of images), got 'extra'");
 }
 
+TEST(Validate, DomainAdaptationSettings) {
+  const auto adapt = [](Config& c) {
+    c.target = c.data;
+    c.target.shapes_domain = "target";
+    c.adaptation.lambda_ent = 0.001;
+  };
+  EXPECT_EQ(violation(adapt), "");
+  EXPECT_EQ(violation([](Config& c) { c.adaptation.lambda_ent = 0.001; }),
+            "adaptation.lambda_ent: must be 0 unless data.target.dataset is set, got 0.001");
+  EXPECT_EQ(violation([](Config& c) { c.adaptation.target_labels = true; }),
+            "adaptation.target_labels: must be false unless data.target.dataset is set, got true");
+  EXPECT_EQ(violation([&](Config& c) {
+              adapt(c);
+              c.target.shapes_domain = "night";
+            }),
+            "data.target.shapes_domain: must be one of any, source, target, got 'night'");
+  EXPECT_EQ(violation([&](Config& c) {
+              adapt(c);
+              c.target.dataset = "camvid";
+            }),
+            "data.target.root: must be set for data.target.dataset 'camvid', got ''");
+  EXPECT_EQ(violation([&](Config& c) {
+              adapt(c);
+              c.target.num_classes = 4;
+            }),
+            "data.target.num_classes: must be equal to data.num_classes (one segmentor for both domains), "
+            "got 4");
+  EXPECT_EQ(
+      violation([&](Config& c) {
+        adapt(c);
+        c.target.crop_width = 48;
+      }),
+      "data.target.crop_width: must be equal to data.crop_width (one segmentor for both domains), got 48");
+  EXPECT_EQ(violation([&](Config& c) {
+              adapt(c);
+              c.target.labeled_fraction = 0.5;
+            }),
+            "data.target.labeled_fraction: must be 1 (the target's training labels are never used), got 0.5");
+  EXPECT_EQ(violation([&](Config& c) {
+              adapt(c);
+              c.semi.enabled = true;
+              c.adversarial.reduction = "pixel";
+              c.data.labeled_fraction = 0.5;
+            }),
+            "semi.enabled: must be false with data.target (one kind of unlabelled images), got true");
+  EXPECT_EQ(
+      violation([&](Config& c) {
+        adapt(c);
+        c.adaptation.target_labels = true;
+      }),
+      "adaptation.target_labels: must be false with adversarial.enabled or adaptation.lambda_ent > 0 (the "
+      "oracle is trained on target labels alone), got true");
+}
+
 TEST(Validate, TrainingLoop) {
   EXPECT_EQ(violation([](Config& c) { c.train.epochs = 0; }), "train.epochs: must be >= 1, got 0");
   EXPECT_EQ(violation([](Config& c) { c.train.threads = -1; }),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <opencv2/imgproc.hpp>
 #include <thread>
 
 #include "advseg/error.h"
@@ -117,6 +118,43 @@ TEST(ShapesDataset, MeanColourIsTheSameForEveryClass) {
       EXPECT_NEAR(sums[c][k] / counts[c], 127.5, 15.0) << "class " << c << " channel " << k;
     }
   }
+}
+
+// Mean brightness and mean horizontal step between neighbouring pixels
+// (stripes and noise) over a domain's first images.
+struct Looks {
+  double brightness = 0, roughness = 0;
+};
+
+Looks looks_of(ShapesDomain domain) {
+  ShapesOptions options = options_for("train", 40);
+  options.domain = domain;
+  const ShapesDataset dataset(options);
+  Looks looks;
+  for (std::size_t i = 0; i < dataset.size(); ++i) {
+    cv::Mat grey;
+    cv::cvtColor(dataset.get(i).image, grey, cv::COLOR_RGB2GRAY);
+    grey.convertTo(grey, CV_32F);
+    looks.brightness += cv::mean(grey)[0] / static_cast<double>(dataset.size());
+    const cv::Mat step = cv::abs(grey.colRange(1, grey.cols) - grey.colRange(0, grey.cols - 1));
+    looks.roughness += cv::mean(step)[0] / static_cast<double>(dataset.size());
+  }
+  return looks;
+}
+
+TEST(ShapesDataset, TheDomainPairLooksApartButDrawsTheSameKindOfScenes) {
+  const Looks source = looks_of(ShapesDomain::source), target = looks_of(ShapesDomain::target);
+  EXPECT_GT(source.brightness, target.brightness + 40);  // bright against dark
+  EXPECT_GT(target.roughness, 2 * source.roughness);     // flat against striped and noisy
+  // One seed, two domains: different layouts, never the same image restyled.
+  ShapesOptions options = options_for("train", 4);
+  options.domain = ShapesDomain::source;
+  const Example a = ShapesDataset(options).get(0);
+  options.domain = ShapesDomain::target;
+  const Example b = ShapesDataset(options).get(0);
+  EXPECT_FALSE(same_bytes(a.label, b.label));
+  EXPECT_EQ(parse_shapes_domain("target"), ShapesDomain::target);
+  EXPECT_THROW(parse_shapes_domain("night"), Error);
 }
 
 TEST(ShapesDataset, RejectsUnknownSplitAndTinyImages) {

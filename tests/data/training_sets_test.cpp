@@ -9,6 +9,7 @@
 #include <set>
 
 #include "advseg/config/config.h"
+#include "advseg/error.h"
 #include "advseg/io/png_mask.h"
 #include "test_support.h"
 
@@ -116,6 +117,38 @@ TEST_F(SemiSupervisedSets, WithoutSemiSupervisionTheRestIsUnused) {
 TEST_F(SemiSupervisedSets, AMissingUnlabelledFolderIsNamed) {
   config_.data.unlabeled_root = (dir_.path() / "nowhere").string();
   EXPECT_NE(error_message([&] { make_training_sets(config_); }).find("nowhere"), std::string::npos);
+}
+
+// Domain adaptation: the target's training images are unlabelled as a whole
+// (their masks never read); the oracle trains on them with their labels.
+TEST_F(SemiSupervisedSets, TargetImagesNeverReadTheirLabels) {
+  config_.semi.enabled = false;
+  config_.target = config_.data;
+  for (int i = 0; i < 8; ++i)
+    test::write_text(root() / "masks" / ("img" + std::to_string(i) + ".png"), "not a png");
+  const auto sets = make_training_sets(config_);
+  ASSERT_NE(sets.unlabeled, nullptr);
+  ASSERT_EQ(sets.unlabeled->size(), 8u);
+  for (std::size_t i = 0; i < sets.unlabeled->size(); ++i) {
+    const Example example = sets.unlabeled->get(i);
+    EXPECT_EQ(cv::countNonZero(example.label != config_.data.ignore_index), 0);
+  }
+  EXPECT_THROW(sets.labeled->get(0), Error);  // the source's masks are read, and these are corrupt
+  // Source only: nothing looks at the target, so nothing loads it.
+  config_.adversarial.enabled = false;
+  EXPECT_EQ(make_training_sets(config_).unlabeled, nullptr);
+}
+
+TEST_F(SemiSupervisedSets, TheOracleTrainsOnTheTargetsLabels) {
+  config_.semi.enabled = false;
+  config_.adversarial.enabled = false;
+  config_.target = config_.data;
+  config_.data.train_split = "extra";  // no masks: the source must not be read
+  config_.adaptation.target_labels = true;
+  const auto sets = make_training_sets(config_);
+  EXPECT_EQ(sets.unlabeled, nullptr);
+  ASSERT_EQ(sets.labeled->size(), 8u);
+  EXPECT_EQ(cv::countNonZero(sets.labeled->get(1).label == 1), 4 * 6);
 }
 
 }  // namespace

@@ -61,6 +61,36 @@ TEST(Grid, PixelAndSemiAreHungEtAlsSettings) {
   }
 }
 
+TEST(Grid, AdaptationVariantsAreSourceOnlyAdaptSegNetAdventMinEntAndTheOracle) {
+  Config base;
+  base.data.shapes_domain = "source";
+  base.target = base.data;
+  base.target.shapes_domain = "target";
+  base.adaptation.lambda_ent = 0.001;
+  const auto variants = parse_grid("source_only,adaptsegnet,advent,minent,target_only");
+  std::vector<Config> runs(variants.size(), base);
+  for (std::size_t i = 0; i < variants.size(); ++i) apply_overrides(runs[i], variants[i].overrides);
+  const Config &source_only = runs[0], &adaptsegnet = runs[1], &advent = runs[2], &minent = runs[3],
+               &target_only = runs[4];
+  EXPECT_FALSE(source_only.adversarial.enabled);
+  EXPECT_EQ(source_only.adaptation.lambda_ent, 0.0);
+  EXPECT_EQ(&evaluated_data(source_only), &source_only.target);  // every variant is measured on the target
+  for (const Config* adversarial : {&adaptsegnet, &advent}) {
+    EXPECT_TRUE(adversarial->adversarial.enabled);
+    EXPECT_EQ(adversarial->adversarial.reduction, "pixel");
+    EXPECT_EQ(adversarial->adaptation.lambda_ent, 0.0);
+  }
+  EXPECT_EQ(adaptsegnet.adversarial.encoding, "basic");
+  EXPECT_EQ(advent.adversarial.encoding, "entropy");
+  EXPECT_FALSE(minent.adversarial.enabled);
+  EXPECT_EQ(minent.adaptation.lambda_ent, 0.001);  // the base config's weight
+  EXPECT_TRUE(target_only.adaptation.target_labels);
+  EXPECT_EQ(&labeled_data(target_only), &target_only.target);
+  // Without data.target, the oracle has no target to learn from.
+  Config plain;
+  EXPECT_THROW(apply_overrides(plain, variants[4].overrides), Error);
+}
+
 TEST(Grid, LabelFractionsCrossEveryVariantFractionByFraction) {
   const auto crossed = with_label_fractions(parse_grid("standard,semi"), "0.25,1");
   EXPECT_EQ(names(crossed), (std::vector<std::string>{"standard@0.25", "semi@0.25", "standard@1", "semi@1"}));

@@ -96,7 +96,8 @@ TEST(TrainingStep, FakeMapIsDetachedInTheAdversaryUpdate) {
 
 // Every mode of the step keeps the two networks apart: pixel verdicts, least
 // squares, spectral norm, the fcd adversary at the image's resolution, the
-// entropy encoding, and semi-supervised steps with unlabelled images.
+// entropy encoding, semi-supervised steps with unlabelled images, and domain
+// adaptation with target images.
 struct StepMode {
   const char* name;
   const char* adversary;
@@ -105,6 +106,7 @@ struct StepMode {
   const char* encoding;
   bool spectral_norm;
   bool semi;
+  bool adapt = false;
 };
 
 std::ostream& operator<<(std::ostream& out, const StepMode& mode) { return out << mode.name; }
@@ -118,11 +120,17 @@ Config config_of(const StepMode& mode) {
   config.semi.enabled = mode.semi;
   config.semi.start_iteration = 0;
   config.data.labeled_fraction = mode.semi ? 0.5 : 1.0;
+  if (mode.adapt) {
+    config.data.shapes_domain = "source";
+    config.target = config.data;
+    config.target.shapes_domain = "target";
+    config.adaptation.lambda_ent = 0.001;
+  }
   return config;
 }
 
 torch::Tensor unlabeled_images(const StepMode& mode) {
-  return mode.semi ? torch::randn({2, 3, 32, 32}) : torch::Tensor();
+  return mode.semi || mode.adapt ? torch::randn({2, 3, 32, 32}) : torch::Tensor();
 }
 
 class EveryStepMode : public ::testing::TestWithParam<StepMode> {};
@@ -131,15 +139,19 @@ TEST_P(EveryStepMode, SegmentorUpdateChangesNoAdversaryWeight) {
   TinyRun setup(config_of(GetParam()));
   auto adversary_before = snapshot(*setup.networks.adversary);
   auto segmentor_before = snapshot(*setup.networks.segmentor);
-  const auto plan = plan_step(setup.config.adversarial, setup.config.semi, 0);
-  auto stats = training_step(setup.networks, setup.optimizers, random_batch(5),
-                             StepPlan{true, false, 1.0, plan.lambda_semi_adv, plan.lambda_semi},
-                             setup.settings, unlabeled_images(GetParam()));
+  auto plan = plan_step(setup.config, 0);
+  plan.update_segmentor = true;
+  plan.update_adversary = false;
+  auto stats = training_step(setup.networks, setup.optimizers, random_batch(5), plan, setup.settings,
+                             unlabeled_images(GetParam()));
   EXPECT_TRUE(stats.segmentor_updated);
   EXPECT_TRUE(unchanged(*setup.networks.adversary, adversary_before));
   EXPECT_FALSE(unchanged(*setup.networks.segmentor, segmentor_before));
   for (const auto& p : setup.networks.adversary->parameters()) EXPECT_FALSE(p.grad().defined());
-  EXPECT_NE(stats.adversarial_term, 0.0);
+  // Adapting, the adversary judges target predictions only.
+  EXPECT_EQ(stats.adversarial_term != 0.0, !GetParam().adapt);
+  EXPECT_EQ(stats.target_adversarial_term != 0.0, GetParam().adapt);
+  EXPECT_EQ(stats.used_target, GetParam().adapt);
   EXPECT_EQ(stats.used_unlabeled, GetParam().semi);
   EXPECT_EQ(stats.self_trained, GetParam().semi);
 }
@@ -160,12 +172,16 @@ TEST_P(EveryStepMode, AdversaryUpdateChangesNoSegmentorWeight) {
 
 INSTANTIATE_TEST_SUITE_P(
     Modes, EveryStepMode,
-    ::testing::Values(StepMode{"image_bce", "stanford", "image", "bce", "basic", false, false},
-                      StepMode{"pixel_bce", "stanford", "pixel", "bce", "product", false, false},
-                      StepMode{"pixel_lsgan_spectral", "smallfov", "pixel", "lsgan", "scaling", true, false},
-                      StepMode{"fcd_entropy", "fcd", "pixel", "bce", "entropy", false, false},
-                      StepMode{"semi_fcd", "fcd", "pixel", "bce", "basic", false, true},
-                      StepMode{"semi_stanford_lsgan", "stanford", "pixel", "lsgan", "basic", true, true}),
+    ::testing::Values(
+        StepMode{"image_bce", "stanford", "image", "bce", "basic", false, false},
+        StepMode{"pixel_bce", "stanford", "pixel", "bce", "product", false, false},
+        StepMode{"pixel_lsgan_spectral", "smallfov", "pixel", "lsgan", "scaling", true, false},
+        StepMode{"fcd_entropy", "fcd", "pixel", "bce", "entropy", false, false},
+        StepMode{"semi_fcd", "fcd", "pixel", "bce", "basic", false, true},
+        StepMode{"semi_stanford_lsgan", "stanford", "pixel", "lsgan", "basic", true, true},
+        StepMode{"adapt_fcd", "fcd", "pixel", "bce", "basic", false, false, true},
+        StepMode{"adapt_entropy_lsgan", "smallfov", "pixel", "lsgan", "entropy", true, false, true},
+        StepMode{"adapt_image_with_image", "stanford", "image", "bce", "basic", false, false, true}),
     [](const ::testing::TestParamInfo<StepMode>& mode) { return std::string(mode.param.name); });
 
 // The semi-supervised step's segmentor gradients are exactly those of
@@ -215,23 +231,103 @@ TEST(TrainingStep, SemiSupervisedSegmentorLossIsTheSumOfItsTerms) {
   expect_same_segmentor_gradients(stepped, reference);
 }
 
+// The domain-adaptation step by hand (AdaptSegNet with ADVENT's entropy
+// term): the segmentor's gradients are those of
+//   mce(s(x), y) + lambda_target_adv * gan(a(s(t)), 1) + lambda_entropy * entropy(s(t)),
+// and the adversary's loss is gan(a(s(x)), 1) + gan(a(s(t)), 0): source
+// predictions are real, target ones fake, and no ground truth is judged.
+TEST(TrainingStep, DomainAdaptationLossesByHand) {
+  const StepMode mode{"adapt_fcd", "fcd", "pixel", "bce", "basic", false, false, true};
+  const auto batch = random_batch(5);
+  const auto target = unlabeled_images(mode);
+  StepPlan plan;
+  plan.update_adversary = true;
+  plan.lambda_target_adv = 0.3;
+  plan.lambda_entropy = 0.2;
+  TinyRun stepped(config_of(mode)), reference(config_of(mode));  // same initial weights
+
+  auto& adversary = *reference.networks.adversary;
+  for (auto& p : adversary.parameters()) p.requires_grad_(false);
+  auto scores_of = [&](const torch::Tensor& logits) {
+    return adversary.score_map({}, torch::softmax(upsample_logits(logits, 32, 32), 1));
+  };
+  const auto logits = reference.networks.segmentor->forward(batch.images);
+  const auto target_logits = reference.networks.segmentor->forward(target);
+  const auto& criterion = reference.settings.criterion;
+  const auto term = segmentor_adversarial_term(scores_of(target_logits), torch::ones({2, 1, 32, 32}),
+                                               AdversarialLoss::flipped, criterion);
+  const auto entropy = mean_entropy(target_logits);
+  (segmentation_cross_entropy(logits, batch.labels, 255) + 0.3 * term + 0.2 * entropy).backward();
+  const auto adversary_loss_by_hand =
+      adversary_loss(scores_of(logits.detach()), torch::ones({2, 1, 32, 32}),
+                     scores_of(target_logits.detach()), torch::ones({2, 1, 32, 32}), criterion);
+
+  const auto stats =
+      training_step(stepped.networks, stepped.optimizers, batch, plan, stepped.settings, target);
+  EXPECT_TRUE(stats.used_target);
+  EXPECT_NEAR(stats.target_adversarial_term, term.item<double>(), 1e-5);
+  EXPECT_NEAR(stats.target_entropy, entropy.item<double>(), 1e-6);
+  EXPECT_EQ(stats.adversarial_term, 0.0);
+  EXPECT_NEAR(stats.adversary_loss, adversary_loss_by_hand.item<double>(), 1e-5);
+  expect_same_segmentor_gradients(stepped, reference);
+}
+
+// ADVENT's MinEnt: entropy minimisation on target images with no adversary at all.
+TEST(TrainingStep, EntropyMinimisationNeedsNoAdversary) {
+  StepMode mode{"minent", "stanford", "image", "bce", "basic", false, false, true};
+  auto config = config_of(mode);
+  config.adversarial.enabled = false;
+  TinyRun stepped(config), reference(config);
+  EXPECT_EQ(stepped.networks.adversary, nullptr);
+  const auto batch = random_batch(5);
+  const auto target = unlabeled_images(mode);
+  const auto plan = plan_step(config, 0);
+  ASSERT_EQ(plan.lambda_entropy, 0.001);
+  const auto logits = reference.networks.segmentor->forward(batch.images);
+  const auto entropy = mean_entropy(reference.networks.segmentor->forward(target));
+  (segmentation_cross_entropy(logits, batch.labels, 255) + 0.001 * entropy).backward();
+  const auto stats =
+      training_step(stepped.networks, stepped.optimizers, batch, plan, stepped.settings, target);
+  EXPECT_FALSE(stats.adversary_updated);
+  EXPECT_NEAR(stats.target_entropy, entropy.item<double>(), 1e-6);
+  expect_same_segmentor_gradients(stepped, reference);
+}
+
 TEST(PlanStep, SemiSupervisedTermsFollowTheirOwnStart) {
-  AdversarialConfig adversarial;
-  SemiConfig semi;
+  Config config;
+  SemiConfig& semi = config.semi;
   semi.enabled = true;
   semi.lambda_adv = 0.01;
   semi.lambda_self = 0.5;
   semi.start_iteration = 3;
-  EXPECT_EQ(plan_step(adversarial, semi, 2).lambda_semi_adv, 0.01);
-  EXPECT_EQ(plan_step(adversarial, semi, 2).lambda_semi, 0.0);
-  EXPECT_EQ(plan_step(adversarial, semi, 3).lambda_semi, 0.5);
+  EXPECT_EQ(plan_step(config, 2).lambda_semi_adv, 0.01);
+  EXPECT_EQ(plan_step(config, 2).lambda_semi, 0.0);
+  EXPECT_EQ(plan_step(config, 3).lambda_semi, 0.5);
   // The unlabelled adversarial term waits, as the labelled one does, for adversarial.start_iteration.
-  adversarial.start_iteration = 4;
-  EXPECT_EQ(plan_step(adversarial, semi, 3).lambda_semi_adv, 0.0);
-  EXPECT_EQ(plan_step(adversarial, semi, 4).lambda_semi_adv, 0.01);
+  config.adversarial.start_iteration = 4;
+  EXPECT_EQ(plan_step(config, 3).lambda_semi_adv, 0.0);
+  EXPECT_EQ(plan_step(config, 4).lambda_semi_adv, 0.01);
   semi.enabled = false;
-  EXPECT_EQ(plan_step(adversarial, semi, 9).lambda_semi_adv, 0.0);
-  EXPECT_EQ(plan_step(adversarial, semi, 9).lambda_semi, 0.0);
+  EXPECT_EQ(plan_step(config, 9).lambda_semi_adv, 0.0);
+  EXPECT_EQ(plan_step(config, 9).lambda_semi, 0.0);
+}
+
+TEST(PlanStep, DomainAdaptationMovesLambdaToTargetPredictions) {
+  Config config;
+  config.target.dataset = "shapes";
+  config.adversarial.lambda = 0.002;
+  config.adversarial.start_iteration = 2;
+  config.adaptation.lambda_ent = 0.001;
+  EXPECT_EQ(plan_step(config, 1).lambda_target_adv, 0.0);
+  EXPECT_EQ(plan_step(config, 1).lambda_entropy, 0.001);  // entropy minimisation needs no adversary
+  const auto plan = plan_step(config, 2);
+  EXPECT_EQ(plan.lambda, 0.0);  // source predictions are real: nothing pushes them
+  EXPECT_EQ(plan.lambda_target_adv, 0.002);
+  config.adversarial.enabled = false;
+  EXPECT_EQ(plan_step(config, 5).lambda_target_adv, 0.0);
+  EXPECT_EQ(plan_step(config, 5).lambda_entropy, 0.001);
+  config.target.dataset.clear();
+  EXPECT_EQ(plan_step(config, 5).lambda_entropy, 0.0);
 }
 
 TEST(TrainingStep, StandardBaselineUsesTheSamePathWithoutAdversary) {
@@ -239,7 +335,7 @@ TEST(TrainingStep, StandardBaselineUsesTheSamePathWithoutAdversary) {
   config.adversarial.enabled = false;
   TinyRun setup(config);
   EXPECT_EQ(setup.networks.adversary, nullptr);
-  auto plan = plan_step(config.adversarial, config.semi, 0);
+  auto plan = plan_step(config, 0);
   EXPECT_FALSE(plan.update_adversary);
   auto stats = training_step(setup.networks, setup.optimizers, random_batch(5), plan, setup.settings);
   EXPECT_TRUE(stats.segmentor_updated);
@@ -279,15 +375,15 @@ TEST(TrainingStep, NonFiniteLossAppliesNoUpdate) {
 }
 
 TEST(PlanStep, AlternatesDStepsAndSStepsPerRound) {
-  AdversarialConfig config;
-  config.d_steps = 2;
-  config.s_steps = 1;
-  config.lambda = 0.3;
-  config.start_iteration = 2;
+  Config config;
+  config.adversarial.d_steps = 2;
+  config.adversarial.s_steps = 1;
+  config.adversarial.lambda = 0.3;
+  config.adversarial.start_iteration = 2;
   std::vector<bool> segmentor, adversary;
   std::vector<double> lambdas;
   for (int it = 0; it < 4; ++it) {
-    auto plan = plan_step(config, SemiConfig{}, it);
+    auto plan = plan_step(config, it);
     segmentor.push_back(plan.update_segmentor);
     adversary.push_back(plan.update_adversary);
     lambdas.push_back(plan.lambda);
@@ -298,10 +394,10 @@ TEST(PlanStep, AlternatesDStepsAndSStepsPerRound) {
 }
 
 TEST(PlanStep, DisabledAdversaryNeverTrains) {
-  AdversarialConfig config;
-  config.enabled = false;
+  Config config;
+  config.adversarial.enabled = false;
   for (int it = 0; it < 3; ++it) {
-    auto plan = plan_step(config, SemiConfig{}, it);
+    auto plan = plan_step(config, it);
     EXPECT_TRUE(plan.update_segmentor);
     EXPECT_FALSE(plan.update_adversary);
     EXPECT_EQ(plan.lambda, 0.0);

@@ -74,8 +74,7 @@ TEST(FreezeBn, BatchNormStaysInEvalModeAndItsParametersDoNotLearn) {
   std::vector<torch::Tensor> statistics;
   for (const auto& b : segmentor.buffers()) statistics.push_back(b.clone());
   Batch batch{torch::randn({2, 3, 32, 32}), torch::randint(0, 5, {2, 32, 32}, torch::kLong), {"a", "b"}};
-  const auto stats = training_step(run.networks, run.optimizers, batch,
-                                   plan_step(config.adversarial, config.semi, 0), run.settings);
+  const auto stats = training_step(run.networks, run.optimizers, batch, plan_step(config, 0), run.settings);
   ASSERT_TRUE(stats.segmentor_updated);
   for (const auto& module : segmentor.modules(false)) {
     if (is_normalization_layer(*module)) {
@@ -117,8 +116,7 @@ TEST(AuxiliaryHead, ItsCrossEntropyJoinsTheSegmentorLossWithItsWeight) {
     auto settings = step_settings(config);
     Batch batch{torch::randn({2, 3, 8, 8}), torch::randint(0, 5, {2, 8, 8}, torch::kLong), {"a", "b"}};
     const auto before = segmentor->aux_->weight.clone();
-    const auto stats =
-        training_step(networks, optimizers, batch, plan_step(config.adversarial, config.semi, 0), settings);
+    const auto stats = training_step(networks, optimizers, batch, plan_step(config, 0), settings);
     EXPECT_GT(stats.aux_cross_entropy, 0.0);
     return !torch::equal(before, segmentor->aux_->weight);
   };

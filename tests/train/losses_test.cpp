@@ -235,5 +235,21 @@ TEST(ParseAdversarialLoss, RejectsUnknownNamesListingTheValidOnes) {
   }
 }
 
+TEST(MeanEntropy, IsTheNormalisedEntropyAveragedOverPixels) {
+  // Two pixels of two classes: p = (1/2, 1/2), entropy 1 bit; p = (1/4, 3/4), 0.811278 bits.
+  auto logits = torch::zeros({1, 2, 1, 2});
+  logits[0][1][0][1] = std::log(3.0);
+  EXPECT_NEAR(mean_entropy(logits).item<double>(), (1.0 + 0.811278124) / 2, 1e-6);
+  // Uniform over any number of classes is 1; a confident pixel is near 0.
+  EXPECT_NEAR(mean_entropy(torch::zeros({2, 5, 3, 3})).item<double>(), 1.0, 1e-6);
+  auto confident = torch::zeros({1, 3, 1, 1});
+  confident[0][2][0][0] = 40.0;
+  EXPECT_LT(mean_entropy(confident).item<double>(), 1e-12);
+  // Its gradient makes the most likely class more likely.
+  auto leaning = torch::tensor({0.0, 1.0}).view({1, 2, 1, 1}).requires_grad_(true);
+  mean_entropy(leaning).backward();
+  EXPECT_LT(leaning.grad()[0][1][0][0].item<double>(), 0.0);
+}
+
 }  // namespace
 }  // namespace advseg

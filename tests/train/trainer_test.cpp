@@ -101,6 +101,42 @@ TEST(Trainer, SemiSupervisedLogNamesTheUnlabelledTerms) {
   EXPECT_EQ(self_training_entries, 4);
 }
 
+// Domain adaptation: 12 source images (3 batches an epoch) and 8 target
+// images (2), validated on the target's 3 val images.
+Config adaptation_config() {
+  auto config = testing::tiny_config("fcd");
+  config.adversarial.reduction = "pixel";
+  config.adversarial.encoding = "entropy";
+  config.data.shapes_domain = "source";
+  config.target = config.data;
+  config.target.shapes_domain = "target";
+  config.target.shapes_train_size = 8;
+  config.target.shapes_val_size = 3;
+  config.adaptation.lambda_ent = 0.001;
+  return config;
+}
+
+TEST(Trainer, DomainAdaptationResumesExactlyValidatesOnTheTargetAndLogsItsTerms) {
+  testing::TempDir dir;
+  const auto config = adaptation_config();
+  EXPECT_EQ(make_validator(config)->size(), 3u);
+  auto reference = uninterrupted_run(config, dir.path() / "whole");
+  expect_equal(interrupted_run(config, dir.path() / "mid", 1), reference);
+  std::ifstream log(dir.path() / "whole" / "log.jsonl");
+  int train_entries = 0;
+  for (std::string line; std::getline(log, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    if (entry.value("type", "") != "train") continue;
+    ++train_entries;
+    EXPECT_TRUE(entry.at("target_adversarial_term").is_number()) << line;
+    const double entropy = entry.at("target_entropy").get<double>();
+    EXPECT_GT(entropy, 0.0);
+    EXPECT_LE(entropy, 1.0);
+    EXPECT_FALSE(entry.contains("semi_adversarial_term")) << line;
+  }
+  EXPECT_EQ(train_entries, 6);
+}
+
 TEST(Trainer, ResumedRunEndsWithTheWeightsOfAnUninterruptedRun) {
   testing::TempDir dir;
   auto config = testing::tiny_config();

@@ -85,8 +85,7 @@ TrainingFigures bench_training(const Workload& workload, bool adversarial) {
 
   std::int64_t iteration = 0;
   auto step = [&] {
-    const auto stats = training_step(networks, optimizers, batch,
-                                     plan_step(config.adversarial, config.semi, iteration++), settings);
+    const auto stats = training_step(networks, optimizers, batch, plan_step(config, iteration++), settings);
     // A skipped update would time less work than training does.
     if (!stats.finite)
       throw Error("bench: a training step gave a non-finite loss; its timing would be wrong");

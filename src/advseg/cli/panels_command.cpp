@@ -65,7 +65,7 @@ void run_panels(const PanelsOptions& options) {
   // The dataset as the first checkpoint saw it (with --set applied).
   const auto first_dir = split_named_argument(options.checkpoints.front()).second;
   Config config = checkpoint_config(first_dir, options.config);
-  auto dataset = make_dataset(config.data, options.split);
+  auto dataset = make_dataset(evaluated_data(config), options.split);
   auto examples = chosen_examples(*dataset, options);
 
   std::vector<PanelRow> rows;

@@ -35,6 +35,22 @@ std::string number_text(double value) {
 
 }  // namespace config_detail
 
+DataConfig no_target_data() {
+  DataConfig target;
+  target.dataset.clear();
+  return target;
+}
+
+bool adapts_domain(const Config& config) { return !config.target.dataset.empty(); }
+
+const DataConfig& labeled_data(const Config& config) {
+  return config.adaptation.target_labels ? config.target : config.data;
+}
+
+const DataConfig& evaluated_data(const Config& config) {
+  return adapts_domain(config) ? config.target : config.data;
+}
+
 namespace {
 
 using config_detail::number_text;
@@ -55,54 +71,70 @@ void visit_optimizer(const std::string& prefix, OptimizerT& o, Visitor& v) {
   v(prefix + ".poly_power", o.poly_power, "the poly schedule's power, > 0");
 }
 
+// The data section's layout, shared by data and data.target (`target`);
+// DataT is (const) DataConfig.
+template <class DataT, class Visitor>
+void visit_data(const std::string& prefix, DataT& d, bool target, Visitor& v) {
+  v(prefix + ".dataset", d.dataset,
+    target
+        ? "domain adaptation's target dataset, whose training images are used without labels (never read) "
+          "and whose val split measures the run; \"\" (the default) = no adaptation. Every data.target key "
+          "means what the data key of the same name means, for the target"
+        : "the dataset: shapes (built-in synthetic), stanford_background, folder (images + index masks), "
+          "voc, sbd, cityscapes, ade20k, camvid");
+  v(prefix + ".root", d.root,
+    "the dataset's folder, in its distributed layout; required for every dataset but shapes");
+  v(prefix + ".train_split", d.train_split,
+    "the training split: the file list `<root>/splits/<name>.txt` for stanford_background and folder (\"\" = "
+    "every file), the dataset's own split name otherwise");
+  v(prefix + ".val_split", d.val_split, "the validation split, named as data.train_split");
+  v(prefix + ".num_classes", d.num_classes,
+    "classes the segmentor predicts, in [1, 254]; must match the dataset");
+  v(prefix + ".ignore_index", d.ignore_index,
+    "the label of void pixels (never a class), in [data.num_classes, 255]");
+  v(prefix + ".class_names", d.class_names, "one name per class for reports; empty = the dataset's own");
+  v(prefix + ".palette", d.palette,
+    "one \"#rrggbb\" colour per class for masks and overlays; empty = the dataset's own");
+  v(prefix + ".crop_height", d.crop_height, "height of the training crops, in [8, 32768]");
+  v(prefix + ".crop_width", d.crop_width, "width of the training crops, in [8, 32768]");
+  v(prefix + ".scale_min", d.scale_min, "smallest random rescaling of a training image before cropping, > 0");
+  v(prefix + ".scale_max", d.scale_max, "largest random rescaling, >= data.scale_min");
+  v(prefix + ".hflip", d.hflip, "random horizontal flips in training");
+  v(prefix + ".mean", d.mean,
+    "per-channel (R, G, B) mean subtracted from pixels in [0, 1]; ImageNet's by default");
+  v(prefix + ".std", d.std, "per-channel (R, G, B) standard deviation pixels are divided by, each > 0");
+  v(prefix + ".max_image_pixels", d.max_image_pixels,
+    "images with more pixels are refused (decompression bombs); also bounds the crop");
+  v(prefix + ".image_scale", d.image_scale,
+    "every image and label map is resized by this factor as it is read, for training and evaluation alike, "
+    "in (0, 4] (0.5: a quarter of the pixels)");
+  v(prefix + ".shapes_train_size", d.shapes_train_size, "shapes dataset: training images, >= 1");
+  v(prefix + ".shapes_val_size", d.shapes_val_size, "shapes dataset: validation images, >= 1");
+  v(prefix + ".shapes_image_size", d.shapes_image_size, "shapes dataset: image side in pixels, >= 16");
+  v(prefix + ".shapes_seed", d.shapes_seed, "shapes dataset: the seed its images are drawn from");
+  v(prefix + ".shapes_domain", d.shapes_domain,
+    "shapes dataset: any (every region's colour and stripes from one wide range), or the synthetic domain "
+    "pair for adaptation: source (bright, nearly flat regions) or target (darker, strongly striped, "
+    "noisier)");
+  v(prefix + ".labeled_fraction", d.labeled_fraction,
+    "share of the training split that keeps its labels, in (0, 1]; the rest is unused, or unlabelled images "
+    "with semi.enabled");
+  v(prefix + ".labeled_seed", d.labeled_seed,
+    "the seed that draws which training images keep their labels (independent of train.seed)");
+  v(prefix + ".unlabeled_split", d.unlabeled_split,
+    "semi.enabled: a split of data.root whose images are used without labels (never read); \"\" = none");
+  v(prefix + ".unlabeled_root", d.unlabeled_root,
+    "semi.enabled: a folder of images (jpg, jpeg, png, bmp) used without labels; \"\" = none");
+}
+
 // Calls v(dotted_key, field, meaning) for every field, in declaration order.
 // ConfigT is Config (parsing) or const Config (saving). The meaning, with the
 // allowed values, is what docs/config.md says of the key (config_reference()).
 template <class ConfigT, class Visitor>
 void visit_fields(ConfigT& c, Visitor&& v) {
   static_assert(std::is_same_v<std::remove_const_t<ConfigT>, Config>);
-  v("data.dataset", c.data.dataset,
-    "the dataset: shapes (built-in synthetic), stanford_background, folder (images + index masks), voc, sbd, "
-    "cityscapes, ade20k, camvid");
-  v("data.root", c.data.root,
-    "the dataset's folder, in its distributed layout; required for every dataset but shapes");
-  v("data.train_split", c.data.train_split,
-    "the training split: the file list `<root>/splits/<name>.txt` for stanford_background and folder (\"\" = "
-    "every file), the dataset's own split name otherwise");
-  v("data.val_split", c.data.val_split, "the validation split, named as data.train_split");
-  v("data.num_classes", c.data.num_classes,
-    "classes the segmentor predicts, in [1, 254]; must match the dataset");
-  v("data.ignore_index", c.data.ignore_index,
-    "the label of void pixels (never a class), in [data.num_classes, 255]");
-  v("data.class_names", c.data.class_names, "one name per class for reports; empty = the dataset's own");
-  v("data.palette", c.data.palette,
-    "one \"#rrggbb\" colour per class for masks and overlays; empty = the dataset's own");
-  v("data.crop_height", c.data.crop_height, "height of the training crops, in [8, 32768]");
-  v("data.crop_width", c.data.crop_width, "width of the training crops, in [8, 32768]");
-  v("data.scale_min", c.data.scale_min, "smallest random rescaling of a training image before cropping, > 0");
-  v("data.scale_max", c.data.scale_max, "largest random rescaling, >= data.scale_min");
-  v("data.hflip", c.data.hflip, "random horizontal flips in training");
-  v("data.mean", c.data.mean,
-    "per-channel (R, G, B) mean subtracted from pixels in [0, 1]; ImageNet's by default");
-  v("data.std", c.data.std, "per-channel (R, G, B) standard deviation pixels are divided by, each > 0");
-  v("data.max_image_pixels", c.data.max_image_pixels,
-    "images with more pixels are refused (decompression bombs); also bounds the crop");
-  v("data.image_scale", c.data.image_scale,
-    "every image and label map is resized by this factor as it is read, for training and evaluation alike, "
-    "in (0, 4] (0.5: a quarter of the pixels)");
-  v("data.shapes_train_size", c.data.shapes_train_size, "shapes dataset: training images, >= 1");
-  v("data.shapes_val_size", c.data.shapes_val_size, "shapes dataset: validation images, >= 1");
-  v("data.shapes_image_size", c.data.shapes_image_size, "shapes dataset: image side in pixels, >= 16");
-  v("data.shapes_seed", c.data.shapes_seed, "shapes dataset: the seed its images are drawn from");
-  v("data.labeled_fraction", c.data.labeled_fraction,
-    "share of the training split that keeps its labels, in (0, 1]; the rest is unused, or unlabelled images "
-    "with semi.enabled");
-  v("data.labeled_seed", c.data.labeled_seed,
-    "the seed that draws which training images keep their labels (independent of train.seed)");
-  v("data.unlabeled_split", c.data.unlabeled_split,
-    "semi.enabled: a split of data.root whose images are used without labels (never read); \"\" = none");
-  v("data.unlabeled_root", c.data.unlabeled_root,
-    "semi.enabled: a folder of images (jpg, jpeg, png, bmp) used without labels; \"\" = none");
+  visit_data("data", c.data, false, v);
+  visit_data("data.target", c.target, true, v);
   v("model.segmentor", c.model.segmentor,
     "the segmentor s(x); `advseg models` lists the names (multiscale, fcn32s/16s/8s, fcn_resnet, deeplabv3, "
     "lraspp, deeplabv2, pspnet, dilated8, dilated8-context, unet)");
@@ -139,7 +171,9 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("adversarial.enabled", c.adversarial.enabled,
     "adversarial training; false trains the standard (cross-entropy only) baseline");
   v("adversarial.lambda", c.adversarial.lambda,
-    "weight λ of the adversarial term in the segmentor's loss, >= 0");
+    "weight λ of the adversarial term in the segmentor's loss, >= 0 (domain adaptation: of the term on "
+    "target "
+    "predictions)");
   v("adversarial.loss", c.adversarial.loss,
     "the segmentor's adversarial term: flipped, +λ·bce(a(x,s(x)),1); original, -λ·bce(a(x,s(x)),0)");
   v("adversarial.encoding", c.adversarial.encoding,
@@ -177,6 +211,12 @@ void visit_fields(ConfigT& c, Visitor&& v) {
     "self-training (semi.lambda_self) starts at this iteration, >= 0 (the authors: 5000 of 20000)");
   v("semi.adversary_on_unlabeled", c.semi.adversary_on_unlabeled,
     "the adversary also learns to call unlabelled predictions fake (the authors' D_remain)");
+  v("adaptation.lambda_ent", c.adaptation.lambda_ent,
+    "domain adaptation (data.target): weight of ADVENT's entropy minimisation on target predictions, >= 0 "
+    "(their MinEnt: 0.001; with an adversary on entropy maps, AdvEnt, usually 0)");
+  v("adaptation.target_labels", c.adaptation.target_labels,
+    "the oracle adaptation is measured against: train on data.target's labelled training split instead of "
+    "the source (no adversary, no target term)");
   v("train.epochs", c.train.epochs, "passes over the training split, >= 1");
   v("train.batch_size", c.train.batch_size, "images per iteration, >= 1");
   v("train.seed", c.train.seed, "the seed of initialisation, augmentation and shuffling");
@@ -406,7 +446,7 @@ void apply_flat(Config& config, const FlatYaml& values, const std::string& sourc
       fail_type(source + ": " + entry.first, "a section of settings", entry.second);
     if (!is_field(entry.first)) fail_unknown_key(source, entry.first);
   }
-  visit_fields(config, [&](const std::string& key, auto& field, const char* /*meaning*/) {
+  visit_fields(config, [&](const std::string& key, auto& field, const std::string& /*meaning*/) {
     const auto found = values.find(key);
     if (found != values.end()) read_field(found->second, field, source + ": " + key);
   });
@@ -502,7 +542,7 @@ void apply_overrides(Config& config, const std::vector<std::string>& assignments
 
 std::string to_yaml(const Config& config) {
   YAML::Node root(YAML::NodeType::Map);
-  visit_fields(config, [&root](const std::string& key, const auto& field, const char* /*meaning*/) {
+  visit_fields(config, [&root](const std::string& key, const auto& field, const std::string& /*meaning*/) {
     set_dotted(root, key, to_node(field));
   });
   YAML::Emitter out;
@@ -513,14 +553,15 @@ std::string to_yaml(const Config& config) {
 std::vector<std::string> config_keys() {
   std::vector<std::string> keys;
   const Config defaults;
-  visit_fields(defaults, [&keys](const std::string& key, const auto&, const char*) { keys.push_back(key); });
+  visit_fields(defaults,
+               [&keys](const std::string& key, const auto&, const std::string&) { keys.push_back(key); });
   return keys;
 }
 
 std::vector<ConfigKeyInfo> config_reference() {
   std::vector<ConfigKeyInfo> reference;
   const Config defaults;
-  visit_fields(defaults, [&reference](const std::string& key, const auto& field, const char* meaning) {
+  visit_fields(defaults, [&reference](const std::string& key, const auto& field, const std::string& meaning) {
     YAML::Emitter value;
     value << YAML::Flow << to_node(field);
     reference.push_back({key, TypeName<std::decay_t<decltype(field)>>::name(), value.c_str(), meaning});

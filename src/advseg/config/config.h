@@ -47,6 +47,9 @@ struct DataConfig {
   int shapes_val_size = 128;
   int shapes_image_size = 64;
   int shapes_seed = 7;
+  // any: every region's colour and stripes from one wide distribution; source
+  // and target: the synthetic domain pair (see data/shapes_dataset.h).
+  std::string shapes_domain = "any";
   // Semi-supervised training (semi.enabled): which training images keep
   // their labels, and where unlabelled images come from. Labels of the
   // unlabelled images are never read.
@@ -132,13 +135,38 @@ struct TrainConfig {
   OptimizerConfig adversary_optimizer;
 };
 
+// Domain adaptation (Tsai et al. 2018, Vu et al. 2019): the segmentor learns
+// from the labelled data (the source) and adapts to data.target's images,
+// whose labels are never read; validation is on the target's val split.
+// With adversarial.enabled, the adversary tells source predictions from
+// target ones and adversarial.lambda weighs its term on target predictions.
+struct AdaptationConfig {
+  double lambda_ent = 0.0;     // ADVENT's direct entropy minimisation on target predictions (MinEnt: 0.001)
+  bool target_labels = false;  // the oracle: train on the target's labels instead of the source's
+};
+
+// data.target: no dataset (the default) means no domain adaptation.
+DataConfig no_target_data();
+
 struct Config {
   DataConfig data;
+  DataConfig target = no_target_data();  // the keys data.target.*
+  AdaptationConfig adaptation;
   ModelConfig model;
   AdversarialConfig adversarial;
   SemiConfig semi;
   TrainConfig train;
 };
+
+// True when data.target names a dataset: a domain-adaptation run.
+bool adapts_domain(const Config& config);
+
+// The data whose labels train the segmentor: data, or data.target for the
+// oracle (adaptation.target_labels).
+const DataConfig& labeled_data(const Config& config);
+
+// The data whose val split measures a run: data.target when adapting, else data.
+const DataConfig& evaluated_data(const Config& config);
 
 // Parses YAML text (`source` names it in errors). Keys absent from the text
 // keep their defaults; unknown keys, wrong types and impossible values throw

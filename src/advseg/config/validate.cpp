@@ -78,20 +78,21 @@ bool is_device_name(const std::string& device) {
 
 // ---- One function per section ----------------------------------------------
 
-void validate_labels(const DataConfig& d) {
-  require(d.num_classes >= 1 && d.num_classes < 255, "data.num_classes", "in [1, 254]",
+void validate_labels(const DataConfig& d, const std::string& section) {
+  require(d.num_classes >= 1 && d.num_classes < 255, section + ".num_classes", "in [1, 254]",
           std::to_string(d.num_classes));
   // Masks are 8-bit; the ignore label must be storable there and never a real class.
   require(d.ignore_index >= 0 && d.ignore_index <= 255 && d.ignore_index >= d.num_classes,
-          "data.ignore_index", "in [data.num_classes, 255] = [" + std::to_string(d.num_classes) + ", 255]",
+          section + ".ignore_index",
+          "in [" + section + ".num_classes, 255] = [" + std::to_string(d.num_classes) + ", 255]",
           std::to_string(d.ignore_index));
-  require_empty_or_per_class("data.class_names", d.class_names.size(), d.num_classes);
-  require_empty_or_per_class("data.palette", d.palette.size(), d.num_classes);
+  require_empty_or_per_class(section + ".class_names", d.class_names.size(), d.num_classes);
+  require_empty_or_per_class(section + ".palette", d.palette.size(), d.num_classes);
   for (std::size_t i = 0; i < d.palette.size(); ++i) {
     try {
       parse_hex_colour(d.palette[i]);
     } catch (const Error& e) {
-      throw Error(element_key("data.palette", i) + ": " + e.what());
+      throw Error(element_key(section + ".palette", i) + ": " + e.what());
     }
   }
 }
@@ -102,36 +103,38 @@ void validate_channel_stats(const std::string& key, const std::vector<double>& v
     require_positive(element_key(key, i), values[i]);
 }
 
-void validate_data(const DataConfig& d) {
-  require_one_of("data.dataset", d.dataset,
+// `section`: "data" or "data.target", the prefix of the keys named in errors.
+void validate_data(const DataConfig& d, const std::string& section) {
+  require_one_of(section + ".dataset", d.dataset,
                  {"shapes", "stanford_background", "folder", "voc", "sbd", "cityscapes", "ade20k", "camvid"});
-  require(d.dataset == "shapes" || !d.root.empty(), "data.root", "set for data.dataset " + quoted(d.dataset),
-          "''");
-  validate_labels(d);
-  require_in_range("data.crop_height", d.crop_height, 8, kMaxCropSide);
-  require_in_range("data.crop_width", d.crop_width, 8, kMaxCropSide);
-  require_positive("data.scale_min", d.scale_min);
-  require(d.scale_max >= d.scale_min, "data.scale_max",
-          ">= data.scale_min (" + number_text(d.scale_min) + ")", number_text(d.scale_max));
-  validate_channel_stats("data.mean", d.mean, false);
-  validate_channel_stats("data.std", d.std, true);
-  require_at_least("data.max_image_pixels", d.max_image_pixels, 1);
+  require(d.dataset == "shapes" || !d.root.empty(), section + ".root",
+          "set for " + section + ".dataset " + quoted(d.dataset), "''");
+  validate_labels(d, section);
+  require_in_range(section + ".crop_height", d.crop_height, 8, kMaxCropSide);
+  require_in_range(section + ".crop_width", d.crop_width, 8, kMaxCropSide);
+  require_positive(section + ".scale_min", d.scale_min);
+  require(d.scale_max >= d.scale_min, section + ".scale_max",
+          ">= " + section + ".scale_min (" + number_text(d.scale_min) + ")", number_text(d.scale_max));
+  validate_channel_stats(section + ".mean", d.mean, false);
+  validate_channel_stats(section + ".std", d.std, true);
+  require_at_least(section + ".max_image_pixels", d.max_image_pixels, 1);
   // A crop is an image the pipeline allocates: the same limit applies.
   const long long crop_pixels = static_cast<long long>(d.crop_height) * d.crop_width;
-  require(crop_pixels <= d.max_image_pixels, "data.crop_height x data.crop_width",
-          "at most data.max_image_pixels (" + std::to_string(d.max_image_pixels) + ")",
+  require(crop_pixels <= d.max_image_pixels, section + ".crop_height x " + section + ".crop_width",
+          "at most " + section + ".max_image_pixels (" + std::to_string(d.max_image_pixels) + ")",
           std::to_string(crop_pixels) + " pixels");
-  require(d.image_scale > 0 && d.image_scale <= 4, "data.image_scale", "in (0, 4]",
+  require(d.image_scale > 0 && d.image_scale <= 4, section + ".image_scale", "in (0, 4]",
           number_text(d.image_scale));
-  require_at_least("data.shapes_train_size", d.shapes_train_size, 1);
-  require_at_least("data.shapes_val_size", d.shapes_val_size, 1);
-  require_at_least("data.shapes_image_size", d.shapes_image_size, 16);
-  require(d.labeled_fraction > 0 && d.labeled_fraction <= 1, "data.labeled_fraction", "in (0, 1]",
+  require_at_least(section + ".shapes_train_size", d.shapes_train_size, 1);
+  require_at_least(section + ".shapes_val_size", d.shapes_val_size, 1);
+  require_at_least(section + ".shapes_image_size", d.shapes_image_size, 16);
+  require_one_of(section + ".shapes_domain", d.shapes_domain, {"any", "source", "target"});
+  require(d.labeled_fraction > 0 && d.labeled_fraction <= 1, section + ".labeled_fraction", "in (0, 1]",
           number_text(d.labeled_fraction));
   // Split files name images in <root>/images only in these layouts.
   require(d.unlabeled_split.empty() || d.dataset == "stanford_background" || d.dataset == "folder",
-          "data.unlabeled_split",
-          "empty for data.dataset " + quoted(d.dataset) +
+          section + ".unlabeled_split",
+          "empty for " + section + ".dataset " + quoted(d.dataset) +
               " (stanford_background and folder only; data.unlabeled_root takes any folder of images)",
           quoted(d.unlabeled_split));
 }
@@ -229,6 +232,51 @@ void validate_semi(const SemiConfig& s, const DataConfig& d, const AdversarialCo
           "true");
 }
 
+// data.target must describe the same task as data, for the one segmentor:
+// the same classes, void label and normalisation; the adversary compares
+// source and target maps in one batch, so their crops match too.
+void validate_target(const Config& config) {
+  const DataConfig &source = config.data, &target = config.target;
+  require_non_negative("adaptation.lambda_ent", config.adaptation.lambda_ent);
+  if (!adapts_domain(config)) {
+    require(config.adaptation.lambda_ent == 0, "adaptation.lambda_ent", "0 unless data.target.dataset is set",
+            number_text(config.adaptation.lambda_ent));
+    require(!config.adaptation.target_labels, "adaptation.target_labels",
+            "false unless data.target.dataset "
+            "is set",
+            "true");
+    return;
+  }
+  // The oracle learns from target labels alone: no term may look for the source.
+  require(
+      !config.adaptation.target_labels || (!config.adversarial.enabled && config.adaptation.lambda_ent == 0),
+      "adaptation.target_labels",
+      "false with adversarial.enabled or adaptation.lambda_ent > 0 (the oracle "
+      "is trained on target labels alone)",
+      "true");
+  validate_data(target, "data.target");
+  auto require_same = [](bool same, const std::string& key, const std::string& got) {
+    require(same, "data.target." + key, "equal to data." + key + " (one segmentor for both domains)", got);
+  };
+  require_same(target.num_classes == source.num_classes, "num_classes", std::to_string(target.num_classes));
+  require_same(target.ignore_index == source.ignore_index, "ignore_index",
+               std::to_string(target.ignore_index));
+  require_same(target.mean == source.mean, "mean", "another list");
+  require_same(target.std == source.std, "std", "another list");
+  require_same(target.crop_height == source.crop_height, "crop_height", std::to_string(target.crop_height));
+  require_same(target.crop_width == source.crop_width, "crop_width", std::to_string(target.crop_width));
+  // The target is unlabelled as a whole: these keys choose labelled images.
+  require(target.labeled_fraction == 1, "data.target.labeled_fraction",
+          "1 (the target's training labels are never used)", number_text(target.labeled_fraction));
+  require(target.unlabeled_split.empty() && target.unlabeled_root.empty(),
+          "data.target.unlabeled_split and data.target.unlabeled_root",
+          "empty (data.target.train_split names "
+          "the target's images)",
+          quoted(target.unlabeled_split + target.unlabeled_root));
+  require(!config.semi.enabled, "semi.enabled", "false with data.target (one kind of unlabelled images)",
+          "true");
+}
+
 void validate_optimizer(const std::string& prefix, const OptimizerConfig& o) {
   require_one_of(prefix + ".type", o.type, {"adam", "sgd"});
   require_positive(prefix + ".lr", o.lr);
@@ -260,10 +308,11 @@ void validate_train(const TrainConfig& t) {
 }  // namespace
 
 void validate(const Config& config) {
-  validate_data(config.data);
+  validate_data(config.data, "data");
   validate_model(config.model);
   validate_adversarial(config.adversarial);
   validate_semi(config.semi, config.data, config.adversarial);
+  validate_target(config);
   validate_adversary_input(config);
   validate_train(config.train);
 }

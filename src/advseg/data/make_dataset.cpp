@@ -75,17 +75,17 @@ struct DatasetKind {
   std::function<std::shared_ptr<Dataset>(const DataConfig&, const std::string&)> make;
 };
 
-const DatasetKind kShapes{[](const DataConfig& config) {
-                            require_num_classes(config, ShapesDataset::kNumClasses);
-                            return ShapesDataset::describe(config.ignore_index);
-                          },
-                          [](const DataConfig& config, const std::string& split) {
-                            const int size =
-                                split == "train" ? config.shapes_train_size : config.shapes_val_size;
-                            return std::make_shared<ShapesDataset>(ShapesOptions{
-                                split, size, config.shapes_image_size,
-                                static_cast<std::uint64_t>(config.shapes_seed), config.ignore_index});
-                          }};
+const DatasetKind kShapes{
+    [](const DataConfig& config) {
+      require_num_classes(config, ShapesDataset::kNumClasses);
+      return ShapesDataset::describe(config.ignore_index);
+    },
+    [](const DataConfig& config, const std::string& split) {
+      const int size = split == "train" ? config.shapes_train_size : config.shapes_val_size;
+      return std::make_shared<ShapesDataset>(
+          ShapesOptions{split, size, config.shapes_image_size, static_cast<std::uint64_t>(config.shapes_seed),
+                        config.ignore_index, parse_shapes_domain(config.shapes_domain)});
+    }};
 
 // A published dataset read from its folder as distributed: its own class
 // count, names and palette.

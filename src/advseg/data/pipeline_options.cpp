@@ -26,7 +26,7 @@ LoaderOptions training_loader_options(const Config& config, int epoch, std::size
   options.batch_size = config.train.batch_size;
   options.shuffle = true;
   options.drop_last = true;
-  options.augment = augment_options(config.data);
+  options.augment = augment_options(labeled_data(config));
   options.normalization = normalization(config.data);
   options.seed = static_cast<std::uint64_t>(config.train.seed);
   options.epoch = epoch;
@@ -38,6 +38,8 @@ LoaderOptions training_loader_options(const Config& config, int epoch, std::size
 
 LoaderOptions unlabeled_loader_options(const Config& config, int epoch, std::size_t skip_batches) {
   LoaderOptions options = training_loader_options(config, epoch, skip_batches);
+  // Target images (domain adaptation) are augmented as the target's settings say.
+  if (adapts_domain(config)) options.augment = augment_options(config.target);
   options.seed = mix_seed({options.seed, 0x0b5e55edULL});  // "unlabelled" stream
   return options;
 }

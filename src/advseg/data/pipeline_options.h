@@ -18,7 +18,8 @@ AugmentOptions augment_options(const DataConfig& data);
 // batch full so batch-norm statistics stay comparable.
 LoaderOptions training_loader_options(const Config& config, int epoch, std::size_t skip_batches);
 
-// The same for unlabelled images (semi-supervised training), shuffled by a
+// The same for unlabelled images (semi-supervised training) or target images
+// (domain adaptation, augmented by data.target's settings), shuffled by a
 // stream of their own: their order never follows the labelled one.
 LoaderOptions unlabeled_loader_options(const Config& config, int epoch, std::size_t skip_batches);
 

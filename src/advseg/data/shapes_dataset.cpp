@@ -17,7 +17,36 @@ namespace advseg {
 namespace {
 
 constexpr int kMinImageSize = 8;
-constexpr double kNoiseSigma = 10.0;
+
+// The ranges an image's textures and noise are drawn from: one style per
+// domain. Every style draws the same number of values, so a domain changes
+// how an image looks, never the stream its shapes come from.
+struct Style {
+  double base_min, base_max;  // each channel of a region's base colour
+  double amplitude_max;       // stripes' amplitude, from 0 or amplitude_min
+  double amplitude_min;
+  double stripes_min, stripes_max;  // stripes across the image
+  double noise_sigma;               // Gaussian noise on every pixel
+};
+
+constexpr Style kAnyStyle{30, 225, 60, 0, 1.5, 6.0, 10.0};
+// The domain pair: bright, nearly flat regions (source) against darker,
+// strongly and finely striped, noisier ones (target), whose stripe edges a
+// source-trained segmentor has never had to ignore.
+constexpr Style kSourceStyle{100, 225, 12, 0, 1.5, 6.0, 6.0};
+constexpr Style kTargetStyle{20, 150, 80, 40, 4.0, 10.0, 16.0};
+
+const Style& style_of(ShapesDomain domain) {
+  switch (domain) {
+    case ShapesDomain::source:
+      return kSourceStyle;
+    case ShapesDomain::target:
+      return kTargetStyle;
+    case ShapesDomain::any:
+      break;
+  }
+  return kAnyStyle;
+}
 
 // A base colour plus oriented sinusoidal stripes. Every region draws one from
 // the same distribution, so colour and texture say nothing about the class.
@@ -32,12 +61,12 @@ struct Texture {
   }
 };
 
-Texture random_texture(std::mt19937_64& rng, int image_size) {
+Texture random_texture(std::mt19937_64& rng, int image_size, const Style& style) {
   Texture texture;
-  for (double& channel : texture.base) channel = uniform(rng, 30, 225);
-  texture.amplitude = uniform(rng, 0, 60);
+  for (double& channel : texture.base) channel = uniform(rng, style.base_min, style.base_max);
+  texture.amplitude = uniform(rng, style.amplitude_min, style.amplitude_max);
   const double direction = uniform(rng, 0, kTwoPi);
-  const double wave = kTwoPi * uniform(rng, 1.5, 6.0) / image_size;  // 1.5 to 6 stripes across the image
+  const double wave = kTwoPi * uniform(rng, style.stripes_min, style.stripes_max) / image_size;
   texture.wave_x = wave * std::cos(direction);
   texture.wave_y = wave * std::sin(direction);
   texture.phase = uniform(rng, 0, kTwoPi);
@@ -98,14 +127,15 @@ std::uint8_t to_byte(double value) {
 
 // Each pixel takes its region's texture plus Gaussian noise everywhere, so
 // no region is flat enough to be recognised by its noise level either.
-cv::Mat paint(const cv::Mat& regions, const std::vector<Texture>& textures, std::mt19937_64& rng) {
+cv::Mat paint(const cv::Mat& regions, const std::vector<Texture>& textures, double noise_sigma,
+              std::mt19937_64& rng) {
   cv::Mat image(regions.size(), CV_8UC3);
   for (int y = 0; y < regions.rows; ++y) {
     const std::uint8_t* region = regions.ptr<std::uint8_t>(y);
     std::uint8_t* pixel = image.ptr<std::uint8_t>(y);
     for (int x = 0; x < regions.cols; ++x) {
       for (int c = 0; c < 3; ++c) {
-        pixel[3 * x + c] = to_byte(textures[region[x]].value(c, x, y) + kNoiseSigma * standard_normal(rng));
+        pixel[3 * x + c] = to_byte(textures[region[x]].value(c, x, y) + noise_sigma * standard_normal(rng));
       }
     }
   }
@@ -120,6 +150,13 @@ std::uint64_t split_number(const std::string& split) {
 
 }  // namespace
 
+ShapesDomain parse_shapes_domain(const std::string& name) {
+  if (name == "any") return ShapesDomain::any;
+  if (name == "source") return ShapesDomain::source;
+  if (name == "target") return ShapesDomain::target;
+  throw Error("shapes dataset: unknown domain '" + name + "' (expected any, source or target)");
+}
+
 DatasetInfo ShapesDataset::describe(int ignore_index) {
   return make_dataset_info(ignore_index, {"background", "disc", "square", "triangle", "ring"},
                            default_palette(kNumClasses));
@@ -129,7 +166,10 @@ ShapesDataset::ShapesDataset(ShapesOptions options)
     : options_(std::move(options)),
       // Seeds are splitmix64(base + (split << 32) + index): distinct inputs of
       // a bijection, so train and val never share an image seed.
-      split_key_(splitmix64(options_.seed) + (split_number(options_.split) << 32)),
+      // the domain's number, 0 for any, in the bits above: the two domains of
+      // a pair never share an image's layout, even with one seed.
+      split_key_(splitmix64(options_.seed) + (split_number(options_.split) << 32) +
+                 (static_cast<std::uint64_t>(options_.domain) << 40)),
       info_(describe(options_.ignore_index)) {
   if (options_.image_size < kMinImageSize) {
     throw Error("shapes dataset: image size " + std::to_string(options_.image_size) + " is below " +
@@ -151,16 +191,17 @@ Example ShapesDataset::get(std::size_t index) const {
   example.id = options_.split + "_" + std::to_string(index);
 
   // Later shapes are drawn over earlier ones, so overlaps occlude naturally.
-  std::vector<Texture> textures{random_texture(rng, image_size)};
+  const Style& style = style_of(options_.domain);
+  std::vector<Texture> textures{random_texture(rng, image_size, style)};
   const int num_shapes = uniform_int(rng, 2, 4);
   for (int k = 1; k <= num_shapes; ++k) {
     const Shape shape = random_shape(rng, image_size);
     const cv::Mat mask = shape_mask(shape, image_size);
     regions.setTo(cv::Scalar(k), mask);
     example.label.setTo(cv::Scalar(shape.kind), mask);
-    textures.push_back(random_texture(rng, image_size));
+    textures.push_back(random_texture(rng, image_size, style));
   }
-  example.image = paint(regions, textures, rng);
+  example.image = paint(regions, textures, style.noise_sigma, rng);
   return example;
 }
 

@@ -4,7 +4,8 @@
 // class shows only in the shape as a whole: a task that needs the spatial
 // context adversarial training is meant to teach. Images are generated from
 // (seed, split, index) on demand, so nothing is stored and get() is
-// thread-safe.
+// thread-safe. Its domains (any, source, target) draw colours and stripes
+// from different ranges: a synthetic pair for domain adaptation.
 #pragma once
 
 #include <cstdint>
@@ -14,12 +15,17 @@
 
 namespace advseg {
 
+// Which textures an image's regions take (data.shapes_domain).
+enum class ShapesDomain : std::uint8_t { any = 0, source = 1, target = 2 };
+ShapesDomain parse_shapes_domain(const std::string& name);
+
 struct ShapesOptions {
   std::string split = "train";  // "train" or "val": disjoint image seeds
   int size = 512;               // number of images
   int image_size = 64;          // width and height in pixels
   std::uint64_t seed = 7;
   int ignore_index = 255;
+  ShapesDomain domain = ShapesDomain::any;
 };
 
 class ShapesDataset final : public Dataset {

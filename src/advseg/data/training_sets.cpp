@@ -101,7 +101,7 @@ LabeledShare draw_labeled_share(std::size_t n, double fraction, std::uint64_t se
 }
 
 TrainingSets make_training_sets(const Config& config) {
-  const DataConfig& data = config.data;
+  const DataConfig& data = labeled_data(config);
   const std::shared_ptr<const Dataset> train = make_dataset(data, "train");
   TrainingSets sets{train, nullptr};
   std::vector<std::shared_ptr<const Dataset>> unlabeled;
@@ -111,6 +111,14 @@ TrainingSets make_training_sets(const Config& config) {
     sets.labeled = std::make_shared<SubsetDataset>(train, std::move(share.labeled));
     if (!share.unlabeled.empty())
       unlabeled.push_back(std::make_shared<SubsetDataset>(train, share.unlabeled));
+  }
+  if (adapts_domain(config) && !config.adaptation.target_labels) {
+    // Domain adaptation: the target's training images, whose labels are never
+    // read, used only when a term of the segmentor's loss looks at them.
+    if (config.adversarial.enabled || config.adaptation.lambda_ent > 0)
+      sets.unlabeled = std::make_shared<UnlabeledImages>(
+          std::vector<std::shared_ptr<const Dataset>>{make_dataset(config.target, "train")}, train->info());
+    return sets;
   }
   if (!config.semi.enabled) return sets;
   if (!data.unlabeled_split.empty())

@@ -2,7 +2,8 @@
 // for semi-supervised training, those it sees as images only. Labelled and
 // unlabelled images come from data.labeled_fraction (a seeded share of the
 // train split keeps its labels, the rest loses them), data.unlabeled_split
-// and data.unlabeled_root; an unlabelled image's label file is never read.
+// and data.unlabeled_root, or, for domain adaptation, from data.target's
+// train split; an unlabelled image's label file is never read.
 #pragma once
 
 #include <cstddef>
@@ -18,7 +19,7 @@ struct Config;
 
 struct TrainingSets {
   std::shared_ptr<const Dataset> labeled;
-  // Null unless semi.enabled. Its examples carry an all-void label made in
+  // Null unless semi.enabled or data.target's images are used. Its examples carry an all-void label made in
   // memory (the loader needs one); training uses their images alone.
   std::shared_ptr<const Dataset> unlabeled;
 };

@@ -9,7 +9,7 @@ namespace advseg {
 
 nlohmann::json evaluate_checkpoint(const std::filesystem::path& checkpoint_dir, const Config& config,
                                    const std::string& split) {
-  auto dataset = make_dataset(config.data, split);
+  auto dataset = make_dataset(evaluated_data(config), split);
   auto segmentor = load_segmentor(checkpoint_dir, config);
   const auto options = evaluation_options(config);
   auto evaluation = evaluate(*segmentor, dataset, options);

@@ -12,7 +12,7 @@ struct Config;
 
 // {"metrics": metrics_to_json(), "consistency": consistency_to_json(),
 //  "precision": "fp32"|"bf16"} of the checkpoint's segmentor on `split`
-// ("train" or "val") of config.data.
+// ("train" or "val") of evaluated_data(config): data.target for domain adaptation.
 nlohmann::json evaluate_checkpoint(const std::filesystem::path& checkpoint_dir, const Config& config,
                                    const std::string& split);
 

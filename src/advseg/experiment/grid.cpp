@@ -18,6 +18,28 @@ std::vector<std::string> split_names(const std::string& text) {
   return names;
 }
 
+// Domain adaptation (a base config with data.target): the source-only
+// baseline, AdaptSegNet (an adversary on probabilities), ADVENT's AdvEnt (on
+// entropy maps) and MinEnt (entropy minimisation, its weight from the base
+// config), and the oracle trained on target labels.
+void add_adaptation_variants(std::vector<Variant>& variants, const std::vector<std::string>& pixel) {
+  const std::vector<std::string> no_adversary = {"adversarial.enabled=false",
+                                                 "adaptation.target_labels=false"};
+  variants.push_back({"source_only", no_adversary});
+  variants.back().overrides.push_back("adaptation.lambda_ent=0");
+  for (const char* name : {"adaptsegnet", "advent"}) {
+    variants.push_back({name, pixel});
+    variants.back().overrides.push_back(std::string("adversarial.encoding=") +
+                                        (name == std::string("advent") ? "entropy" : "basic"));
+    variants.back().overrides.push_back("adaptation.lambda_ent=0");
+    variants.back().overrides.push_back("adaptation.target_labels=false");
+  }
+  variants.push_back({"minent", no_adversary});
+  variants.push_back(
+      {"target_only",
+       {"adversarial.enabled=false", "adaptation.lambda_ent=0", "adaptation.target_labels=true"}});
+}
+
 }  // namespace
 
 std::string variant_names(const std::vector<Variant>& variants) {
@@ -46,6 +68,7 @@ std::vector<Variant> known_variants() {
   variants.back().overrides.push_back("semi.enabled=false");
   variants.push_back({"semi", pixel});
   variants.back().overrides.push_back("semi.enabled=true");
+  add_adaptation_variants(variants, pixel);
   return variants;
 }
 

@@ -19,8 +19,11 @@ struct Variant {
 // encoding and segmentor loss), "image" (Luc et al.'s two-branch adversary,
 // one verdict per image), "pixel" (Hung et al.'s fcd adversary, one verdict
 // per pixel) and "semi" (pixel with semi-supervised training, which needs
-// unlabelled images: a label fraction below 1). Weights such as lambda come
-// from the base config.
+// unlabelled images: a label fraction below 1); for domain adaptation (a base
+// config with data.target): "source_only", "adaptsegnet" (pixel, adversary on
+// probabilities), "advent" (pixel, on entropy maps), "minent" (entropy
+// minimisation alone) and "target_only" (the oracle, on target labels).
+// Weights such as lambda and adaptation.lambda_ent come from the base config.
 std::vector<Variant> known_variants();
 
 // --grid: "full" (standard and the six encoding-loss variants) or names from

@@ -59,7 +59,7 @@ struct RunCheckpoint {
 // maps of the panel examples.
 void evaluate_run(const RunCheckpoint& checkpoint, const std::vector<Example>& panel_examples, ReportRun& run,
                   std::vector<cv::Mat>& label_maps) {
-  auto dataset = make_dataset(checkpoint.config.data, "val");
+  auto dataset = make_dataset(evaluated_data(checkpoint.config), "val");
   auto segmentor = load_segmentor(checkpoint.dir, checkpoint.config);
   const auto evaluation = evaluate(*segmentor, dataset, evaluation_options(checkpoint.config));
   const auto& names = dataset->info().class_names;
@@ -78,7 +78,7 @@ void evaluate_run(const RunCheckpoint& checkpoint, const std::vector<Example>& p
 std::vector<Example> first_examples(const Config& config, int count) {
   std::vector<Example> examples;
   if (count <= 0) return examples;
-  auto dataset = make_dataset(config.data, "val");
+  auto dataset = make_dataset(evaluated_data(config), "val");
   for (std::size_t i = 0; i < dataset->size() && static_cast<int>(i) < count; ++i)
     examples.push_back(dataset->get(i));
   return examples;

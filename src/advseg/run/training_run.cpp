@@ -18,7 +18,7 @@ std::string percent(double fraction) {
 class DatasetValidator final : public Validator {
  public:
   explicit DatasetValidator(const Config& config)
-      : dataset_(make_dataset(config.data, "val")), options_(evaluation_options(config)) {}
+      : dataset_(make_dataset(evaluated_data(config), "val")), options_(evaluation_options(config)) {}
 
   std::size_t size() const override { return dataset_->size(); }
 

@@ -13,7 +13,8 @@
 
 namespace advseg {
 
-// Validation on the val split of config.data, with the run's prediction settings.
+// Validation on the val split of evaluated_data(config) (data.target when adapting), with the run's
+// prediction settings.
 std::unique_ptr<Validator> make_validator(const Config& config);
 
 // A Trainer for `config` writing to `out_dir` (locked while it lives).

@@ -132,8 +132,27 @@ torch::Tensor semi_supervised_terms(AdversaryImpl& adversary, const UnlabeledPas
   return loss;
 }
 
+// Step 2 on target images (domain adaptation; Tsai et al. 2018, Vu et al. 2019):
+//   lambda_target_adv * adversarial term of s(t) (the adversary should take it
+//   for a source prediction) + lambda_entropy * mean entropy of s(t).
+// `adversary` is null when only the entropy term is on (ADVENT's MinEnt).
+torch::Tensor adaptation_terms(AdversaryImpl* adversary, const UnlabeledPass& target, const StepPlan& plan,
+                               const StepSettings& settings, StepStats& stats) {
+  const auto entropy = mean_entropy(target.output.logits);
+  stats.used_target = true;
+  stats.target_entropy = entropy.item<double>();
+  auto loss = plan.lambda_entropy * entropy;
+  if (adversary && plan.lambda_target_adv > 0) {
+    const auto term = segmentor_adversarial_term(score_prediction(*adversary, target.view, settings),
+                                                 target.view.judged, settings.loss, settings.criterion);
+    stats.target_adversarial_term = term.item<double>();
+    loss = loss + plan.lambda_target_adv * term;
+  }
+  return loss;
+}
+
 // Step 2: mce(s(x), y) [+ aux_weight * mce(aux(x), y)] + lambda * adversarial
-// term [+ the semi-supervised terms].
+// term [+ the semi-supervised or the domain-adaptation terms].
 void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
                       const SegmentorOutput& output, const AdversaryView& labeled,
                       const UnlabeledPass* unlabeled, const StepPlan& plan, const StepSettings& settings,
@@ -154,45 +173,64 @@ void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, co
     loss = loss + plan.lambda * term;
     stats.adversarial_term = term.item<double>();
   }
-  if (unlabeled) loss = loss + semi_supervised_terms(*networks.adversary, *unlabeled, plan, settings, stats);
+  if (unlabeled && settings.adapt_domain)
+    loss = loss + adaptation_terms(networks.adversary.get(), *unlabeled, plan, settings, stats);
+  else if (unlabeled)
+    loss = loss + semi_supervised_terms(*networks.adversary, *unlabeled, plan, settings, stats);
   stats.cross_entropy = cross_entropy.item<double>();
   stats.segmentor_updated = minimise(optimizer, loss);
   stats.finite = stats.finite && stats.segmentor_updated;
 }
 
-// Step 3: gan(a(x, y), 1) + gan(a(x, s(x)), 0), with s(x) detached so no
-// gradient reaches the segmentor; semi-supervised, s(u) is fake too. Every
-// map goes through the adversary in one batched pass, sharing the image
-// features (whose weight gradient then sums the passes, as separate passes
-// over the image would).
-void update_adversary(Networks& networks, torch::optim::Optimizer& optimizer, const GroundTruthMap& truth,
-                      const AdversaryView& labeled, const UnlabeledPass* unlabeled,
+// A label map the adversary judges in step 3, with what it judges it by.
+struct JudgedMap {
+  torch::Tensor map;       // encoded, without a graph to the segmentor
+  torch::Tensor features;  // the adversary's features of its image (undefined if it has none)
+  torch::Tensor judged;    // [N,1,h,w] 1 where a cell carries a verdict
+};
+
+JudgedMap predicted_map(const AdversaryView& view, const StepSettings& settings) {
+  return {encode_prediction(view.probs.detach(), view.image_small, settings.encoding), view.image_features,
+          view.judged};
+}
+
+JudgedMap ground_truth_map(const GroundTruthMap& truth, const AdversaryView& view,
+                           const StepSettings& settings) {
+  return {encode_ground_truth(truth, view.probs.detach(), view.image_small, settings.encoding),
+          view.image_features, view.judged};
+}
+
+// Step 3: gan(a(real), 1) + gan(a(fake), 0). Predictions are detached, so no
+// gradient reaches the segmentor. Every map goes through the adversary in one
+// batched pass, sharing the image features (whose weight gradient then sums
+// the passes, as separate passes over the image would).
+void update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimizer,
+                      const std::vector<JudgedMap>& real, const std::vector<JudgedMap>& fake,
                       const StepSettings& settings, StepStats& stats) {
-  const auto prediction = labeled.probs.detach();
-  std::vector<torch::Tensor> maps = {
-      encode_ground_truth(truth, prediction, labeled.image_small, settings.encoding),
-      encode_prediction(prediction, labeled.image_small, settings.encoding)};
-  std::vector<torch::Tensor> features = {labeled.image_features, labeled.image_features};
-  std::vector<torch::Tensor> fake_judged = {labeled.judged};
-  if (unlabeled) {
-    maps.push_back(
-        encode_prediction(unlabeled->view.probs.detach(), unlabeled->view.image_small, settings.encoding));
-    features.push_back(unlabeled->view.image_features);
-    fake_judged.push_back(unlabeled->view.judged);
+  std::vector<torch::Tensor> maps, features, real_cells, fake_cells;
+  std::int64_t real_count = 0;
+  for (const auto& map : real) {
+    real_count += map.map.size(0);
+    real_cells.push_back(map.judged);
   }
-  const bool has_features = labeled.image_features.defined();
+  for (const auto& map : fake) fake_cells.push_back(map.judged);
+  for (const auto* group : {&real, &fake})
+    for (const auto& map : *group) {
+      maps.push_back(map.map);
+      features.push_back(map.features);
+    }
+  const bool has_features = features.front().defined();
   const auto scores =
-      networks.adversary
-          ->score_map_from_features(has_features ? torch::cat(features) : torch::Tensor(), torch::cat(maps))
+      adversary
+          .score_map_from_features(has_features ? torch::cat(features) : torch::Tensor(), torch::cat(maps))
           .to(torch::kFloat);
-  const auto real_count = maps.front().size(0);
   const auto real_scores = scores.narrow(0, 0, real_count);
   const auto fake_scores = scores.narrow(0, real_count, scores.size(0) - real_count);
-  const auto fake_cells = torch::cat(fake_judged);
-  auto loss = adversary_loss(real_scores, labeled.judged, fake_scores, fake_cells, settings.criterion);
+  const auto real_judged = torch::cat(real_cells), fake_judged = torch::cat(fake_cells);
+  auto loss = adversary_loss(real_scores, real_judged, fake_scores, fake_judged, settings.criterion);
   stats.adversary_loss = loss.item<double>();
-  stats.adversary_accuracy_real = share_judged_real(real_scores, labeled.judged, settings.criterion);
-  stats.adversary_accuracy_fake = 1.0 - share_judged_real(fake_scores, fake_cells, settings.criterion);
+  stats.adversary_accuracy_real = share_judged_real(real_scores, real_judged, settings.criterion);
+  stats.adversary_accuracy_fake = 1.0 - share_judged_real(fake_scores, fake_judged, settings.criterion);
   stats.adversary_updated = minimise(optimizer, loss);
   stats.finite = stats.finite && stats.adversary_updated;
 }
@@ -202,6 +240,7 @@ void update_adversary(Networks& networks, torch::optim::Optimizer& optimizer, co
 StepSettings step_settings(const Config& config) {
   StepSettings settings;
   settings.adversarial = config.adversarial.enabled;
+  settings.adapt_domain = adapts_domain(config);
   settings.loss = parse_adversarial_loss(config.adversarial.loss);
   settings.criterion = {parse_gan_loss(config.adversarial.gan_loss),
                         parse_reduction(config.adversarial.reduction)};
@@ -214,18 +253,26 @@ StepSettings step_settings(const Config& config) {
   return settings;
 }
 
-StepPlan plan_step(const AdversarialConfig& adversarial, const SemiConfig& semi, std::int64_t iteration) {
+StepPlan plan_step(const Config& config, std::int64_t iteration) {
+  const AdversarialConfig& adversarial = config.adversarial;
   StepPlan plan;
+  if (adapts_domain(config)) plan.lambda_entropy = config.adaptation.lambda_ent;
   if (!adversarial.enabled) return plan;
   auto round = static_cast<std::int64_t>(std::max(adversarial.d_steps, adversarial.s_steps));
   auto position = iteration % round;
   plan.update_segmentor = position < adversarial.s_steps;
   plan.update_adversary = position < adversarial.d_steps;
-  plan.lambda = iteration < adversarial.start_iteration ? 0.0 : adversarial.lambda;
-  if (semi.enabled) {
-    // An adversary still learning alone (before adversarial.start_iteration) drives no image.
-    plan.lambda_semi_adv = iteration < adversarial.start_iteration ? 0.0 : semi.lambda_adv;
-    plan.lambda_semi = iteration < semi.start_iteration ? 0.0 : semi.lambda_self;
+  // An adversary still learning alone (before adversarial.start_iteration) drives no image.
+  const bool adversary_drives = iteration >= adversarial.start_iteration;
+  plan.lambda = adversary_drives ? adversarial.lambda : 0.0;
+  if (adapts_domain(config)) {
+    // Source predictions are the adversary's "real" maps: only target ones are pushed.
+    plan.lambda_target_adv = plan.lambda;
+    plan.lambda = 0.0;
+  }
+  if (config.semi.enabled) {
+    plan.lambda_semi_adv = adversary_drives ? config.semi.lambda_adv : 0.0;
+    plan.lambda_semi = iteration < config.semi.start_iteration ? 0.0 : config.semi.lambda_self;
   }
   return plan;
 }
@@ -236,13 +283,17 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
   set_train_mode(*networks.segmentor, settings.freeze_bn);
   Autocast autocast(batch.images.device().type(), settings.bf16);
   const bool semi = settings.adversarial && settings.semi.enabled && unlabeled_images.defined();
+  const bool target = settings.adapt_domain && unlabeled_images.defined();
   const bool adversary_learns = settings.adversarial && plan.update_adversary;
-  const bool adversary_used = adversary_learns || (settings.adversarial && (plan.lambda > 0 || semi));
+  const bool adversary_used =
+      adversary_learns || (settings.adversarial && (plan.lambda > 0 || semi || target));
+  // Which unlabelled predictions the adversary learns to call fake.
+  const bool adversary_sees_unlabeled = target || (semi && settings.semi.adversary_on_unlabeled);
 
-  // 1. Segmentor forward (labelled, then unlabelled images).
+  // 1. Segmentor forward (labelled, then unlabelled or target images).
   const SegmentorOutput output = segmentor_forward(*networks.segmentor, batch.images, plan.update_segmentor);
   std::optional<UnlabeledPass> unlabeled;
-  if (semi)
+  if (semi || target)
     unlabeled = UnlabeledPass{unlabeled_images,
                               segmentor_forward(*networks.segmentor, unlabeled_images, plan.update_segmentor),
                               {}};
@@ -250,11 +301,13 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
   GroundTruthMap truth;
   if (adversary_used) {
     labeled = adversary_view(*networks.adversary, batch.images, output.logits, adversary_learns);
-    truth = downsample_ground_truth(batch.labels, labeled.probs.detach(), settings.ignore_index);
-    labeled.judged = judged_cells(truth.valid_share);
+    if (!settings.adapt_domain) {
+      truth = downsample_ground_truth(batch.labels, labeled.probs.detach(), settings.ignore_index);
+      labeled.judged = judged_cells(truth.valid_share);
+    }
     if (unlabeled)
       unlabeled->view = adversary_view(*networks.adversary, unlabeled->images, unlabeled->output.logits,
-                                       adversary_learns && settings.semi.adversary_on_unlabeled);
+                                       adversary_learns && adversary_sees_unlabeled);
   }
 
   // 2. Segmentor update.
@@ -263,10 +316,17 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
     update_segmentor(networks, *optimizers.segmentor, batch, output, labeled, unlabeled_pass, plan, settings,
                      stats);
 
-  // 3. Adversary update.
-  if (adversary_learns)
-    update_adversary(networks, *optimizers.adversary, truth, labeled,
-                     settings.semi.adversary_on_unlabeled ? unlabeled_pass : nullptr, settings, stats);
+  // 3. Adversary update: ground truth is real and predictions fake or, when
+  // adapting, source predictions are real and target ones fake.
+  if (adversary_learns) {
+    std::vector<JudgedMap> real = {settings.adapt_domain ? predicted_map(labeled, settings)
+                                                         : ground_truth_map(truth, labeled, settings)};
+    std::vector<JudgedMap> fake;
+    if (!settings.adapt_domain) fake.push_back(predicted_map(labeled, settings));
+    if (unlabeled && adversary_sees_unlabeled) fake.push_back(predicted_map(unlabeled->view, settings));
+    if (!fake.empty())
+      update_adversary(*networks.adversary, *optimizers.adversary, real, fake, settings, stats);
+  }
   return stats;
 }
 

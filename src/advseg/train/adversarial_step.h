@@ -10,6 +10,11 @@
 //   3. adversary update:  gan(a(x, y), 1) + gan(a(x, s(x)), 0) on the encoded
 //                         ground truth and the encoded, detached prediction
 //                         (semi-supervised: s(u) is fake too)
+// Domain adaptation (AdaptSegNet, ADVENT) changes what the adversary tells
+// apart: source predictions s(x) are real and target predictions s(t) fake.
+//   2. segmentor update:  mce(s(x), y) + lambda * adversarial term of s(t)
+//                         + lambda_ent * mean entropy of s(t)
+//   3. adversary update:  gan(a(s(x)), 1) + gan(a(s(t)), 0), both detached
 // Both updates share the one segmentor forward.
 #pragma once
 
@@ -22,8 +27,7 @@
 
 namespace advseg {
 
-struct AdversarialConfig;
-struct SemiConfig;
+struct Config;
 
 struct SemiSettings {
   bool enabled = false;
@@ -33,6 +37,7 @@ struct SemiSettings {
 
 struct StepSettings {
   bool adversarial = true;
+  bool adapt_domain = false;  // the unlabelled images are a target domain (data.target)
   AdversarialLoss loss = AdversarialLoss::flipped;
   GanCriterion criterion;  // per image or per cell, bce or lsgan
   EncodingOptions encoding;
@@ -48,16 +53,19 @@ StepSettings step_settings(const Config& config);
 // What one iteration does. Within a round of max(d_steps, s_steps)
 // iterations, the segmentor is updated in the first s_steps and the adversary
 // in the first d_steps; lambda is 0 before adversarial.start_iteration, and
-// lambda_semi 0 before semi.start_iteration.
+// lambda_semi 0 before semi.start_iteration. Domain adaptation moves
+// adversarial.lambda from the labelled term (then 0) to lambda_target_adv.
 struct StepPlan {
   bool update_segmentor = true;
   bool update_adversary = false;
   double lambda = 0.0;
   double lambda_semi_adv = 0.0;  // semi-supervised terms (0 without semi.enabled)
   double lambda_semi = 0.0;
+  double lambda_target_adv = 0.0;  // domain adaptation: the adversarial term on target predictions
+  double lambda_entropy = 0.0;     // ... and their entropy (adaptation.lambda_ent)
 };
 
-StepPlan plan_step(const AdversarialConfig& adversarial, const SemiConfig& semi, std::int64_t iteration);
+StepPlan plan_step(const Config& config, std::int64_t iteration);
 
 struct StepStats {
   double cross_entropy = 0;            // valid only when the segmentor was updated
@@ -66,6 +74,8 @@ struct StepStats {
   double semi_adversarial_term = 0;    // idem, on unlabelled images
   double semi_cross_entropy = 0;       // idem, against the confident pseudo-labels
   double semi_mask_share = 0;          // share of unlabelled pixels confident enough to be pseudo-labels
+  double target_adversarial_term = 0;  // domain adaptation: the adversarial term on target predictions
+  double target_entropy = 0;           // ... and their mean entropy (computed whenever target images are)
   double adversary_loss = 0;           // valid only when the adversary was updated
   double adversary_accuracy_real = 0;  // share of real verdicts (images or cells) called real
   double adversary_accuracy_fake = 0;  // share of fake verdicts called fake
@@ -73,11 +83,13 @@ struct StepStats {
   bool adversary_updated = false;
   bool used_unlabeled = false;  // the semi-supervised terms were computed
   bool self_trained = false;    // ... and the self-training one (from semi.start_iteration)
+  bool used_target = false;     // the domain-adaptation terms were computed
   bool finite = true;           // false when a loss was NaN or Inf (no update was applied then)
 };
 
 // `unlabeled_images`: a batch of unlabelled images ([M,3,H,W], normalised,
-// the labelled batch's size), used only when settings.semi.enabled.
+// the labelled batch's size), used only when settings.semi.enabled or, as
+// target images, settings.adapt_domain.
 StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch& batch, const StepPlan& plan,
                         const StepSettings& settings, const torch::Tensor& unlabeled_images = {});
 

@@ -2,6 +2,9 @@
 
 #include <torch/nn/functional/loss.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -137,6 +140,14 @@ torch::Tensor confident_pseudo_labels(const torch::Tensor& logits, const torch::
   const auto classes = resize_bilinear(logits, height, width).argmax(1);
   const auto confidence = adversary_confidence(scores, height, width, criterion).squeeze(1);
   return classes.masked_fill(confidence < threshold, ignore_index);
+}
+
+torch::Tensor mean_entropy(const torch::Tensor& logits) {
+  const auto log_probs = torch::log_softmax(logits, 1);
+  // log C normalises to [0, 1]; one class has no uncertainty to measure.
+  const double log_classes = std::log(static_cast<double>(std::max<std::int64_t>(logits.size(1), 2)));
+  // log_softmax keeps p·log p finite where p underflows (ADVENT adds 1e-30 instead).
+  return -(log_probs.exp() * log_probs).sum(1).mean() / log_classes;
 }
 
 }  // namespace advseg

@@ -1,4 +1,5 @@
-// The losses of the method.
+// The losses of the method (and of its successors: semi-supervised
+// training, domain adaptation).
 //   adversary:  gan(a(x,y), 1) + gan(a(x,s(x)), 0)
 //   segmentor:  mce(s(x),y) + lambda * term, where term is
 //               flipped:  gan(a(x,s(x)), 1)  (stronger gradients while the adversary wins)
@@ -80,5 +81,9 @@ torch::Tensor adversary_confidence(const torch::Tensor& scores, std::int64_t hei
 torch::Tensor confident_pseudo_labels(const torch::Tensor& logits, const torch::Tensor& scores,
                                       std::int64_t height, std::int64_t width, double threshold,
                                       const GanCriterion& criterion, int ignore_index);
+
+// ADVENT's entropy loss (Vu et al. 2019): the mean over pixels of
+// sum_c -p_c log p_c / log C, p = softmax(logits [N,C,h,w]); in [0, 1].
+torch::Tensor mean_entropy(const torch::Tensor& logits);
 
 }  // namespace advseg

@@ -58,7 +58,12 @@ std::vector<std::string> schedule_keys(const Config& config) {
                                    "data.labeled_seed",
                                    "data.unlabeled_split",
                                    "data.unlabeled_root",
-                                   "semi.enabled"};
+                                   "semi.enabled",
+                                   "data.target.dataset",
+                                   "data.target.root",
+                                   "data.target.train_split",
+                                   "data.target.shapes_train_size",
+                                   "data.target.shapes_seed"};
   bool poly = false;
   for (const std::string optimizer : {"train.segmentor_optimizer", "train.adversary_optimizer"}) {
     keys.push_back(optimizer + ".schedule");
@@ -121,8 +126,10 @@ Trainer::Trainer(Config config, fs::path out_dir, std::unique_ptr<Validator> val
     if (unlabeled_batches_per_epoch_ == 0)
       throw Error("train.batch_size: " + std::to_string(config_.train.batch_size) + " is larger than the " +
                   std::to_string(sets_.unlabeled->size()) +
-                  " unlabelled training images (from data.labeled_fraction, data.unlabeled_split and "
-                  "data.unlabeled_root); give more unlabelled images or a smaller batch");
+                  (adapts_domain(config_)
+                       ? " training images of data.target; give more target images or a smaller batch"
+                       : " unlabelled training images (from data.labeled_fraction, data.unlabeled_split and "
+                         "data.unlabeled_root); give more unlabelled images or a smaller batch"));
   }
   progress_.batches_per_epoch = batches_per_epoch_;
   const double needed = input_batch_bytes(config_), available = available_memory_bytes();
@@ -192,10 +199,15 @@ TrainingOutcome Trainer::run() {
   intro << "training " << config_.model.segmentor
         << (settings_.adversarial ? " against adversary " + config_.model.adversary
                                   : " (standard, no adversary)")
-        << " on " << sets_.labeled->size() << " labelled images (" << config_.data.dataset << ")"
-        << (sets_.unlabeled ? " and " + std::to_string(sets_.unlabeled->size()) + " unlabelled ones" : "")
-        << ", validating on " << validator_->size() << "; " << total_iterations() << " iterations, "
-        << config_.train.precision << ", writing to " << out_dir_.string();
+        << " on " << sets_.labeled->size() << " labelled images (" << labeled_data(config_).dataset << ")"
+        << (sets_.unlabeled
+                ? " and " + std::to_string(sets_.unlabeled->size()) +
+                      (adapts_domain(config_) ? " unlabelled target images (" + config_.target.dataset + ")"
+                                              : " unlabelled ones")
+                : "")
+        << ", validating on " << validator_->size() << (adapts_domain(config_) ? " target images" : "")
+        << "; " << total_iterations() << " iterations, " << config_.train.precision << ", writing to "
+        << out_dir_.string();
   log.say(intro.str());
   if (config_.semi.enabled && config_.semi.lambda_self > 0 &&
       config_.semi.start_iteration >= total_iterations())
@@ -279,7 +291,7 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   if (optimizers_.adversary)
     set_learning_rate(*optimizers_.adversary, adversary_lr, optimizers_.adversary_lr_scales);
 
-  auto plan = plan_step(config_.adversarial, config_.semi, progress_.iteration);
+  auto plan = plan_step(config_, progress_.iteration);
   const auto unlabeled_images = sets_.unlabeled ? next_unlabeled_images() : torch::Tensor();
   auto stats = training_step(networks_, optimizers_, batch, plan, settings_, unlabeled_images);
   // Iterations are counted from 1 in messages, as in the log's entries.

@@ -83,6 +83,11 @@ void TrainingLog::add(const StepStats& stats, std::int64_t images) {
       ++sums_.self_training_updates;
     }
   }
+  if (stats.segmentor_updated && stats.used_target) {
+    sums_.target_adversarial_term += stats.target_adversarial_term;
+    sums_.target_entropy += stats.target_entropy;
+    ++sums_.target_updates;
+  }
   if (stats.adversary_updated) {
     sums_.adversary_loss += stats.adversary_loss;
     sums_.accuracy_real += stats.adversary_accuracy_real;
@@ -105,6 +110,11 @@ nlohmann::json TrainingLog::interval_json(const IntervalContext& context, double
     entry["semi_adversarial_term"] = mean(sums_.semi_adversarial_term, sums_.semi_updates);
     entry["semi_mask_share"] = mean(sums_.semi_mask_share, sums_.semi_updates);
     entry["semi_cross_entropy"] = mean_or_null(sums_.semi_cross_entropy, sums_.self_training_updates);
+  }
+  if (sums_.target_updates > 0) {
+    // Domain adaptation's terms on target images (data.target).
+    entry["target_adversarial_term"] = mean(sums_.target_adversarial_term, sums_.target_updates);
+    entry["target_entropy"] = mean(sums_.target_entropy, sums_.target_updates);
   }
   if (sums_.adversary_updates > 0) {
     entry["adversary_loss"] = mean(sums_.adversary_loss, sums_.adversary_updates);
@@ -137,6 +147,9 @@ std::string TrainingLog::progress_line(const IntervalContext& context, double im
   if (sums_.semi_updates > 0)
     line << "  unlabelled: adv " << mean(sums_.semi_adversarial_term, sums_.semi_updates) << " mask "
          << percent(mean(sums_.semi_mask_share, sums_.semi_updates));
+  if (sums_.target_updates > 0)
+    line << "  target: adv " << mean(sums_.target_adversarial_term, sums_.target_updates) << " entropy "
+         << mean(sums_.target_entropy, sums_.target_updates);
   if (sums_.skipped > 0) line << "  skipped " << sums_.skipped;
   line << std::setprecision(1) << "  " << images_per_s << " img/s  ETA " << format_duration(eta);
   return line.str();

@@ -183,8 +183,41 @@ TEST(Validate, DomainAdaptationSettings) {
     c.target = c.data;
     c.target.shapes_domain = "target";
     c.adaptation.lambda_ent = 0.001;
+    c.model.adversary = "fcd";
   };
   EXPECT_EQ(violation(adapt), "");
+  // The adversary judges label maps alone: images would give the domains away.
+  EXPECT_EQ(
+      violation([&](Config& c) {
+        adapt(c);
+        c.model.adversary = "stanford";
+      }),
+      "model.adversary: must be an adversary without an image branch with data.target (not 'stanford'), "
+      "got 'stanford'");
+  EXPECT_EQ(
+      violation([&](Config& c) {
+        adapt(c);
+        c.adversarial.encoding = "product";
+      }),
+      "adversarial.encoding: must be 'basic' or 'entropy' with data.target (product and scaling mix the "
+      "image in), got 'product'");
+  EXPECT_EQ(
+      violation([&](Config& c) {
+        adapt(c);
+        c.adversarial.encoding_with_image = true;
+      }),
+      "adversarial.encoding_with_image: must be false with data.target (the image would tell the domains "
+      "apart), got true");
+  EXPECT_EQ(
+      violation([&](Config& c) {
+        adapt(c);
+        c.target.val_split = "train";
+      }),
+      "data.target.val_split: must be another split than data.target.train_split (the run adapts on the "
+      "target's training images), got 'train'");
+  // A target key without a target dataset would be ignored: refused instead.
+  EXPECT_EQ(violation([](Config& c) { c.target.num_classes = 3; }),
+            "data.target.num_classes: must be left at its default unless data.target.dataset is set, got 3");
   EXPECT_EQ(violation([](Config& c) { c.adaptation.lambda_ent = 0.001; }),
             "adaptation.lambda_ent: must be 0 unless data.target.dataset is set, got 0.001");
   EXPECT_EQ(violation([](Config& c) { c.adaptation.target_labels = true; }),
@@ -230,6 +263,21 @@ TEST(Validate, DomainAdaptationSettings) {
       }),
       "adaptation.target_labels: must be false with adversarial.enabled or adaptation.lambda_ent > 0 (the "
       "oracle is trained on target labels alone), got true");
+  EXPECT_EQ(violation([&](Config& c) {
+              adapt(c);
+              c.adaptation.aux_adversary = true;
+            }),
+            "");
+  const std::string no_aux_adversary =
+      "adaptation.aux_adversary: must be false unless data.target.dataset is set, adversarial.enabled and "
+      "model.aux_loss is not false, got true";
+  EXPECT_EQ(violation([](Config& c) { c.adaptation.aux_adversary = true; }), no_aux_adversary);
+  EXPECT_EQ(violation([&](Config& c) {
+              adapt(c);
+              c.adaptation.aux_adversary = true;
+              c.model.aux_loss = "false";
+            }),
+            no_aux_adversary);
 }
 
 TEST(Validate, TrainingLoop) {

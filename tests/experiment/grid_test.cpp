@@ -67,6 +67,7 @@ TEST(Grid, AdaptationVariantsAreSourceOnlyAdaptSegNetAdventMinEntAndTheOracle) {
   base.target = base.data;
   base.target.shapes_domain = "target";
   base.adaptation.lambda_ent = 0.001;
+  base.model.adversary = "fcd";
   const auto variants = parse_grid("source_only,adaptsegnet,advent,minent,target_only");
   std::vector<Config> runs(variants.size(), base);
   for (std::size_t i = 0; i < variants.size(); ++i) apply_overrides(runs[i], variants[i].overrides);
@@ -86,9 +87,21 @@ TEST(Grid, AdaptationVariantsAreSourceOnlyAdaptSegNetAdventMinEntAndTheOracle) {
   EXPECT_EQ(minent.adaptation.lambda_ent, 0.001);  // the base config's weight
   EXPECT_TRUE(target_only.adaptation.target_labels);
   EXPECT_EQ(&labeled_data(target_only), &target_only.target);
-  // Without data.target, the oracle has no target to learn from.
+  for (std::size_t i = 0; i < variants.size(); ++i) EXPECT_NO_THROW(check_variant_fits(variants[i], runs[i]));
+  // Without data.target, no adaptation method means anything (the oracle is not even valid).
   Config plain;
   EXPECT_THROW(apply_overrides(plain, variants[4].overrides), Error);
+  apply_overrides(plain, variants[0].overrides);
+  EXPECT_THROW(check_variant_fits(variants[0], plain), Error);
+  // MinEnt without an entropy weight would be source only; the oracle ignores the source's label fraction.
+  Config no_entropy = base;
+  apply_overrides(no_entropy, {"adaptation.lambda_ent=0"});
+  apply_overrides(no_entropy, variants[3].overrides);
+  EXPECT_THROW(check_variant_fits(variants[3], no_entropy), Error);
+  const auto oracle_at_an_eighth = with_label_fractions({variants[4]}, "0.125");
+  Config eighth = base;
+  apply_overrides(eighth, oracle_at_an_eighth[0].overrides);
+  EXPECT_THROW(check_variant_fits(oracle_at_an_eighth[0], eighth), Error);
 }
 
 TEST(Grid, LabelFractionsCrossEveryVariantFractionByFraction) {

@@ -19,6 +19,7 @@
 #include "advseg/train/adversarial_step.h"
 #include "advseg/train/networks.h"
 #include "advseg/train/optimizers.h"
+#include "support/aux_segmentor.h"
 #include "support/state_dict_files.h"
 #include "support/temp_dir.h"
 #include "support/tiny_config.h"
@@ -90,19 +91,7 @@ TEST(FreezeBn, BatchNormStaysInEvalModeAndItsParametersDoNotLearn) {
   EXPECT_EQ(segmentor.parameters().size(), 11u);
 }
 
-// A segmentor with an auxiliary 1x1 classifier, like torchvision's heads.
-class AuxSegmentorImpl : public SegmentorImpl {
- public:
-  AuxSegmentorImpl()
-      : main_(register_module("main", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 5, 1)))),
-        aux_(register_module("aux", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 5, 1)))) {}
-  torch::Tensor forward(const torch::Tensor& images) override { return main_(images); }
-  SegmentorOutput forward_train(const torch::Tensor& images) override {
-    return {main_(images), aux_(images)};
-  }
-  int output_stride() const override { return 1; }
-  torch::nn::Conv2d main_, aux_;
-};
+using testing::AuxSegmentorImpl;
 
 TEST(AuxiliaryHead, ItsCrossEntropyJoinsTheSegmentorLossWithItsWeight) {
   auto config = testing::tiny_config();
@@ -110,7 +99,7 @@ TEST(AuxiliaryHead, ItsCrossEntropyJoinsTheSegmentorLossWithItsWeight) {
   auto step_once = [&](double aux_weight) {
     torch::manual_seed(5);
     auto segmentor = std::make_shared<AuxSegmentorImpl>();
-    Networks networks{segmentor, nullptr};
+    Networks networks{segmentor, nullptr, nullptr};
     config.model.aux_weight = aux_weight;
     Optimizers optimizers = make_optimizers(config, networks);
     auto settings = step_settings(config);

@@ -18,9 +18,10 @@ std::vector<torch::Tensor> weights(const Trainer& trainer) {
   std::vector<torch::Tensor> all;
   for (const auto& p : trainer.networks().segmentor->parameters()) all.push_back(p.detach().clone());
   for (const auto& b : trainer.networks().segmentor->buffers()) all.push_back(b.detach().clone());
-  if (trainer.networks().adversary) {
-    for (const auto& p : trainer.networks().adversary->parameters()) all.push_back(p.detach().clone());
-    for (const auto& b : trainer.networks().adversary->buffers()) all.push_back(b.detach().clone());
+  for (const auto& adversary : {trainer.networks().adversary, trainer.networks().aux_adversary}) {
+    if (!adversary) continue;
+    for (const auto& p : adversary->parameters()) all.push_back(p.detach().clone());
+    for (const auto& b : adversary->buffers()) all.push_back(b.detach().clone());
   }
   return all;
 }
@@ -135,6 +136,20 @@ TEST(Trainer, DomainAdaptationResumesExactlyValidatesOnTheTargetAndLogsItsTerms)
     EXPECT_FALSE(entry.contains("semi_adversarial_term")) << line;
   }
   EXPECT_EQ(train_entries, 6);
+}
+
+// Multi-level adaptation: the second adversary and its optimiser are in the checkpoint.
+TEST(Trainer, MultiLevelAdaptationResumesExactly) {
+  testing::TempDir dir;
+  auto config = adaptation_config();
+  config.model.segmentor = "deeplabv3";
+  config.model.backbone = "mobilenet_v3_large";
+  config.model.aux_loss = "true";
+  config.adaptation.aux_adversary = true;
+  config.train.epochs = 1;
+  auto reference = uninterrupted_run(config, dir.path() / "whole");
+  EXPECT_TRUE(fs::exists(dir.path() / "whole" / "last" / "aux_adversary.pt"));
+  expect_equal(interrupted_run(config, dir.path() / "mid", 1), reference);
 }
 
 TEST(Trainer, ResumedRunEndsWithTheWeightsOfAnUninterruptedRun) {

@@ -117,14 +117,20 @@ void visit_data(const std::string& prefix, DataT& d, bool target, Visitor& v) {
     "pair for adaptation: source (bright, nearly flat regions) or target (darker, strongly striped, "
     "noisier)");
   v(prefix + ".labeled_fraction", d.labeled_fraction,
-    "share of the training split that keeps its labels, in (0, 1]; the rest is unused, or unlabelled images "
-    "with semi.enabled");
+    target ? "not used for the target (must stay at its default)"
+           : "share of the training split that keeps its labels, in (0, 1]; the rest is unused, or "
+             "unlabelled images "
+             "with semi.enabled");
   v(prefix + ".labeled_seed", d.labeled_seed,
-    "the seed that draws which training images keep their labels (independent of train.seed)");
+    target ? "not used for the target (must stay at its default)"
+           : "the seed that draws which training images keep their labels (independent of train.seed)");
   v(prefix + ".unlabeled_split", d.unlabeled_split,
-    "semi.enabled: a split of data.root whose images are used without labels (never read); \"\" = none");
+    target ? "not used for the target (must stay at its default)"
+           : "semi.enabled: a split of data.root whose images are used without labels (never read); \"\" = "
+             "none");
   v(prefix + ".unlabeled_root", d.unlabeled_root,
-    "semi.enabled: a folder of images (jpg, jpeg, png, bmp) used without labels; \"\" = none");
+    target ? "not used for the target (must stay at its default)"
+           : "semi.enabled: a folder of images (jpg, jpeg, png, bmp) used without labels; \"\" = none");
 }
 
 // Calls v(dotted_key, field, meaning) for every field, in declaration order.
@@ -217,6 +223,13 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("adaptation.target_labels", c.adaptation.target_labels,
     "the oracle adaptation is measured against: train on data.target's labelled training split instead of "
     "the source (no adversary, no target term)");
+  v("adaptation.aux_adversary", c.adaptation.aux_adversary,
+    "AdaptSegNet's multi-level adaptation: a second adversary (model.adversary's architecture) tells source "
+    "from target maps of the segmentor's auxiliary head; needs adversarial.enabled and a segmentor with one "
+    "(model.aux_loss)");
+  v("adaptation.lambda_aux_adv", c.adaptation.lambda_aux_adv,
+    "weight of the second adversary's term on target predictions, >= 0 (AdaptSegNet: 0.0002, with 0.001 "
+    "for the main output's adversarial.lambda)");
   v("train.epochs", c.train.epochs, "passes over the training split, >= 1");
   v("train.batch_size", c.train.batch_size, "images per iteration, >= 1");
   v("train.seed", c.train.seed, "the seed of initialisation, augmentation and shuffling");

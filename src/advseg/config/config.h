@@ -143,6 +143,10 @@ struct TrainConfig {
 struct AdaptationConfig {
   double lambda_ent = 0.0;     // ADVENT's direct entropy minimisation on target predictions (MinEnt: 0.001)
   bool target_labels = false;  // the oracle: train on the target's labels instead of the source's
+  // AdaptSegNet's multi-level adaptation: a second adversary judges the
+  // auxiliary head's maps (model.aux_loss), its term weighted by lambda_aux_adv.
+  bool aux_adversary = false;
+  double lambda_aux_adv = 0.0002;
 };
 
 // data.target: no dataset (the default) means no domain adaptation.

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "advseg/config/config.h"
+#include "advseg/config/config_diff.h"
 #include "advseg/config/number_text.h"
 #include "advseg/error.h"
 #include "advseg/io/palette.h"
@@ -238,7 +239,21 @@ void validate_semi(const SemiConfig& s, const DataConfig& d, const AdversarialCo
 void validate_target(const Config& config) {
   const DataConfig &source = config.data, &target = config.target;
   require_non_negative("adaptation.lambda_ent", config.adaptation.lambda_ent);
+  require_non_negative("adaptation.lambda_aux_adv", config.adaptation.lambda_aux_adv);
+  // Whether the segmentor has an auxiliary head shows when it is built; an explicit "false" is known now.
+  require(!config.adaptation.aux_adversary ||
+              (adapts_domain(config) && config.adversarial.enabled && config.model.aux_loss != "false"),
+          "adaptation.aux_adversary",
+          "false unless data.target.dataset is set, adversarial.enabled and model.aux_loss is not false",
+          "true");
   if (!adapts_domain(config)) {
+    // A data.target key set without a target dataset would be silently ignored.
+    Config unset;
+    unset.target = config.target;
+    const auto set_keys = changed_keys(Config(), unset);
+    if (!set_keys.empty())
+      require(false, set_keys.front(), "left at its default unless data.target.dataset is set",
+              flat_config(unset).at(set_keys.front()));
     require(config.adaptation.lambda_ent == 0, "adaptation.lambda_ent", "0 unless data.target.dataset is set",
             number_text(config.adaptation.lambda_ent));
     require(!config.adaptation.target_labels, "adaptation.target_labels",
@@ -255,6 +270,21 @@ void validate_target(const Config& config) {
       "is trained on target labels alone)",
       "true");
   validate_data(target, "data.target");
+  require(target.val_split != target.train_split, "data.target.val_split",
+          "another split than data.target.train_split (the run adapts on the target's training images)",
+          quoted(target.val_split));
+  // The adversary must judge label maps alone: seeing the images, it would
+  // tell the domains apart by their pixels (AdaptSegNet's and ADVENT's see outputs only).
+  if (config.adversarial.enabled) {
+    const AdversarialConfig& a = config.adversarial;
+    require(a.encoding == "basic" || a.encoding == "entropy", "adversarial.encoding",
+            "'basic' or 'entropy' with data.target (product and scaling mix the image in)",
+            quoted(a.encoding));
+    require(!a.encoding_with_image, "adversarial.encoding_with_image",
+            "false with data.target (the image would tell the domains apart)", "true");
+    require(config.model.adversary != "stanford", "model.adversary",
+            "an adversary without an image branch with data.target (not 'stanford')", "'stanford'");
+  }
   auto require_same = [](bool same, const std::string& key, const std::string& got) {
     require(same, "data.target." + key, "equal to data." + key + " (one segmentor for both domains)", got);
   };
@@ -268,6 +298,9 @@ void validate_target(const Config& config) {
   // The target is unlabelled as a whole: these keys choose labelled images.
   require(target.labeled_fraction == 1, "data.target.labeled_fraction",
           "1 (the target's training labels are never used)", number_text(target.labeled_fraction));
+  require(target.labeled_seed == DataConfig().labeled_seed, "data.target.labeled_seed",
+          "left at its default (the target's training labels are never used)",
+          std::to_string(target.labeled_seed));
   require(target.unlabeled_split.empty() && target.unlabeled_root.empty(),
           "data.target.unlabeled_split and data.target.unlabeled_root",
           "empty (data.target.train_split names "

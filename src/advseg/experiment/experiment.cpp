@@ -137,6 +137,7 @@ void check_variants_are_valid(const ExperimentOptions& options) {
     Config config = options.base;
     try {
       apply_overrides(config, variant.overrides);
+      check_variant_fits(variant, config);
     } catch (const Error& e) {
       throw Error("variant '" + variant.name + "': " + e.what());
     }

@@ -25,6 +25,7 @@ std::vector<std::string> split_names(const std::string& text) {
 void add_adaptation_variants(std::vector<Variant>& variants, const std::vector<std::string>& pixel) {
   const std::vector<std::string> no_adversary = {"adversarial.enabled=false",
                                                  "adaptation.target_labels=false"};
+  const std::size_t first = variants.size();
   variants.push_back({"source_only", no_adversary});
   variants.back().overrides.push_back("adaptation.lambda_ent=0");
   for (const char* name : {"adaptsegnet", "advent"}) {
@@ -38,6 +39,7 @@ void add_adaptation_variants(std::vector<Variant>& variants, const std::vector<s
   variants.push_back(
       {"target_only",
        {"adversarial.enabled=false", "adaptation.lambda_ent=0", "adaptation.target_labels=true"}});
+  for (std::size_t i = first; i < variants.size(); ++i) variants[i].adaptation = true;
 }
 
 }  // namespace
@@ -72,6 +74,19 @@ std::vector<Variant> known_variants() {
   return variants;
 }
 
+void check_variant_fits(const Variant& variant, const Config& config) {
+  const std::string name = "variant '" + variant.name + "': ";
+  if (variant.adaptation && !adapts_domain(config))
+    throw Error(name + "a domain-adaptation method needs data.target.dataset in the base config");
+  if (variant.name == "minent" && config.adaptation.lambda_ent <= 0)
+    throw Error(name +
+                "entropy minimisation needs adaptation.lambda_ent > 0 in the base config (ADVENT: 0.001)");
+  if (config.adaptation.target_labels && config.data.labeled_fraction < 1)
+    throw Error(name +
+                "the oracle trains on every target label; data.labeled_fraction (the source's) would "
+                "not apply to it");
+}
+
 std::vector<Variant> with_label_fractions(const std::vector<Variant>& variants,
                                           const std::string& fractions) {
   if (fractions.empty()) return variants;
@@ -82,7 +97,7 @@ std::vector<Variant> with_label_fractions(const std::vector<Variant>& variants,
     if (text.empty() || *end != '\0' || !(fraction > 0 && fraction <= 1))
       throw Error("--label-fractions: \"" + text + "\" is not a number in (0, 1]");
     for (const auto& variant : variants) {
-      Variant at_fraction{variant.name + "@" + text, variant.overrides};
+      Variant at_fraction{variant.name + "@" + text, variant.overrides, variant.adaptation};
       at_fraction.overrides.push_back("data.labeled_fraction=" + text);
       crossed.push_back(std::move(at_fraction));
     }

@@ -6,12 +6,21 @@
 #include <string>
 #include <vector>
 
+#include "advseg/config/config.h"
+
 namespace advseg {
 
 struct Variant {
   std::string name;                    // directory and table row
   std::vector<std::string> overrides;  // "key=value", applied to the base config
+  bool adaptation = false;             // a domain-adaptation method: needs a base config with data.target
 };
+
+// Throws advseg::Error when `variant` cannot mean what its name says on
+// `config` (the base config with the variant's overrides applied): an
+// adaptation method without data.target, MinEnt without an entropy weight,
+// the oracle at a label fraction it would not apply.
+void check_variant_fits(const Variant& variant, const Config& config);
 
 // "standard" (adversarial.enabled=false), "adversarial" (the base config with
 // adversarial training on), "<encoding>-<loss>" for the encodings basic,

@@ -135,7 +135,7 @@ Report gather_report(const std::vector<fs::path>& inputs, const ReportOptions& o
       report.runs.push_back(std::move(run));
       checkpoints.push_back({checkpoint, config});
     }
-  report.class_names = describe_dataset(checkpoints.front().config.data).class_names;
+  report.class_names = describe_dataset(evaluated_data(checkpoints.front().config)).class_names;
   if (!options.evaluate) return report;
 
   std::vector<Example> examples;
@@ -161,8 +161,8 @@ Report gather_report(const std::vector<fs::path>& inputs, const ReportOptions& o
     columns.push_back(report.runs[i].name);
   }
   if (!rows.empty() && columns.size() > 2)
-    report.panels_png =
-        encode_png(draw_panels(rows, columns, describe_dataset(checkpoints.front().config.data).palette));
+    report.panels_png = encode_png(
+        draw_panels(rows, columns, describe_dataset(evaluated_data(checkpoints.front().config)).palette));
   return report;
 }
 

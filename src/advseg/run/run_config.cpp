@@ -52,7 +52,8 @@ Config resolve_config(Config config, const RunSettings& settings, const std::str
     validate(config);
     check_network_names(config);
   });
-  for (auto* path : {&config.data.root, &config.model.pretrained, &config.model.backbone_pretrained})
+  for (auto* path : {&config.data.root, &config.data.unlabeled_root, &config.target.root,
+                     &config.model.pretrained, &config.model.backbone_pretrained})
     if (!path->empty()) *path = std::filesystem::absolute(*path).lexically_normal().string();
   if (config.train.precision == "auto")
     config.train.precision = uses_bf16("auto", config.train.device) ? "bf16" : "fp32";

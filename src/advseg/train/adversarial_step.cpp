@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "advseg/config/config.h"
+#include "advseg/error.h"
 #include "advseg/inference/autocast.h"
 #include "advseg/models/norm_layers.h"
 #include "advseg/runtime.h"
@@ -105,6 +106,7 @@ struct UnlabeledPass {
   torch::Tensor images;
   SegmentorOutput output;
   AdversaryView view;
+  AdversaryView aux_view;  // the auxiliary head's maps, for the second adversary (multi-level adaptation)
 };
 
 // Step 2 on unlabelled images (Hung et al. 2018):
@@ -134,19 +136,28 @@ torch::Tensor semi_supervised_terms(AdversaryImpl& adversary, const UnlabeledPas
 
 // Step 2 on target images (domain adaptation; Tsai et al. 2018, Vu et al. 2019):
 //   lambda_target_adv * adversarial term of s(t) (the adversary should take it
-//   for a source prediction) + lambda_entropy * mean entropy of s(t).
-// `adversary` is null when only the entropy term is on (ADVENT's MinEnt).
-torch::Tensor adaptation_terms(AdversaryImpl* adversary, const UnlabeledPass& target, const StepPlan& plan,
+//   for a source prediction) + lambda_entropy * mean entropy of s(t)
+//   [+ lambda_target_aux_adv * the second adversary's term on the auxiliary head's maps].
+// The adversaries are null when only the entropy term is on (ADVENT's MinEnt).
+torch::Tensor adaptation_terms(const Networks& networks, const UnlabeledPass& target, const StepPlan& plan,
                                const StepSettings& settings, StepStats& stats) {
   const auto entropy = mean_entropy(target.output.logits);
   stats.used_target = true;
   stats.target_entropy = entropy.item<double>();
   auto loss = plan.lambda_entropy * entropy;
-  if (adversary && plan.lambda_target_adv > 0) {
-    const auto term = segmentor_adversarial_term(score_prediction(*adversary, target.view, settings),
+  if (networks.adversary && plan.lambda_target_adv > 0) {
+    const auto term = segmentor_adversarial_term(score_prediction(*networks.adversary, target.view, settings),
                                                  target.view.judged, settings.loss, settings.criterion);
     stats.target_adversarial_term = term.item<double>();
+    stats.target_adversary_term = true;
     loss = loss + plan.lambda_target_adv * term;
+  }
+  if (networks.aux_adversary && plan.lambda_target_aux_adv > 0) {
+    const auto term =
+        segmentor_adversarial_term(score_prediction(*networks.aux_adversary, target.aux_view, settings),
+                                   target.aux_view.judged, settings.loss, settings.criterion);
+    stats.target_aux_adversarial_term = term.item<double>();
+    loss = loss + plan.lambda_target_aux_adv * term;
   }
   return loss;
 }
@@ -165,8 +176,9 @@ void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, co
     loss = loss + settings.aux_weight * aux;
     stats.aux_cross_entropy = aux.item<double>();
   }
-  std::optional<FrozenWeights> frozen;
+  std::optional<FrozenWeights> frozen, frozen_aux;
   if (networks.adversary) frozen.emplace(*networks.adversary);
+  if (networks.aux_adversary) frozen_aux.emplace(*networks.aux_adversary);
   if (settings.adversarial && plan.lambda > 0) {
     auto term = segmentor_adversarial_term(score_prediction(*networks.adversary, labeled, settings),
                                            labeled.judged, settings.loss, settings.criterion);
@@ -174,11 +186,12 @@ void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, co
     stats.adversarial_term = term.item<double>();
   }
   if (unlabeled && settings.adapt_domain)
-    loss = loss + adaptation_terms(networks.adversary.get(), *unlabeled, plan, settings, stats);
+    loss = loss + adaptation_terms(networks, *unlabeled, plan, settings, stats);
   else if (unlabeled)
     loss = loss + semi_supervised_terms(*networks.adversary, *unlabeled, plan, settings, stats);
   stats.cross_entropy = cross_entropy.item<double>();
   stats.segmentor_updated = minimise(optimizer, loss);
+  stats.segmentor_failed = !stats.segmentor_updated;
   stats.finite = stats.finite && stats.segmentor_updated;
 }
 
@@ -269,6 +282,8 @@ StepPlan plan_step(const Config& config, std::int64_t iteration) {
     // Source predictions are the adversary's "real" maps: only target ones are pushed.
     plan.lambda_target_adv = plan.lambda;
     plan.lambda = 0.0;
+    if (config.adaptation.aux_adversary)
+      plan.lambda_target_aux_adv = adversary_drives ? config.adaptation.lambda_aux_adv : 0.0;
   }
   if (config.semi.enabled) {
     plan.lambda_semi_adv = adversary_drives ? config.semi.lambda_adv : 0.0;
@@ -296,6 +311,7 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
   if (semi || target)
     unlabeled = UnlabeledPass{unlabeled_images,
                               segmentor_forward(*networks.segmentor, unlabeled_images, plan.update_segmentor),
+                              {},
                               {}};
   AdversaryView labeled;
   GroundTruthMap truth;
@@ -308,6 +324,18 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
     if (unlabeled)
       unlabeled->view = adversary_view(*networks.adversary, unlabeled->images, unlabeled->output.logits,
                                        adversary_learns && adversary_sees_unlabeled);
+  }
+  // Multi-level adaptation: the auxiliary head's maps, for the second adversary.
+  AdversaryView labeled_aux;
+  const bool multi_level = target && adversary_used && networks.aux_adversary;
+  if (multi_level) {
+    if (!output.aux_logits.defined())
+      throw Error(
+          "adaptation.aux_adversary: the segmentor has no auxiliary head; use a family with one "
+          "(fcn_resnet, deeplabv3, pspnet) and model.aux_loss: true, or turn adaptation.aux_adversary off");
+    labeled_aux = adversary_view(*networks.aux_adversary, batch.images, output.aux_logits, adversary_learns);
+    unlabeled->aux_view = adversary_view(*networks.aux_adversary, unlabeled->images,
+                                         unlabeled->output.aux_logits, adversary_learns);
   }
 
   // 2. Segmentor update.
@@ -326,6 +354,15 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
     if (unlabeled && adversary_sees_unlabeled) fake.push_back(predicted_map(unlabeled->view, settings));
     if (!fake.empty())
       update_adversary(*networks.adversary, *optimizers.adversary, real, fake, settings, stats);
+  }
+  if (adversary_learns && multi_level) {
+    StepStats aux;
+    update_adversary(*networks.aux_adversary, *optimizers.aux_adversary,
+                     {predicted_map(labeled_aux, settings)}, {predicted_map(unlabeled->aux_view, settings)},
+                     settings, aux);
+    stats.aux_adversary_loss = aux.adversary_loss;
+    stats.aux_adversary_updated = aux.adversary_updated;
+    stats.finite = stats.finite && aux.finite;
   }
   return stats;
 }

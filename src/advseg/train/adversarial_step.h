@@ -15,6 +15,8 @@
 //   2. segmentor update:  mce(s(x), y) + lambda * adversarial term of s(t)
 //                         + lambda_ent * mean entropy of s(t)
 //   3. adversary update:  gan(a(s(x)), 1) + gan(a(s(t)), 0), both detached
+// and, multi-level (AdaptSegNet), a second adversary does the same with the
+// auxiliary head's maps, its term weighted by lambda_aux_adv.
 // Both updates share the one segmentor forward.
 #pragma once
 
@@ -61,30 +63,36 @@ struct StepPlan {
   double lambda = 0.0;
   double lambda_semi_adv = 0.0;  // semi-supervised terms (0 without semi.enabled)
   double lambda_semi = 0.0;
-  double lambda_target_adv = 0.0;  // domain adaptation: the adversarial term on target predictions
-  double lambda_entropy = 0.0;     // ... and their entropy (adaptation.lambda_ent)
+  double lambda_target_adv = 0.0;      // domain adaptation: the adversarial term on target predictions
+  double lambda_entropy = 0.0;         // ... and their entropy (adaptation.lambda_ent)
+  double lambda_target_aux_adv = 0.0;  // ... and the second adversary's term (adaptation.aux_adversary)
 };
 
 StepPlan plan_step(const Config& config, std::int64_t iteration);
 
 struct StepStats {
-  double cross_entropy = 0;            // valid only when the segmentor was updated
-  double aux_cross_entropy = 0;        // idem, of the auxiliary head (0 without one)
-  double adversarial_term = 0;         // idem, 0 while lambda is 0
-  double semi_adversarial_term = 0;    // idem, on unlabelled images
-  double semi_cross_entropy = 0;       // idem, against the confident pseudo-labels
-  double semi_mask_share = 0;          // share of unlabelled pixels confident enough to be pseudo-labels
-  double target_adversarial_term = 0;  // domain adaptation: the adversarial term on target predictions
-  double target_entropy = 0;           // ... and their mean entropy (computed whenever target images are)
-  double adversary_loss = 0;           // valid only when the adversary was updated
-  double adversary_accuracy_real = 0;  // share of real verdicts (images or cells) called real
-  double adversary_accuracy_fake = 0;  // share of fake verdicts called fake
+  double cross_entropy = 0;                // valid only when the segmentor was updated
+  double aux_cross_entropy = 0;            // idem, of the auxiliary head (0 without one)
+  double adversarial_term = 0;             // idem, 0 while lambda is 0
+  double semi_adversarial_term = 0;        // idem, on unlabelled images
+  double semi_cross_entropy = 0;           // idem, against the confident pseudo-labels
+  double semi_mask_share = 0;              // share of unlabelled pixels confident enough to be pseudo-labels
+  double target_adversarial_term = 0;      // domain adaptation: the adversarial term on target predictions
+  double target_entropy = 0;               // ... and their mean entropy (computed whenever target images are)
+  double target_aux_adversarial_term = 0;  // ... and the second adversary's term, on the auxiliary head's
+  double aux_adversary_loss = 0;           // the second adversary's loss, when it was updated
+  double adversary_loss = 0;               // valid only when the adversary was updated
+  double adversary_accuracy_real = 0;      // share of real verdicts (images or cells) called real
+  double adversary_accuracy_fake = 0;      // share of fake verdicts called fake
   bool segmentor_updated = false;
   bool adversary_updated = false;
-  bool used_unlabeled = false;  // the semi-supervised terms were computed
-  bool self_trained = false;    // ... and the self-training one (from semi.start_iteration)
-  bool used_target = false;     // the domain-adaptation terms were computed
-  bool finite = true;           // false when a loss was NaN or Inf (no update was applied then)
+  bool used_unlabeled = false;         // the semi-supervised terms were computed
+  bool self_trained = false;           // ... and the self-training one (from semi.start_iteration)
+  bool used_target = false;            // the domain-adaptation terms were computed
+  bool target_adversary_term = false;  // ... the adversarial one among them (lambda_target_adv > 0)
+  bool aux_adversary_updated = false;  // the second adversary (multi-level adaptation) was
+  bool finite = true;                  // false when a loss was NaN or Inf (no update was applied then)
+  bool segmentor_failed = false;       // ... and it was the segmentor's loss or gradient
 };
 
 // `unlabeled_images`: a batch of unlabelled images ([M,3,H,W], normalised,

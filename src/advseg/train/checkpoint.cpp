@@ -59,6 +59,10 @@ void write_checkpoint_files(const fs::path& dir, const Networks& networks, const
     save_object(*networks.adversary, dir / file::kAdversary);
     save_object(*optimizers.adversary, dir / file::kAdversaryOptimizer);
   }
+  if (networks.aux_adversary) {
+    save_object(*networks.aux_adversary, dir / file::kAuxAdversary);
+    save_object(*optimizers.aux_adversary, dir / file::kAuxAdversaryOptimizer);
+  }
   write_archive(dir / file::kRng, save_rng_state);
   write_file_bytes(dir / file::kConfig, to_yaml(config));
   write_file_bytes(dir / file::kState, progress_to_json_text(progress));
@@ -127,12 +131,17 @@ TrainingProgress load_checkpoint(const fs::path& checkpoint_dir, Networks& netwo
   load_network_weights(*networks.segmentor, checkpoint_dir / file::kSegmentor, "segmentor architecture");
   if (networks.adversary && optimizers)
     load_network_weights(*networks.adversary, checkpoint_dir / file::kAdversary, "adversary architecture");
+  if (networks.aux_adversary && optimizers)
+    load_network_weights(*networks.aux_adversary, checkpoint_dir / file::kAuxAdversary,
+                         "adversary architecture");
   if (optimizers) {
     // Optimiser states live where the weights they update live.
     const auto device = networks.segmentor->parameters().front().device();
     load_optimizer(*optimizers->segmentor, checkpoint_dir / file::kSegmentorOptimizer, device);
     if (optimizers->adversary)
       load_optimizer(*optimizers->adversary, checkpoint_dir / file::kAdversaryOptimizer, device);
+    if (optimizers->aux_adversary)
+      load_optimizer(*optimizers->aux_adversary, checkpoint_dir / file::kAuxAdversaryOptimizer, device);
     read_archive(checkpoint_dir / file::kRng, "LibTorch version", c10::kCPU, load_rng_state);
   }
   return progress;

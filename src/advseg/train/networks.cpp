@@ -15,6 +15,8 @@ Networks make_networks(const Config& config, const c10::Device& device) {
   Networks networks;
   networks.segmentor = make_configured_segmentor(config, device);
   if (config.adversarial.enabled) networks.adversary = make_configured_adversary(config, device);
+  if (config.adversarial.enabled && config.adaptation.aux_adversary)
+    networks.aux_adversary = make_configured_adversary(config, device);
   return networks;
 }
 
@@ -126,6 +128,9 @@ Optimizers make_optimizers(const Config& config, const Networks& networks) {
     optimizers.adversary = make_optimizer(config.train.adversary_optimizer, adversary_groups);
     optimizers.adversary_lr_scales = lr_scales(adversary_groups);
   }
+  if (networks.aux_adversary)  // the same settings as the first adversary's
+    optimizers.aux_adversary =
+        make_optimizer(config.train.adversary_optimizer, {{networks.aux_adversary->parameters(), 1.0, true}});
   return optimizers;
 }
 

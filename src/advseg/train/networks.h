@@ -21,16 +21,20 @@ struct ModelConfig;
 struct Networks {
   std::shared_ptr<SegmentorImpl> segmentor;
   std::shared_ptr<AdversaryImpl> adversary;  // null when adversarial training is off
+  // adaptation.aux_adversary: judges the auxiliary head's maps (null otherwise).
+  std::shared_ptr<AdversaryImpl> aux_adversary;
 };
 
 struct Optimizers {
   std::unique_ptr<torch::optim::Optimizer> segmentor;
-  std::unique_ptr<torch::optim::Optimizer> adversary;  // null when adversarial training is off
-  std::vector<double> segmentor_lr_scales;             // per parameter group (train/optimizers.h)
-  std::vector<double> adversary_lr_scales;
+  std::unique_ptr<torch::optim::Optimizer> adversary;      // null when adversarial training is off
+  std::unique_ptr<torch::optim::Optimizer> aux_adversary;  // null without Networks::aux_adversary
+  std::vector<double> segmentor_lr_scales;                 // per parameter group (train/optimizers.h)
+  std::vector<double> adversary_lr_scales;                 // of both adversaries' optimisers
 };
 
-// Builds the segmentor and, when config.adversarial.enabled, the adversary, on `device`.
+// Builds the segmentor and, when config.adversarial.enabled, the adversary
+// (and adaptation.aux_adversary's second one), on `device`.
 Networks make_networks(const Config& config, const c10::Device& device);
 
 // Loads model.pretrained (the whole segmentor; strict unless

@@ -32,9 +32,17 @@ std::int64_t full_batches(const Dataset& set, int batch_size) {
 std::string non_finite_message(const StepStats& stats, std::int64_t iteration) {
   std::ostringstream text;
   text << "training diverged at iteration " << iteration << ": ";
-  if (!std::isfinite(stats.cross_entropy) || !std::isfinite(stats.adversarial_term))
+  if (stats.segmentor_failed)
     text << "segmentor loss or its gradient is not finite (cross-entropy " << stats.cross_entropy
-         << ", adversarial term " << stats.adversarial_term << ")";
+         << ", adversarial term " << stats.adversarial_term
+         << (stats.used_unlabeled
+                 ? ", unlabelled adversarial term " + std::to_string(stats.semi_adversarial_term)
+                 : "")
+         << (stats.used_target
+                 ? ", target adversarial term " + std::to_string(stats.target_adversarial_term) +
+                       ", target entropy " + std::to_string(stats.target_entropy)
+                 : "")
+         << ")";
   else
     text << "adversary loss or its gradient is not finite (loss " << stats.adversary_loss << ")";
   text << "; the step was not applied. Try a lower learning rate";
@@ -63,7 +71,11 @@ std::vector<std::string> schedule_keys(const Config& config) {
                                    "data.target.root",
                                    "data.target.train_split",
                                    "data.target.shapes_train_size",
-                                   "data.target.shapes_seed"};
+                                   "data.target.shapes_seed",
+                                   "data.shapes_domain",
+                                   "data.target.shapes_domain",
+                                   "adaptation.target_labels",
+                                   "adaptation.aux_adversary"};
   bool poly = false;
   for (const std::string optimizer : {"train.segmentor_optimizer", "train.adversary_optimizer"}) {
     keys.push_back(optimizer + ".schedule");
@@ -75,6 +87,17 @@ std::vector<std::string> schedule_keys(const Config& config) {
   // stretch the schedule already half followed.
   if (poly) keys.push_back("train.epochs");
   return keys;
+}
+
+// What trains the segmentor besides cross-entropy, for the run's first line.
+std::string method_description(const Config& config) {
+  if (config.adaptation.target_labels) return " (the oracle: on the target's labels, no adversary)";
+  std::string text = config.adversarial.enabled ? " against adversary " + config.model.adversary
+                                                : std::string(" (standard, no adversary)");
+  if (config.adversarial.enabled && adapts_domain(config))
+    text += " (domain adaptation: source against target predictions)";
+  if (config.adaptation.lambda_ent > 0) text += " with entropy minimisation on the target";
+  return text;
 }
 
 bool is_out_of_memory(const std::string& message) {
@@ -196,10 +219,8 @@ TrainingOutcome Trainer::run() {
     log.say("dropped " + std::to_string(dropped) + " entries after iteration " +
             std::to_string(progress_.iteration) + " from " + log_path.string() + ": this run redoes them");
   std::ostringstream intro;
-  intro << "training " << config_.model.segmentor
-        << (settings_.adversarial ? " against adversary " + config_.model.adversary
-                                  : " (standard, no adversary)")
-        << " on " << sets_.labeled->size() << " labelled images (" << labeled_data(config_).dataset << ")"
+  intro << "training " << config_.model.segmentor << method_description(config_) << " on "
+        << sets_.labeled->size() << " labelled images (" << labeled_data(config_).dataset << ")"
         << (sets_.unlabeled
                 ? " and " + std::to_string(sets_.unlabeled->size()) +
                       (adapts_domain(config_) ? " unlabelled target images (" + config_.target.dataset + ")"
@@ -290,6 +311,8 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   set_learning_rate(*optimizers_.segmentor, segmentor_lr, optimizers_.segmentor_lr_scales);
   if (optimizers_.adversary)
     set_learning_rate(*optimizers_.adversary, adversary_lr, optimizers_.adversary_lr_scales);
+  if (optimizers_.aux_adversary)
+    set_learning_rate(*optimizers_.aux_adversary, adversary_lr, optimizers_.adversary_lr_scales);
 
   auto plan = plan_step(config_, progress_.iteration);
   const auto unlabeled_images = sets_.unlabeled ? next_unlabeled_images() : torch::Tensor();

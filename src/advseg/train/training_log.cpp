@@ -84,9 +84,18 @@ void TrainingLog::add(const StepStats& stats, std::int64_t images) {
     }
   }
   if (stats.segmentor_updated && stats.used_target) {
-    sums_.target_adversarial_term += stats.target_adversarial_term;
     sums_.target_entropy += stats.target_entropy;
     ++sums_.target_updates;
+  }
+  if (stats.segmentor_updated && stats.target_adversary_term) {
+    // Averaged over the steps that had the term (none before adversarial.start_iteration).
+    sums_.target_adversarial_term += stats.target_adversarial_term;
+    sums_.target_aux_adversarial_term += stats.target_aux_adversarial_term;
+    ++sums_.target_adversary_updates;
+  }
+  if (stats.aux_adversary_updated) {
+    sums_.aux_adversary_loss += stats.aux_adversary_loss;
+    ++sums_.aux_adversary_updates;
   }
   if (stats.adversary_updated) {
     sums_.adversary_loss += stats.adversary_loss;
@@ -113,8 +122,15 @@ nlohmann::json TrainingLog::interval_json(const IntervalContext& context, double
   }
   if (sums_.target_updates > 0) {
     // Domain adaptation's terms on target images (data.target).
-    entry["target_adversarial_term"] = mean(sums_.target_adversarial_term, sums_.target_updates);
+    entry["target_adversarial_term"] =
+        mean_or_null(sums_.target_adversarial_term, sums_.target_adversary_updates);
     entry["target_entropy"] = mean(sums_.target_entropy, sums_.target_updates);
+  }
+  if (sums_.aux_adversary_updates > 0) {
+    // Multi-level adaptation: the second adversary, on the auxiliary head's maps.
+    entry["target_aux_adversarial_term"] =
+        mean_or_null(sums_.target_aux_adversarial_term, sums_.target_adversary_updates);
+    entry["aux_adversary_loss"] = mean(sums_.aux_adversary_loss, sums_.aux_adversary_updates);
   }
   if (sums_.adversary_updates > 0) {
     entry["adversary_loss"] = mean(sums_.adversary_loss, sums_.adversary_updates);
@@ -139,17 +155,21 @@ std::string TrainingLog::progress_line(const IntervalContext& context, double im
   else
     line << "-";
   if (sums_.adversary_updates > 0) {
-    line << "  adv " << mean(sums_.adversarial_term, sums_.segmentor_updates) << "  d_loss "
-         << mean(sums_.adversary_loss, sums_.adversary_updates) << "  d_acc real/fake "
+    // Adapting, the labelled term is always 0: the target term follows.
+    if (sums_.target_updates == 0) line << "  adv " << mean(sums_.adversarial_term, sums_.segmentor_updates);
+    line << "  d_loss " << mean(sums_.adversary_loss, sums_.adversary_updates) << "  d_acc real/fake "
          << percent(mean(sums_.accuracy_real, sums_.adversary_updates)) << "/"
          << percent(mean(sums_.accuracy_fake, sums_.adversary_updates));
   }
   if (sums_.semi_updates > 0)
     line << "  unlabelled: adv " << mean(sums_.semi_adversarial_term, sums_.semi_updates) << " mask "
          << percent(mean(sums_.semi_mask_share, sums_.semi_updates));
-  if (sums_.target_updates > 0)
-    line << "  target: adv " << mean(sums_.target_adversarial_term, sums_.target_updates) << " entropy "
-         << mean(sums_.target_entropy, sums_.target_updates);
+  if (sums_.target_updates > 0) {
+    line << "  target:";
+    if (sums_.target_adversary_updates > 0)
+      line << " adv " << mean(sums_.target_adversarial_term, sums_.target_adversary_updates);
+    line << " entropy " << mean(sums_.target_entropy, sums_.target_updates);
+  }
   if (sums_.skipped > 0) line << "  skipped " << sums_.skipped;
   line << std::setprecision(1) << "  " << images_per_s << " img/s  ETA " << format_duration(eta);
   return line.str();

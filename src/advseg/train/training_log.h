@@ -62,8 +62,10 @@ class TrainingLog {
     double semi_adversarial_term = 0, semi_cross_entropy = 0, semi_mask_share = 0;
     std::int64_t iterations = 0, segmentor_updates = 0, adversary_updates = 0, images = 0, skipped = 0;
     std::int64_t semi_updates = 0, self_training_updates = 0;
-    double target_adversarial_term = 0, target_entropy = 0;
-    std::int64_t target_updates = 0;
+    double target_adversarial_term = 0, target_entropy = 0, target_aux_adversarial_term = 0;
+    std::int64_t target_updates = 0, target_adversary_updates = 0;
+    double aux_adversary_loss = 0;
+    std::int64_t aux_adversary_updates = 0;
   };
   nlohmann::json interval_json(const IntervalContext& context, double images_per_s) const;
   std::string progress_line(const IntervalContext& context, double images_per_s) const;

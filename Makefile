@@ -1,6 +1,6 @@
 # The two entry points of the README:
-#   make demo   set-up, build, then train a standard and an adversarial model
-#               on the built-in shapes data and print their metrics side by side
+#   make demo   set-up, build, then train source-only and adapted models on the shapes domain pair
+#               (configs/shapes_adaptation.yaml) and print their metrics side by side
 #   make test   set-up, build, then every test through ctest
 # and the reliability checks CI runs after them (docs/reliability.md):
 #   make test-sanitize  every test again, built with AddressSanitizer and UBSan

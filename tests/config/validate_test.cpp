@@ -220,6 +220,8 @@ TEST(Validate, DomainAdaptationSettings) {
             "data.target.num_classes: must be left at its default unless data.target.dataset is set, got 3");
   EXPECT_EQ(violation([](Config& c) { c.adaptation.lambda_ent = 0.001; }),
             "adaptation.lambda_ent: must be 0 unless data.target.dataset is set, got 0.001");
+  EXPECT_EQ(violation([](Config& c) { c.adaptation.target_statistics = true; }),
+            "adaptation.target_statistics: must be false unless data.target.dataset is set, got true");
   EXPECT_EQ(violation([](Config& c) { c.adaptation.target_labels = true; }),
             "adaptation.target_labels: must be false unless data.target.dataset is set, got true");
   EXPECT_EQ(violation([&](Config& c) {

@@ -134,9 +134,12 @@ TEST_F(SemiSupervisedSets, TargetImagesNeverReadTheirLabels) {
     EXPECT_EQ(cv::countNonZero(example.label != config_.data.ignore_index), 0);
   }
   EXPECT_THROW(sets.labeled->get(0), Error);  // the source's masks are read, and these are corrupt
-  // Source only: nothing looks at the target, so nothing loads it.
+  // Source only: nothing looks at the target, so nothing loads it; the
+  // BatchNorm control (adaptation.target_statistics) does.
   config_.adversarial.enabled = false;
   EXPECT_EQ(make_training_sets(config_).unlabeled, nullptr);
+  config_.adaptation.target_statistics = true;
+  EXPECT_NE(make_training_sets(config_).unlabeled, nullptr);
 }
 
 TEST_F(SemiSupervisedSets, TheOracleTrainsOnTheTargetsLabels) {

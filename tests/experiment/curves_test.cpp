@@ -47,14 +47,14 @@ TEST(Curves, CsvHasOneRowPerEntryAndEmptyCellsForMissingValues) {
   testing::TempDir dir;
   const std::vector<RunCurve> curves = {{"standard", 3, read_learning_curve(write_log(dir, kLog))}};
   const auto csv = curves_csv(curves);
-  EXPECT_EQ(
-      csv.substr(0, csv.find('\n')),
-      "variant,seed,type,epoch,iteration,cross_entropy,adversarial_term,adversary_loss,"
-      "adversary_accuracy_real,adversary_accuracy_fake,val_cross_entropy,val_mean_iou,val_pixel_accuracy,"
-      "val_mean_class_accuracy,val_frequency_weighted_iou,val_bf_score,val_component_ratio,"
-      "val_component_abs_diff,val_speck_share,val_size_error");
-  EXPECT_NE(csv.find("\nstandard,3,train,0,2,1.5,0.25,,,,,,,,,,,,,\n"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("\nstandard,3,val,1,4,,,,,,0.875,0.375,0.75,,,0.5,,,,\n"), std::string::npos) << csv;
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "variant,seed,type,epoch,iteration,cross_entropy,adversarial_term,adversary_loss,"
+            "adversary_accuracy_real,adversary_accuracy_fake,target_adversarial_term,target_entropy,val_"
+            "cross_entropy,val_mean_iou,val_pixel_accuracy,"
+            "val_mean_class_accuracy,val_frequency_weighted_iou,val_bf_score,val_component_ratio,"
+            "val_component_abs_diff,val_speck_share,val_size_error");
+  EXPECT_NE(csv.find("\nstandard,3,train,0,2,1.5,0.25,,,,,,,,,,,,,,,\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nstandard,3,val,1,4,,,,,,,,0.875,0.375,0.75,,,0.5,,,,\n"), std::string::npos) << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
 }
 

@@ -68,7 +68,7 @@ TEST(Grid, AdaptationVariantsAreSourceOnlyAdaptSegNetAdventMinEntAndTheOracle) {
   base.target.shapes_domain = "target";
   base.adaptation.lambda_ent = 0.001;
   base.model.adversary = "fcd";
-  const auto variants = parse_grid("source_only,adaptsegnet,advent,minent,target_only");
+  const auto variants = parse_grid("source_only,adaptsegnet,advent,minent,target_only,source_only_bn");
   std::vector<Config> runs(variants.size(), base);
   for (std::size_t i = 0; i < variants.size(); ++i) apply_overrides(runs[i], variants[i].overrides);
   const Config &source_only = runs[0], &adaptsegnet = runs[1], &advent = runs[2], &minent = runs[3],
@@ -86,6 +86,10 @@ TEST(Grid, AdaptationVariantsAreSourceOnlyAdaptSegNetAdventMinEntAndTheOracle) {
   EXPECT_FALSE(minent.adversarial.enabled);
   EXPECT_EQ(minent.adaptation.lambda_ent, 0.001);  // the base config's weight
   EXPECT_TRUE(target_only.adaptation.target_labels);
+  EXPECT_TRUE(runs[5].adaptation.target_statistics);  // source_only_bn: the control
+  EXPECT_FALSE(runs[5].adversarial.enabled);
+  EXPECT_EQ(runs[5].adaptation.lambda_ent, 0.0);
+  EXPECT_FALSE(source_only.adaptation.target_statistics);
   EXPECT_EQ(&labeled_data(target_only), &target_only.target);
   for (std::size_t i = 0; i < variants.size(); ++i) EXPECT_NO_THROW(check_variant_fits(variants[i], runs[i]));
   // Without data.target, no adaptation method means anything (the oracle is not even valid).

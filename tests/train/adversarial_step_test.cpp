@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <tuple>
@@ -186,6 +187,16 @@ INSTANTIATE_TEST_SUITE_P(
         StepMode{"adapt_image_largefov", "largefov", "image", "bce", "basic", false, false, true}),
     [](const ::testing::TestParamInfo<StepMode>& mode) { return std::string(mode.param.name); });
 
+// The fcd adversary of `run`, its weights frozen, as a function of logits:
+// its score maps of their softmax at the image's 32x32 (as the step feeds it).
+std::function<torch::Tensor(const torch::Tensor&)> frozen_fcd_scores(TinyRun& run) {
+  auto& adversary = *run.networks.adversary;
+  for (auto& p : adversary.parameters()) p.requires_grad_(false);
+  return [&adversary](const torch::Tensor& logits) {
+    return adversary.score_map({}, torch::softmax(upsample_logits(logits, 32, 32), 1));
+  };
+}
+
 // The semi-supervised step's segmentor gradients are exactly those of
 // mce + lambda*term + lambda_semi_adv*term(u) + lambda_semi*mce(u, pseudo-labels),
 // built here by hand from the pieces; the adversary's update in the same
@@ -197,11 +208,7 @@ TEST(TrainingStep, SemiSupervisedSegmentorLossIsTheSumOfItsTerms) {
   const StepPlan plan{true, true, 0.3, 0.2, 0.7};
   TinyRun stepped(config_of(mode)), reference(config_of(mode));  // same initial weights
 
-  auto& adversary = *reference.networks.adversary;
-  for (auto& p : adversary.parameters()) p.requires_grad_(false);
-  auto scores_of = [&](const torch::Tensor& logits) {
-    return adversary.score_map({}, torch::softmax(upsample_logits(logits, 32, 32), 1));
-  };
+  const auto scores_of = frozen_fcd_scores(reference);
   const auto logits = reference.networks.segmentor->forward(batch.images);
   const auto unlabeled_logits = reference.networks.segmentor->forward(unlabeled);
   const auto unlabeled_scores = scores_of(unlabeled_logits);
@@ -248,11 +255,7 @@ TEST(TrainingStep, DomainAdaptationLossesByHand) {
   plan.lambda_entropy = 0.2;
   TinyRun stepped(config_of(mode)), reference(config_of(mode));  // same initial weights
 
-  auto& adversary = *reference.networks.adversary;
-  for (auto& p : adversary.parameters()) p.requires_grad_(false);
-  auto scores_of = [&](const torch::Tensor& logits) {
-    return adversary.score_map({}, torch::softmax(upsample_logits(logits, 32, 32), 1));
-  };
+  const auto scores_of = frozen_fcd_scores(reference);
   const auto logits = reference.networks.segmentor->forward(batch.images);
   const auto target_logits = reference.networks.segmentor->forward(target);
   const auto& criterion = reference.settings.criterion;

@@ -223,6 +223,9 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("adaptation.target_labels", c.adaptation.target_labels,
     "the oracle adaptation is measured against: train on data.target's labelled training split instead of "
     "the source (no adversary, no target term)");
+  v("adaptation.target_statistics", c.adaptation.target_statistics,
+    "target images pass through the segmentor (training mode) even when no term uses them, so its "
+    "BatchNorm statistics see them: the control that separates that effect from the adaptation terms");
   v("adaptation.aux_adversary", c.adaptation.aux_adversary,
     "AdaptSegNet's multi-level adaptation: a second adversary (model.adversary's architecture) tells source "
     "from target maps of the segmentor's auxiliary head; needs adversarial.enabled and a segmentor with one "

@@ -143,6 +143,9 @@ struct TrainConfig {
 struct AdaptationConfig {
   double lambda_ent = 0.0;     // ADVENT's direct entropy minimisation on target predictions (MinEnt: 0.001)
   bool target_labels = false;  // the oracle: train on the target's labels instead of the source's
+  // Target images pass through the segmentor even when no term uses them, so
+  // its BatchNorm statistics see them: the control for the adaptation terms.
+  bool target_statistics = false;
   // AdaptSegNet's multi-level adaptation: a second adversary judges the
   // auxiliary head's maps (model.aux_loss), its term weighted by lambda_aux_adv.
   bool aux_adversary = false;

@@ -256,6 +256,8 @@ void validate_target(const Config& config) {
               flat_config(unset).at(set_keys.front()));
     require(config.adaptation.lambda_ent == 0, "adaptation.lambda_ent", "0 unless data.target.dataset is set",
             number_text(config.adaptation.lambda_ent));
+    require(!config.adaptation.target_statistics, "adaptation.target_statistics",
+            "false unless data.target.dataset is set", "true");
     require(!config.adaptation.target_labels, "adaptation.target_labels",
             "false unless data.target.dataset "
             "is set",

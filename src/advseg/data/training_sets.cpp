@@ -115,7 +115,7 @@ TrainingSets make_training_sets(const Config& config) {
   if (adapts_domain(config) && !config.adaptation.target_labels) {
     // Domain adaptation: the target's training images, whose labels are never
     // read, used only when a term of the segmentor's loss looks at them.
-    if (config.adversarial.enabled || config.adaptation.lambda_ent > 0)
+    if (config.adversarial.enabled || config.adaptation.lambda_ent > 0 || config.adaptation.target_statistics)
       sets.unlabeled = std::make_shared<UnlabeledImages>(
           std::vector<std::shared_ptr<const Dataset>>{make_dataset(config.target, "train")}, train->info());
     return sets;

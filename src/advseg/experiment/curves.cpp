@@ -11,8 +11,9 @@
 namespace advseg {
 namespace {
 
-constexpr const char* kTrainKeys[] = {"cross_entropy", "adversarial_term", "adversary_loss",
-                                      "adversary_accuracy_real", "adversary_accuracy_fake"};
+constexpr const char* kTrainKeys[] = {
+    "cross_entropy",           "adversarial_term",        "adversary_loss", "adversary_accuracy_real",
+    "adversary_accuracy_fake", "target_adversarial_term", "target_entropy"};
 
 void add_numbers(const nlohmann::json& object, const std::string& prefix,
                  const std::vector<std::string>& keys, std::map<std::string, double>& values) {

@@ -20,11 +20,12 @@ std::vector<std::string> split_names(const std::string& text) {
 
 // Domain adaptation (a base config with data.target): the source-only
 // baseline, AdaptSegNet (an adversary on probabilities), ADVENT's AdvEnt (on
-// entropy maps) and MinEnt (entropy minimisation, its weight from the base
-// config), and the oracle trained on target labels.
+// entropy maps), the control that only lets the target images through the
+// segmentor's BatchNorm statistics, MinEnt (entropy minimisation, its weight
+// from the base config), and the oracle trained on target labels.
 void add_adaptation_variants(std::vector<Variant>& variants, const std::vector<std::string>& pixel) {
-  const std::vector<std::string> no_adversary = {"adversarial.enabled=false",
-                                                 "adaptation.target_labels=false"};
+  const std::vector<std::string> no_adversary = {
+      "adversarial.enabled=false", "adaptation.target_labels=false", "adaptation.target_statistics=false"};
   const std::size_t first = variants.size();
   variants.push_back({"source_only", no_adversary});
   variants.back().overrides.push_back("adaptation.lambda_ent=0");
@@ -35,6 +36,9 @@ void add_adaptation_variants(std::vector<Variant>& variants, const std::vector<s
     variants.back().overrides.push_back("adaptation.lambda_ent=0");
     variants.back().overrides.push_back("adaptation.target_labels=false");
   }
+  variants.push_back({"source_only_bn", no_adversary});
+  variants.back().overrides.push_back("adaptation.lambda_ent=0");
+  variants.back().overrides.push_back("adaptation.target_statistics=true");
   variants.push_back({"minent", no_adversary});
   variants.push_back(
       {"target_only",

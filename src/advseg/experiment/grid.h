@@ -30,8 +30,9 @@ void check_variant_fits(const Variant& variant, const Config& config);
 // per pixel) and "semi" (pixel with semi-supervised training, which needs
 // unlabelled images: a label fraction below 1); for domain adaptation (a base
 // config with data.target): "source_only", "adaptsegnet" (pixel, adversary on
-// probabilities), "advent" (pixel, on entropy maps), "minent" (entropy
-// minimisation alone) and "target_only" (the oracle, on target labels).
+// probabilities), "advent" (pixel, on entropy maps), "source_only_bn" (target
+// images through the segmentor's BatchNorm statistics only: the control),
+// "minent" (entropy minimisation alone) and "target_only" (the oracle).
 // Weights such as lambda and adaptation.lambda_ent come from the base config.
 std::vector<Variant> known_variants();
 

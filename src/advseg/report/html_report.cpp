@@ -47,8 +47,10 @@ constexpr Curve kCurves[] = {
     {"cross_entropy", "train", "Training cross-entropy"},
     {"adversarial_term", "train", "Adversarial term of the segmentor loss"},
     {"adversary_loss", "train", "Adversary loss"},
-    {"adversary_accuracy_real", "train", "Adversary accuracy on ground truth"},
-    {"adversary_accuracy_fake", "train", "Adversary accuracy on predictions"},
+    {"adversary_accuracy_real", "train", "Adversary accuracy on real maps"},
+    {"adversary_accuracy_fake", "train", "Adversary accuracy on fake maps"},
+    {"target_adversarial_term", "train", "Adversarial term on target predictions"},
+    {"target_entropy", "train", "Mean entropy of target predictions"},
     {"val_mean_iou", "val", "Validation mIoU"},
     {"val_cross_entropy", "val", "Validation cross-entropy"},
 };

@@ -97,6 +97,7 @@ std::string method_description(const Config& config) {
   if (config.adversarial.enabled && adapts_domain(config))
     text += " (domain adaptation: source against target predictions)";
   if (config.adaptation.lambda_ent > 0) text += " with entropy minimisation on the target";
+  if (config.adaptation.target_statistics) text += " (target images through its BatchNorm statistics)";
   return text;
 }
 

@@ -8,17 +8,18 @@ cd "$(dirname "$0")/../src/advseg"
 
 declare -A allowed=(
   [io]=""
+  [distributed]=""
   [config]="io"
   [data]="io config"
   [models]="io config"
   [inference]="io config data models"
   [eval]="io config data models inference"
-  [train]="io config data models inference"
-  [run]="io config data models inference eval train"
+  [train]="io config data models inference distributed"
+  [run]="io config data models inference eval train distributed"
   [experiment]="io config data models inference eval train run"
   [report]="io config data models inference eval experiment run"
   [bench]="io config data models inference train"
-  [cli]="io config data models inference eval train run experiment report bench"
+  [cli]="io config data models inference eval train run experiment report bench distributed"
 )
 
 status=0

@@ -10,13 +10,15 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ ccache pkg-config clang-format
   libtorch-dev            # the engine (LibTorch 1.13.1 on Debian 12)
+  libgloo-dev             # headers of Gloo, c10d's CPU collectives (distributed training)
   libopenblas0-openmp     # fast BLAS for LibTorch's matrix products
   libopencv-imgcodecs-dev libopencv-imgproc-dev  # JPEG/PNG decoding, resizing
   libpng-dev              # label masks read as raw palette indices; PNG photos decoded strictly
   libjpeg-dev             # JPEG photos decoded strictly (corrupt data refused, not greyed over)
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev
-  python3-torchvision     # parity tests against torchvision (with python3-torch)
+  python3-torchvision     # parity tests against torchvision (with python3-torch, whose torchrun
+                          # launches the distributed tests)
   chromium                # the HTML report's test in a real (headless) browser
 )
 

@@ -196,6 +196,55 @@ TEST(BatchLoader, RejectsImpossibleOptions) {
   options.batch_size = 1;
   options.threads = -1;
   EXPECT_THROW(BatchLoader(shapes(4), options), Error);
+  options.threads = 0;
+  options.shard = 2;
+  options.shards = 2;
+  EXPECT_THROW(BatchLoader(shapes(4), options), Error);
+}
+
+// Data-parallel training: the workers' i-th batches, together, are the i-th
+// batch of one worker with the whole batch, augmented alike.
+TEST(BatchLoader, ShardsOfHalfBatchesMakeUpTheWholeBatches) {
+  LoaderOptions whole = augmented_options(0);
+  whole.batch_size = 4;
+  whole.drop_last = true;
+  const auto expected = all_batches(shapes(15), whole);  // 3 batches of 4
+  std::vector<std::vector<Batch>> shards;
+  for (int shard = 0; shard < 2; ++shard) {
+    LoaderOptions half = whole;
+    half.batch_size = 2;
+    half.shard = shard;
+    half.shards = 2;
+    shards.push_back(all_batches(shapes(15), half));
+    ASSERT_EQ(shards.back().size(), expected.size());
+  }
+  EXPECT_EQ(full_batches_per_shard(15, 2, 2), expected.size());
+  for (std::size_t b = 0; b < expected.size(); ++b) {
+    // Shard s takes positions s, s + 2, ...: the whole batch interleaved.
+    for (std::int64_t i = 0; i < 4; ++i) {
+      const auto& shard = shards[static_cast<std::size_t>(i % 2)][b];
+      EXPECT_EQ(shard.ids[static_cast<std::size_t>(i / 2)], expected[b].ids[static_cast<std::size_t>(i)]);
+      EXPECT_TRUE(torch::equal(shard.images[i / 2], expected[b].images[i])) << b << " " << i;
+    }
+  }
+}
+
+TEST(BatchLoader, UnequalShardsWithoutDropLastCoverEverySampleOnce) {
+  std::vector<std::string> seen;
+  for (int shard = 0; shard < 3; ++shard) {
+    LoaderOptions options;
+    options.batch_size = 2;
+    options.shard = shard;
+    options.shards = 3;
+    for (const auto& batch : all_batches(shapes(7), options))
+      seen.insert(seen.end(), batch.ids.begin(), batch.ids.end());
+  }
+  std::vector<std::string> all;
+  for (const auto& batch : all_batches(shapes(7), LoaderOptions{}))
+    all.insert(all.end(), batch.ids.begin(), batch.ids.end());
+  std::sort(seen.begin(), seen.end());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(seen, all);
 }
 
 }  // namespace

@@ -14,59 +14,23 @@
 #include "advseg/error.h"
 #include "advseg/run/training_run.h"
 #include "advseg/train/checkpoint.h"
+#include "support/checkpoint_weights.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
 #include "support/tiny_config.h"
 #include "support/tiny_run.h"
+#include "support/tiny_training.h"
 
 namespace advseg {
 namespace {
 namespace fs = std::filesystem;
+using testing::checkpoint_weights;
 using testing::start_advseg;
+using testing::tiny_training;
 using testing::wait_for;
-
-std::vector<std::string> tiny_training(const fs::path& out, int epochs) {
-  return {"train",
-          "--out",
-          out.string(),
-          "--threads",
-          "1",
-          "--set",
-          "data.shapes_train_size=16",
-          "--set",
-          "data.shapes_val_size=4",
-          "--set",
-          "data.shapes_image_size=32",
-          "--set",
-          "data.crop_height=32",
-          "--set",
-          "data.crop_width=32",
-          "--set",
-          "model.segmentor_widths=[4,8,8]",
-          "--set",
-          "train.batch_size=4",
-          "--set",
-          "train.checkpoint_every=1",
-          "--set",
-          "train.log_every=1",
-          "--set",
-          "train.precision=fp32",
-          "--set",
-          "train.epochs=" + std::to_string(epochs)};
-}
 
 std::vector<std::string> resume_training(const fs::path& out) {
   return {"train", "--out", out.string(), "--resume", (out / "last").string(), "--threads", "1"};
-}
-
-std::vector<torch::Tensor> checkpoint_weights(const fs::path& checkpoint) {
-  testing::TinyRun run(load_checkpoint_config(checkpoint));
-  load_checkpoint(checkpoint, run.networks, &run.optimizers);
-  std::vector<torch::Tensor> all;
-  for (const auto& p : run.networks.segmentor->parameters()) all.push_back(p.detach().clone());
-  for (const auto& b : run.networks.segmentor->buffers()) all.push_back(b.detach().clone());
-  for (const auto& p : run.networks.adversary->parameters()) all.push_back(p.detach().clone());
-  return all;
 }
 
 bool staging_directory_present(const fs::path& out) {

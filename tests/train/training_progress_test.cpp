@@ -28,7 +28,19 @@ TEST(TrainingProgress, KeepsTheUnlabelledLoadersPositionAndReadsOlderFormats) {
       "state.json");
   EXPECT_EQ(old.iteration, 3);
   EXPECT_EQ(old.unlabeled_batches, 0);
-  EXPECT_THROW(parse_progress_json(R"({"format_version": 4})", "s.json"), Error);
+  EXPECT_EQ(old.world_size, 1);  // before format 4: a single process
+  EXPECT_THROW(parse_progress_json(R"({"format_version": 5})", "s.json"), Error);
+}
+
+TEST(TrainingProgress, KeepsTheWorldSizeAndRefusesAnEmptyWorld) {
+  TrainingProgress progress;
+  progress.world_size = 4;
+  const auto text = progress_to_json_text(progress);
+  EXPECT_EQ(parse_progress_json(text, "state.json").world_size, 4);
+  const std::string four = "\"world_size\": 4";
+  auto zero = text;
+  zero.replace(zero.find(four), four.size(), "\"world_size\": 0");
+  EXPECT_THROW(parse_progress_json(zero, "state.json"), Error);
 }
 
 // Found by fuzzing: numbers that do not fit were converted with undefined

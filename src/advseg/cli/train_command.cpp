@@ -3,7 +3,8 @@
 // metrics to the folder --out. Ctrl-C (SIGINT) or SIGTERM stops it cleanly
 // after the current step (or mid-validation) with a checkpoint; --resume
 // continues it. At the end it writes OUT/report.html (advseg report) unless
-// --no-report.
+// --no-report. Under torchrun (or with --world-size and --rank) each process
+// is one worker of a data-parallel run (docs/distributed.md); rank 0 writes.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
+#include "advseg/distributed/worker_group.h"
 #include "advseg/error.h"
 #include "advseg/inference/checkpoint_files.h"
 #include "advseg/report/gather_report.h"
@@ -51,13 +53,50 @@ void install_stop_handlers(const std::string& out_dir) {
   std::signal(SIGTERM, request_stop);
 }
 
+// Flags that override torchrun's environment; negative or empty: not given.
+struct DistributedFlags {
+  int rank = -1;
+  int world_size = -1;
+  std::string master_addr;
+  int master_port = -1;
+  std::string backend;
+  double timeout_s = -1;
+};
+
 struct TrainOptions {
   std::string config_path;
   std::string out_dir;
   std::string resume_dir;
   bool no_report = false;
   ConfigOptions config;
+  DistributedFlags distributed;
 };
+
+WorkerGroup worker_group(const DistributedFlags& flags) {
+  WorkerGroup group = worker_group_from(process_environment());
+  if (flags.world_size >= 0) group.world_size = flags.world_size;
+  if (flags.rank >= 0) group.rank = flags.rank;
+  if (!flags.master_addr.empty()) group.master_addr = flags.master_addr;
+  if (flags.master_port >= 0) group.master_port = flags.master_port;
+  if (!flags.backend.empty()) group.backend = flags.backend;
+  if (flags.timeout_s >= 0) group.timeout_s = flags.timeout_s;
+  return group;
+}
+
+void add_distributed_options(CLI::App& command, DistributedFlags& flags) {
+  const char* group =
+      "Data-parallel training (default: torchrun's RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT)";
+  command.add_option("--world-size", flags.world_size, "Workers in the run")->group(group);
+  command.add_option("--rank", flags.rank, "This worker's rank, 0 to world size - 1")->group(group);
+  command.add_option("--master-addr", flags.master_addr, "Host of rank 0's rendezvous store")->group(group);
+  command.add_option("--master-port", flags.master_port, "Port of the rendezvous store")->group(group);
+  command.add_option("--dist-backend", flags.backend, "gloo or nccl (default: gloo on CPU, nccl on CUDA)")
+      ->group(group);
+  command
+      .add_option("--dist-timeout", flags.timeout_s,
+                  "Seconds before a silent worker fails the others, naming it (default 300)")
+      ->group(group);
+}
 
 Config training_config(const TrainOptions& options) {
   if (!options.resume_dir.empty()) {
@@ -71,13 +110,15 @@ Config training_config(const TrainOptions& options) {
 
 void run_train(const TrainOptions& options) {
   Config config = training_config(options);
-  auto trainer =
-      make_trainer(config, options.out_dir, [](const TrainingProgress&) { return stop_signals > 0; });
+  const WorkerGroup group = worker_group(options.distributed);
+  auto workers = join_worker_group(group, config);
+  auto trainer = make_trainer(
+      config, options.out_dir, [](const TrainingProgress&) { return stop_signals > 0; }, workers);
   if (!options.resume_dir.empty()) trainer->resume_from(options.resume_dir);
 
   install_stop_handlers(options.out_dir);
   auto outcome = trainer->run();
-  if (!outcome.completed) return;
+  if (!outcome.completed || !group.is_main()) return;
   auto path = std::filesystem::path(options.out_dir) / "metrics.json";
   write_json_file(path, run_metrics(outcome, config).dump(2));
   std::cout << "validation metrics written to " << path.string() << "\n";
@@ -111,6 +152,7 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   command->add_flag("--no-report", options->no_report, "Do not write OUT/report.html at the end");
   add_config_options(*command, options->config);
+  add_distributed_options(*command, options->distributed);
   command->callback([options] { run_train(*options); });
 }
 

@@ -78,6 +78,7 @@ struct ModelConfig {
   double head_lr_multiplier = 1.0;
   bool no_weight_decay_on_norm_and_bias = false;  // weight decay for conv/linear weights only
   bool freeze_bn = false;  // BatchNorm in eval mode with frozen affine parameters (small batches)
+  bool sync_bn = true;  // several workers: BatchNorm statistics over all their batches (false: each its own)
   // Weights to start from (a torch.save'd state dict, e.g. torchvision's .pth
   // files; tools/convert_torchvision.py converts others): the whole segmentor,
   // or its backbone only (for a new head). Loaded when a run starts, not on resume.

@@ -122,6 +122,9 @@ void visit_fields(ConfigT& c, Visitor&& v) {
     "weight decay for convolution and linear weights only");
   v("model.freeze_bn", c.model.freeze_bn,
     "batch norm in eval mode with frozen affine parameters (small batches when fine-tuning)");
+  v("model.sync_bn", c.model.sync_bn,
+    "data-parallel training (world size > 1): batch statistics over every worker's batch, as one worker with "
+    "the global batch (false: each worker's own; rank 0's running statistics are kept)");
   v("model.pretrained", c.model.pretrained,
     "a torch.save'd state dict (e.g. torchvision's .pth) for the whole segmentor, loaded when a run starts "
     "(not on resume)");

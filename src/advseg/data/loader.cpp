@@ -19,6 +19,10 @@ void check_options(const Dataset* dataset, const LoaderOptions& options) {
   if (options.threads < 0) {
     throw Error("batch loader: threads must be 0 or more, got " + std::to_string(options.threads));
   }
+  if (options.shards < 1 || options.shard < 0 || options.shard >= options.shards) {
+    throw Error("batch loader: shard " + std::to_string(options.shard) + " of " +
+                std::to_string(options.shards) + " does not exist");
+  }
   if (options.prefetch_batches < 1) {
     throw Error("batch loader: prefetch_batches must be at least 1, got " +
                 std::to_string(options.prefetch_batches));
@@ -39,10 +43,24 @@ std::vector<std::size_t> epoch_order(std::size_t n, std::uint64_t seed, int epoc
   return order;
 }
 
+std::vector<std::size_t> shard_of(const std::vector<std::size_t>& order, int shard, int shards,
+                                  bool equal_shards) {
+  const auto step = static_cast<std::size_t>(shards);
+  const std::size_t end = equal_shards ? order.size() - order.size() % step : order.size();
+  std::vector<std::size_t> positions;
+  for (std::size_t i = static_cast<std::size_t>(shard); i < end; i += step) positions.push_back(order[i]);
+  return positions;
+}
+
+std::size_t full_batches_per_shard(std::size_t samples, int batch_size, int shards) {
+  return samples / static_cast<std::size_t>(shards) / static_cast<std::size_t>(batch_size);
+}
+
 BatchLoader::BatchLoader(std::shared_ptr<const Dataset> dataset, LoaderOptions options)
     : dataset_(std::move(dataset)), options_(std::move(options)) {
   check_options(dataset_.get(), options_);
   order_ = epoch_order(dataset_->size(), options_.seed, options_.epoch, options_.shuffle);
+  if (options_.shards > 1) order_ = shard_of(order_, options_.shard, options_.shards, options_.drop_last);
   const auto batch_size = static_cast<std::size_t>(options_.batch_size);
   num_batches_ =
       options_.drop_last ? order_.size() / batch_size : (order_.size() + batch_size - 1) / batch_size;

@@ -31,11 +31,26 @@ struct LoaderOptions {
   int threads = 1;               // background loading threads; 0 loads in the caller's thread
   int prefetch_batches = 2;      // batches prepared ahead of the consumer
   std::size_t skip_batches = 0;  // start mid-epoch (resume)
+  // Data-parallel training: this worker's share of the epoch, the positions
+  // shard, shard + shards, shard + 2 shards, ... of its order. The workers'
+  // i-th batches together are then the i-th batch of one worker with
+  // shards x batch_size. With drop_last every shard is equally long (the
+  // order is cut to a multiple of shards first); without, every sample
+  // belongs to exactly one shard.
+  int shard = 0;
+  int shards = 1;
 };
 
 // The sample order of one epoch: a permutation seeded by (seed, epoch) when
 // shuffling, else 0..n-1.
 std::vector<std::size_t> epoch_order(std::size_t n, std::uint64_t seed, int epoch, bool shuffle);
+
+// The positions of `order` that worker `shard` of `shards` takes (LoaderOptions).
+std::vector<std::size_t> shard_of(const std::vector<std::size_t>& order, int shard, int shards,
+                                  bool equal_shards);
+
+// Full batches per epoch of each of `shards` workers over `samples` samples (drop_last).
+std::size_t full_batches_per_shard(std::size_t samples, int batch_size, int shards);
 
 class BatchLoader {
  public:

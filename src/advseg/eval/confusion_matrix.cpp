@@ -45,6 +45,15 @@ void ConfusionMatrix::merge(const ConfusionMatrix& other) {
   for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
 }
 
+std::vector<double> ConfusionMatrix::to_sums() const { return {counts_.begin(), counts_.end()}; }
+
+void ConfusionMatrix::load_sums(const std::vector<double>& sums) {
+  if (sums.size() != counts_.size())
+    throw Error("confusion matrix: " + std::to_string(sums.size()) + " sums for " +
+                std::to_string(counts_.size()) + " counts");
+  for (std::size_t i = 0; i < sums.size(); ++i) counts_[i] = static_cast<std::int64_t>(sums[i]);
+}
+
 std::int64_t ConfusionMatrix::count(int target, int prediction) const {
   if (target < 0 || target >= num_classes_ || prediction < 0 || prediction >= num_classes_) {
     throw Error("confusion matrix: no cell (" + std::to_string(target) + ", " + std::to_string(prediction) +

@@ -28,6 +28,10 @@ class ConfusionMatrix {
   // and (non-ignored) targets outside [0, num_classes) throw advseg::Error.
   void update(const std::uint8_t* target, const std::int64_t* prediction, std::size_t n);
   void merge(const ConfusionMatrix& other);
+  // The counts as doubles (exact up to 2^53 pixels), to add up across
+  // workers; load_sums puts such a list back (advseg::Error if its size differs).
+  std::vector<double> to_sums() const;
+  void load_sums(const std::vector<double>& sums);
 
   // count(t, p): pixels of true class t predicted as p.
   std::int64_t count(int target, int prediction) const;

@@ -156,6 +156,42 @@ void ConsistencyMetrics::merge(const ConsistencyMetrics& other) {
   images_ += other.images_;
 }
 
+namespace {
+constexpr std::size_t kSumsPerClass = 10;
+}
+
+std::vector<double> ConsistencyMetrics::to_sums() const {
+  std::vector<double> sums;
+  for (const auto& c : classes_)
+    for (const Mean* mean : {&c.bf_score, &c.component_ratio, &c.component_abs_diff, &c.size_error}) {
+      sums.push_back(mean->sum);
+      sums.push_back(static_cast<double>(mean->count));
+    }
+  for (const auto& c : classes_) {
+    sums.push_back(static_cast<double>(c.speck_pixels));
+    sums.push_back(static_cast<double>(c.predicted_pixels));
+  }
+  sums.push_back(static_cast<double>(images_));
+  return sums;
+}
+
+void ConsistencyMetrics::load_sums(const std::vector<double>& sums) {
+  if (sums.size() != classes_.size() * kSumsPerClass + 1)
+    throw Error(std::string(kWhat) + ": " + std::to_string(sums.size()) + " sums for " +
+                std::to_string(classes_.size()) + " classes");
+  auto next = sums.begin();
+  for (auto& c : classes_)
+    for (Mean* mean : {&c.bf_score, &c.component_ratio, &c.component_abs_diff, &c.size_error}) {
+      mean->sum = *next++;
+      mean->count = static_cast<std::int64_t>(*next++);
+    }
+  for (auto& c : classes_) {
+    c.speck_pixels = static_cast<std::int64_t>(*next++);
+    c.predicted_pixels = static_cast<std::int64_t>(*next++);
+  }
+  images_ = static_cast<std::int64_t>(*next);
+}
+
 ConsistencySummary ConsistencyMetrics::summary() const {
   ConsistencySummary summary;
   summary.images = images_;

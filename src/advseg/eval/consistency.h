@@ -67,6 +67,10 @@ class ConsistencyMetrics {
   // otherwise advseg::Error, and nothing is counted.
   void update(const cv::Mat& target, const cv::Mat& prediction);
   void merge(const ConsistencyMetrics& other);
+  // The running sums and counts as doubles, to add up across workers;
+  // load_sums puts such a list back (advseg::Error if its size differs).
+  std::vector<double> to_sums() const;
+  void load_sums(const std::vector<double>& sums);
 
   ConsistencySummary summary() const;
   int num_classes() const { return static_cast<int>(classes_.size()); }

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "advseg/data/dataset.h"
 #include "advseg/eval/confusion_matrix.h"
@@ -20,6 +21,12 @@ struct EvaluationOptions {
   // metrics see each padded image (padding is void), so keep 1 for them.
   int batch_size = 1;
   int loader_threads = 1;
+  // Data-parallel validation: this worker evaluates the images shard,
+  // shard + shards, ... and `sum_across_workers` (required with shards > 1)
+  // adds every worker's counts, so each ends with the whole dataset's figures.
+  int shard = 0;
+  int shards = 1;
+  std::function<void(std::vector<double>&)> sum_across_workers;
 };
 
 struct Config;
@@ -36,7 +43,8 @@ struct Evaluation {
   bool complete = true;  // false when `interrupted` stopped it early
 };
 
-// Asked between images; true abandons the evaluation (Ctrl-C).
+// Asked between images; true abandons the evaluation (Ctrl-C). Not asked
+// in data-parallel validation: workers cannot stop at different images.
 using Interrupted = std::function<bool()>;
 
 Evaluation evaluate(SegmentorImpl& segmentor, std::shared_ptr<const Dataset> dataset,

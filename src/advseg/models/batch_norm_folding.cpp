@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "advseg/error.h"
+#include "advseg/models/sync_batch_norm.h"
 
 namespace advseg {
 
@@ -53,6 +54,9 @@ torch::Tensor FoldableBatchNorm2dImpl::forward(const torch::Tensor& input) {
                   c10::str(input.sizes()) + " (a larger batch, or model.freeze_bn)");
     num_batches_tracked += 1;
     if (!options.momentum()) momentum = 1.0 / num_batches_tracked.item<double>();
+    if (sum_across_workers)
+      return synchronized_batch_norm(input, weight, bias, running_mean, running_var, momentum, options.eps(),
+                                     sum_across_workers);
   }
   return torch::batch_norm(input, weight, bias, running_mean, running_var, is_training(), momentum,
                            options.eps(), at::globalContext().userEnabledCuDNN());

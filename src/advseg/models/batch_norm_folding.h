@@ -38,6 +38,8 @@ class FoldableBatchNorm2dImpl : public torch::nn::Module {
 
   torch::nn::BatchNormOptions options;
   torch::Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+  // Set: training-mode statistics over every worker's batch (sync_batch_norm.h).
+  std::function<void(torch::Tensor&)> sum_across_workers;
 
  private:
   friend class FoldedBatchNorms;

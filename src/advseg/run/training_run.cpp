@@ -1,10 +1,14 @@
 #include "advseg/run/training_run.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "advseg/data/dataset.h"
 #include "advseg/eval/evaluator.h"
+#include "advseg/runtime.h"
 
 namespace advseg {
 namespace {
@@ -17,8 +21,16 @@ std::string percent(double fraction) {
 
 class DatasetValidator final : public Validator {
  public:
-  explicit DatasetValidator(const Config& config)
-      : dataset_(make_dataset(evaluated_data(config), "val")), options_(evaluation_options(config)) {}
+  DatasetValidator(const Config& config, const std::shared_ptr<Communicator>& workers)
+      : dataset_(make_dataset(evaluated_data(config), "val")), options_(evaluation_options(config)) {
+    if (!workers || workers->world_size() == 1) return;
+    options_.shard = workers->rank();
+    options_.shards = workers->world_size();
+    options_.sum_across_workers = [workers](std::vector<double>& sums) {
+      auto tensor = torch::from_blob(sums.data(), {static_cast<std::int64_t>(sums.size())}, torch::kDouble);
+      workers->sum({tensor}, "adding up the validation metrics");
+    };
+  }
 
   std::size_t size() const override { return dataset_->size(); }
 
@@ -49,13 +61,31 @@ class DatasetValidator final : public Validator {
 
 }  // namespace
 
-std::unique_ptr<Validator> make_validator(const Config& config) {
-  return std::make_unique<DatasetValidator>(config);
+std::unique_ptr<Validator> make_validator(const Config& config,
+                                          const std::shared_ptr<Communicator>& workers) {
+  return std::make_unique<DatasetValidator>(config, workers);
 }
 
 std::unique_ptr<Trainer> make_trainer(const Config& config, const std::filesystem::path& out_dir,
-                                      StopCondition should_stop) {
-  return std::make_unique<Trainer>(config, out_dir, make_validator(config), std::move(should_stop));
+                                      StopCondition should_stop, std::shared_ptr<Communicator> workers) {
+  auto validator = make_validator(config, workers);
+  return std::make_unique<Trainer>(config, out_dir, std::move(validator), std::move(should_stop),
+                                   std::move(workers));
+}
+
+std::shared_ptr<Communicator> join_worker_group(const WorkerGroup& group, Config& config) {
+  check_worker_group(group);
+  if (!group.distributed()) return nullptr;
+  auto device = parse_device(config.train.device);
+  if (device.is_cuda() && !device.has_index()) {
+    config.train.device = "cuda:" + std::to_string(group.local_rank);
+    device = parse_device(config.train.device);
+  }
+  if (config.train.threads == 0) {
+    const int local = group.local_world_size > 0 ? group.local_world_size : group.world_size;
+    configure_threads(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / local));
+  }
+  return Communicator::join(group, device.type());
 }
 
 nlohmann::json run_metrics(const TrainingOutcome& outcome, const Config& config) {

@@ -42,12 +42,25 @@ bool gradients_finite(const torch::optim::Optimizer& optimizer) {
   return checks.empty() || torch::stack(checks).all().item<bool>();
 }
 
+std::vector<torch::Tensor> parameters_of(const torch::optim::Optimizer& optimizer) {
+  std::vector<torch::Tensor> parameters;
+  for (const auto& group : optimizer.param_groups())
+    parameters.insert(parameters.end(), group.params().begin(), group.params().end());
+  return parameters;
+}
+
 // Applies one optimiser step for `loss`, unless the loss or a gradient is
-// NaN or Inf: one bad batch must not poison the weights.
-bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss) {
-  if (!is_finite(loss)) return false;
+// NaN or Inf: one bad batch must not poison the weights. Data-parallel
+// (`workers` set), the gradients are first averaged over the workers, and
+// every worker runs the backward pass even on a bad loss, so that the
+// collectives in it (synchronised BatchNorm) stay matched; the verdict on
+// the losses travels with the gradients, and all skip the step together.
+bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss, GradientAverager* workers) {
+  const bool loss_finite = is_finite(loss);
+  if (!loss_finite && !workers) return false;
   optimizer.zero_grad();
   loss.backward();
+  if (workers && workers->average(parameters_of(optimizer), !loss_finite)) return false;
   if (!gradients_finite(optimizer)) return false;
   optimizer.step();
   return true;
@@ -190,7 +203,7 @@ void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, co
   else if (unlabeled)
     loss = loss + semi_supervised_terms(*networks.adversary, *unlabeled, plan, settings, stats);
   stats.cross_entropy = cross_entropy.item<double>();
-  stats.segmentor_updated = minimise(optimizer, loss);
+  stats.segmentor_updated = minimise(optimizer, loss, settings.workers.get());
   stats.segmentor_failed = !stats.segmentor_updated;
   stats.finite = stats.finite && stats.segmentor_updated;
 }
@@ -244,7 +257,7 @@ void update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimiz
   stats.adversary_loss = loss.item<double>();
   stats.adversary_accuracy_real = share_judged_real(real_scores, real_judged, settings.criterion);
   stats.adversary_accuracy_fake = 1.0 - share_judged_real(fake_scores, fake_judged, settings.criterion);
-  stats.adversary_updated = minimise(optimizer, loss);
+  stats.adversary_updated = minimise(optimizer, loss, settings.workers.get());
   stats.finite = stats.finite && stats.adversary_updated;
 }
 

@@ -21,8 +21,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "advseg/data/batch.h"
+#include "advseg/distributed/gradient_averaging.h"
 #include "advseg/models/encoding.h"
 #include "advseg/train/losses.h"
 #include "advseg/train/networks.h"
@@ -48,6 +50,9 @@ struct StepSettings {
   bool bf16 = false;        // autocast the forward passes (train.precision: bf16)
   bool freeze_bn = false;   // BatchNorm layers stay in eval mode (model.freeze_bn)
   double aux_weight = 0.5;  // of the auxiliary head's cross-entropy (model.aux_weight)
+  // Data-parallel training: averages every update's gradients over the
+  // workers (null: a single process). Set by the trainer, not the config.
+  std::shared_ptr<GradientAverager> workers;
 };
 
 StepSettings step_settings(const Config& config);

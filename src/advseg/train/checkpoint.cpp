@@ -18,9 +18,12 @@ namespace {
 
 // The RNG state travels in a module-like archive so it uses the same writer.
 // (A Generator copy shares the default generator's state.)
-void save_rng_state(torch::serialize::OutputArchive& archive) {
+// A data-parallel run adds the other ranks' as "cpu_rank_<r>".
+void save_rng_states(torch::serialize::OutputArchive& archive, const std::vector<torch::Tensor>& workers) {
   at::Generator generator = at::detail::getDefaultCPUGenerator();
-  archive.write("cpu", generator.get_state());
+  archive.write("cpu", workers.empty() ? generator.get_state() : workers.front());
+  for (std::size_t rank = 1; rank < workers.size(); ++rank)
+    archive.write("cpu_rank_" + std::to_string(rank), workers[rank]);
 }
 
 void load_rng_state(torch::serialize::InputArchive& archive) {
@@ -51,7 +54,8 @@ fs::path fresh_directory(const fs::path& checkpoints, const std::string& name, s
 }
 
 void write_checkpoint_files(const fs::path& dir, const Networks& networks, const Optimizers& optimizers,
-                            const TrainingProgress& progress, const Config& config) {
+                            const TrainingProgress& progress, const Config& config,
+                            const std::vector<torch::Tensor>& worker_rng_states) {
   namespace file = checkpoint_file;
   save_object(*networks.segmentor, dir / file::kSegmentor);
   save_object(*optimizers.segmentor, dir / file::kSegmentorOptimizer);
@@ -63,7 +67,9 @@ void write_checkpoint_files(const fs::path& dir, const Networks& networks, const
     save_object(*networks.aux_adversary, dir / file::kAuxAdversary);
     save_object(*optimizers.aux_adversary, dir / file::kAuxAdversaryOptimizer);
   }
-  write_archive(dir / file::kRng, save_rng_state);
+  write_archive(dir / file::kRng, [&](torch::serialize::OutputArchive& archive) {
+    save_rng_states(archive, worker_rng_states);
+  });
   write_file_bytes(dir / file::kConfig, to_yaml(config));
   write_file_bytes(dir / file::kState, progress_to_json_text(progress));
   for (const auto& entry : fs::directory_iterator(dir)) sync_path(entry.path());
@@ -96,7 +102,8 @@ void remove_superseded(const fs::path& checkpoints, const std::string& name, con
 }  // namespace
 
 void save_checkpoint(const fs::path& out_dir, const std::string& name, const Networks& networks,
-                     const Optimizers& optimizers, const TrainingProgress& progress, const Config& config) {
+                     const Optimizers& optimizers, const TrainingProgress& progress, const Config& config,
+                     const std::vector<torch::Tensor>& worker_rng_states) {
   fs::path checkpoints = out_dir / "checkpoints";
   fs::path link = out_dir / name;
   try {
@@ -106,7 +113,7 @@ void save_checkpoint(const fs::path& out_dir, const std::string& name, const Net
     fs::remove_all(staging);
     fs::create_directory(staging);
     try {
-      write_checkpoint_files(staging, networks, optimizers, progress, config);
+      write_checkpoint_files(staging, networks, optimizers, progress, config, worker_rng_states);
     } catch (...) {
       std::error_code ignored;
       fs::remove_all(staging, ignored);  // free the space a full disk needs back
@@ -145,6 +152,17 @@ TrainingProgress load_checkpoint(const fs::path& checkpoint_dir, Networks& netwo
     read_archive(checkpoint_dir / file::kRng, "LibTorch version", c10::kCPU, load_rng_state);
   }
   return progress;
+}
+
+std::optional<torch::Tensor> load_worker_rng_state(const fs::path& checkpoint_dir, int rank) {
+  if (rank == 0) return std::nullopt;
+  std::optional<torch::Tensor> state;
+  read_archive(checkpoint_dir / checkpoint_file::kRng, "LibTorch version", c10::kCPU,
+               [&](torch::serialize::InputArchive& archive) {
+                 torch::Tensor saved;
+                 if (archive.try_read("cpu_rank_" + std::to_string(rank), saved)) state = saved;
+               });
+  return state;
 }
 
 }  // namespace advseg

@@ -10,7 +10,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "advseg/inference/checkpoint_files.h"
 #include "advseg/train/networks.h"
@@ -20,8 +22,16 @@ namespace advseg {
 
 struct Config;
 
+// `worker_rng_states`: a data-parallel run's CPU generator states, rank 0
+// first (empty: this process's own).
 void save_checkpoint(const std::filesystem::path& out_dir, const std::string& name, const Networks& networks,
-                     const Optimizers& optimizers, const TrainingProgress& progress, const Config& config);
+                     const Optimizers& optimizers, const TrainingProgress& progress, const Config& config,
+                     const std::vector<torch::Tensor>& worker_rng_states = {});
+
+// The CPU generator state that rank `rank` saved in a data-parallel
+// checkpoint; nothing when the checkpoint holds none for it (rank 0's is
+// the one load_checkpoint restores).
+std::optional<torch::Tensor> load_worker_rng_state(const std::filesystem::path& checkpoint_dir, int rank);
 
 // Loads weights into `networks` (built from the checkpoint's config) and,
 // when `optimizers` is not null, the optimiser states and the RNG state.

@@ -1,5 +1,7 @@
 #include "advseg/train/trainer.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
 #include <cmath>
 #include <exception>
@@ -11,7 +13,10 @@
 #include "advseg/config/config_diff.h"
 #include "advseg/data/loader.h"
 #include "advseg/data/pipeline_options.h"
+#include "advseg/data/random.h"
+#include "advseg/distributed/communicator.h"
 #include "advseg/error.h"
+#include "advseg/models/sync_batch_norm.h"
 #include "advseg/runtime.h"
 #include "advseg/train/optimizers.h"
 #include "advseg/train/training_log.h"
@@ -24,8 +29,43 @@ Batch to_device(const Batch& batch, const c10::Device& device, c10::MemoryFormat
   return Batch{batch.images.to(device).contiguous(format), batch.labels.to(device), batch.ids};
 }
 
-std::int64_t full_batches(const Dataset& set, int batch_size) {
-  return static_cast<std::int64_t>(set.size()) / batch_size;
+std::int64_t full_batches(const Dataset& set, int batch_size, int workers) {
+  return static_cast<std::int64_t>(full_batches_per_shard(set.size(), batch_size, workers));
+}
+
+// "larger than the 10" (" (5 per worker of 2)" when shared out).
+std::string batch_too_large(const Config& config, std::size_t images, int workers) {
+  return "train.batch_size: " + std::to_string(config.train.batch_size) + " is larger than the " +
+         std::to_string(images) +
+         (workers > 1 ? " (" + std::to_string(images / static_cast<std::size_t>(workers)) +
+                            " per worker of " + std::to_string(workers) + ")"
+                      : std::string());
+}
+
+// The tensors of the networks that rank 0 decides: parameters (every
+// learning one) or buffers (BatchNorm's running statistics).
+std::vector<torch::Tensor> network_tensors(const Networks& networks, bool parameters) {
+  std::vector<torch::Tensor> tensors;
+  for (const torch::nn::Module* network :
+       {static_cast<const torch::nn::Module*>(networks.segmentor.get()),
+        static_cast<const torch::nn::Module*>(networks.adversary.get()),
+        static_cast<const torch::nn::Module*>(networks.aux_adversary.get())}) {
+    if (network == nullptr) continue;
+    for (const auto& t : parameters ? network->parameters() : network->buffers())
+      tensors.push_back(t.detach());
+  }
+  return tensors;
+}
+
+std::string as_bytes(const torch::Tensor& state) {
+  const auto bytes = state.contiguous();
+  return {static_cast<const char*>(bytes.data_ptr()), static_cast<std::size_t>(bytes.nbytes())};
+}
+
+torch::Tensor from_bytes(const std::string& bytes) {
+  return torch::from_blob(const_cast<char*>(bytes.data()), {static_cast<std::int64_t>(bytes.size())},
+                          torch::kUInt8)
+      .clone();
 }
 
 // Names the loss that went wrong, for the divergence message.
@@ -128,28 +168,27 @@ double available_memory_bytes() {
 }  // namespace
 
 Trainer::Trainer(Config config, fs::path out_dir, std::unique_ptr<Validator> validator,
-                 StopCondition should_stop)
+                 StopCondition should_stop, std::shared_ptr<Communicator> workers)
     : config_(std::move(config)),
       out_dir_(std::move(out_dir)),
-      lock_(out_dir_),
+      workers_(workers && workers->world_size() > 1 ? std::move(workers) : nullptr),
       validator_(std::move(validator)),
       should_stop_(std::move(should_stop)),
       device_(parse_device(config_.train.device)),
       sets_(make_training_sets(config_)),
       settings_(step_settings(config_)),
       collapse_monitor_(config_.train.collapse_patience) {
+  if (is_main()) lock_.emplace(out_dir_);
   torch::manual_seed(static_cast<std::uint64_t>(config_.train.seed));
   networks_ = make_networks(config_, device_);
   optimizers_ = make_optimizers(config_, networks_);
-  batches_per_epoch_ = full_batches(*sets_.labeled, config_.train.batch_size);
+  batches_per_epoch_ = full_batches(*sets_.labeled, config_.train.batch_size, world_size());
   if (batches_per_epoch_ == 0)
-    throw Error("train.batch_size: " + std::to_string(config_.train.batch_size) + " is larger than the " +
-                std::to_string(sets_.labeled->size()) + " labelled training images");
+    throw Error(batch_too_large(config_, sets_.labeled->size(), world_size()) + " labelled training images");
   if (sets_.unlabeled) {
-    unlabeled_batches_per_epoch_ = full_batches(*sets_.unlabeled, config_.train.batch_size);
+    unlabeled_batches_per_epoch_ = full_batches(*sets_.unlabeled, config_.train.batch_size, world_size());
     if (unlabeled_batches_per_epoch_ == 0)
-      throw Error("train.batch_size: " + std::to_string(config_.train.batch_size) + " is larger than the " +
-                  std::to_string(sets_.unlabeled->size()) +
+      throw Error(batch_too_large(config_, sets_.unlabeled->size(), world_size()) +
                   (adapts_domain(config_)
                        ? " training images of data.target; give more target images or a smaller batch"
                        : " unlabelled training images (from data.labeled_fraction, data.unlabeled_split and "
@@ -164,9 +203,62 @@ Trainer::Trainer(Config config, fs::path out_dir, std::unique_ptr<Validator> val
                 " needs " + std::to_string(static_cast<long long>(needed / (1 << 20))) +
                 " MiB for its images alone, " +
                 std::to_string(static_cast<long long>(available / (1 << 20))) + " MiB are available");
+  if (distributed()) join_workers();
 }
 
 Trainer::~Trainer() = default;
+
+bool Trainer::is_main() const { return !workers_ || workers_->is_main(); }
+int Trainer::world_size() const { return workers_ ? workers_->world_size() : 1; }
+
+void Trainer::join_workers() {
+  settings_.workers = std::make_shared<GradientAverager>(workers_);
+  if (config_.model.sync_bn) {
+    const SumAcrossWorkers sum = [workers = workers_](torch::Tensor& t) {
+      workers->sum({t}, "synchronising batch norm statistics");
+    };
+    synchronize_batch_norms(*networks_.segmentor, sum);
+    if (networks_.adversary) synchronize_batch_norms(*networks_.adversary, sum);
+    if (networks_.aux_adversary) synchronize_batch_norms(*networks_.aux_adversary, sum);
+  }
+  use_worker_rng_stream();
+}
+
+void Trainer::use_worker_rng_stream() {
+  // Rank 0 keeps the seed's own stream, as a single process would.
+  if (workers_->rank() > 0)
+    torch::manual_seed(mix_seed({static_cast<std::uint64_t>(config_.train.seed),
+                                 static_cast<std::uint64_t>(workers_->rank()),
+                                 static_cast<std::uint64_t>(progress_.iteration)}));
+}
+
+void Trainer::share_main_weights() {
+  workers_->broadcast_from_main(network_tensors(networks_, true), "sharing rank 0's weights");
+  workers_->broadcast_from_main(network_tensors(networks_, false), "sharing rank 0's batch norm statistics");
+}
+
+bool Trainer::stop_requested() const {
+  const bool asked = should_stop_ && should_stop_(progress_);
+  if (!distributed()) return asked;
+  auto votes = torch::full({1}, asked ? 1.0 : 0.0, torch::kDouble);
+  workers_->sum({votes}, "agreeing whether to stop");
+  return votes.item<double>() > 0;
+}
+
+// The same epoch, the same share of it: the iteration count follows the new
+// number of batches per epoch (the learning-rate schedule keeps its place).
+void Trainer::rescale_to_world_size(int saved_world_size) {
+  if (progress_.batches_per_epoch > 0)
+    progress_.batch_in_epoch = progress_.batch_in_epoch * batches_per_epoch_ / progress_.batches_per_epoch;
+  progress_.iteration = progress_.epoch * batches_per_epoch_ + progress_.batch_in_epoch;
+  progress_.unlabeled_batches = progress_.unlabeled_batches * saved_world_size / world_size();
+  resume_note_ = "resumed a run of " + std::to_string(saved_world_size) + " worker(s) with " +
+                 std::to_string(world_size()) + ": the global batch is now " +
+                 std::to_string(world_size() * config_.train.batch_size) + " images, so epoch " +
+                 std::to_string(progress_.epoch + 1) + " goes on at batch " +
+                 std::to_string(progress_.batch_in_epoch) + " of " + std::to_string(batches_per_epoch_) +
+                 " and iterations are counted in the new batches from here";
+}
 
 void Trainer::resume_from(const fs::path& checkpoint_dir) {
   const Config saved = load_checkpoint_config(checkpoint_dir);
@@ -182,19 +274,42 @@ void Trainer::resume_from(const fs::path& checkpoint_dir) {
                                 ": it changes the run's schedule or data order (iterations, learning rates). "
                                 "Resume with the saved values, or start a new run with another --out");
   progress_ = load_checkpoint(checkpoint_dir, networks_, &optimizers_);
-  if (progress_.batches_per_epoch != 0 && progress_.batches_per_epoch != batches_per_epoch_)
+  log_kept_until_ = progress_.iteration;
+  if (distributed()) {
+    // Each rank's own random stream where the checkpoint has it (same world size), else a fresh one.
+    const auto state = progress_.world_size == world_size()
+                           ? load_worker_rng_state(checkpoint_dir, workers_->rank())
+                           : std::nullopt;
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    if (state)
+      generator.set_state(*state);
+    else
+      use_worker_rng_stream();
+  }
+  if (progress_.world_size != world_size()) {
+    rescale_to_world_size(progress_.world_size);
+  } else if (progress_.batches_per_epoch != 0 && progress_.batches_per_epoch != batches_per_epoch_)
     fail_at(checkpoint_dir, "the training set now gives " + std::to_string(batches_per_epoch_) +
                                 " batches per epoch, the checkpoint's run had " +
                                 std::to_string(progress_.batches_per_epoch) +
                                 " (did the split or the dataset change?); start a new run instead");
   progress_.batches_per_epoch = batches_per_epoch_;
+  progress_.world_size = world_size();
   resumed_ = saved_ = true;
 }
 
 std::int64_t Trainer::total_iterations() const { return batches_per_epoch_ * config_.train.epochs; }
 
 void Trainer::save(const std::string& name) {
-  save_checkpoint(out_dir_, name, networks_, optimizers_, progress_, config_);
+  std::vector<torch::Tensor> rng_states;
+  if (distributed()) {
+    const at::Generator generator = at::detail::getDefaultCPUGenerator();
+    const auto mine = as_bytes(generator.get_state());
+    for (const auto& bytes : workers_->gather_on_main(mine, "gathering the workers' RNG states"))
+      rng_states.push_back(from_bytes(bytes));
+  }
+  progress_.world_size = world_size();
+  if (is_main()) save_checkpoint(out_dir_, name, networks_, optimizers_, progress_, config_, rng_states);
   if (name == "last") saved_ = true;
 }
 
@@ -212,13 +327,14 @@ void Trainer::check_can_start() const {
 }
 
 TrainingOutcome Trainer::run() {
-  check_can_start();
+  if (is_main()) check_can_start();
   const auto log_path = out_dir_ / "log.jsonl";
-  const int dropped = TrainingLog::drop_entries_after(log_path, progress_.iteration);
-  TrainingLog log(log_path);
+  const int dropped = is_main() ? TrainingLog::drop_entries_after(log_path, log_kept_until_) : 0;
+  TrainingLog log = is_main() ? TrainingLog(log_path) : TrainingLog::silent();
   if (dropped > 0)
     log.say("dropped " + std::to_string(dropped) + " entries after iteration " +
-            std::to_string(progress_.iteration) + " from " + log_path.string() + ": this run redoes them");
+            std::to_string(log_kept_until_) + " from " + log_path.string() + ": this run redoes them");
+  if (!resume_note_.empty()) log.say(resume_note_);
   std::ostringstream intro;
   intro << "training " << config_.model.segmentor << method_description(config_) << " on "
         << sets_.labeled->size() << " labelled images (" << labeled_data(config_).dataset << ")"
@@ -230,6 +346,10 @@ TrainingOutcome Trainer::run() {
         << ", validating on " << validator_->size() << (adapts_domain(config_) ? " target images" : "")
         << "; " << total_iterations() << " iterations, " << config_.train.precision << ", writing to "
         << out_dir_.string();
+  if (distributed())
+    intro << "; world size " << world_size() << " (global batch " << world_size() * config_.train.batch_size
+          << " = " << world_size() << " x train.batch_size " << config_.train.batch_size
+          << (config_.model.sync_bn ? ", batch norm synchronised" : ", batch norm per worker") << ")";
   log.say(intro.str());
   if (config_.semi.enabled && config_.semi.lambda_self > 0 &&
       config_.semi.start_iteration >= total_iterations())
@@ -239,6 +359,7 @@ TrainingOutcome Trainer::run() {
   // Pretrained weights start a run; a resumed one has its own.
   if (!resumed_)
     for (const auto& note : load_pretrained_weights(*networks_.segmentor, config_.model)) log.say(note);
+  if (distributed()) share_main_weights();
   // Read every validation file now: a bad one must not cost an epoch.
   log.say("checking the " + std::to_string(validator_->size()) + " validation images and labels");
   validator_->check_files();
@@ -280,15 +401,19 @@ TrainingOutcome Trainer::run() {
 }
 
 void Trainer::fail_keeping_work(const std::string& message) {
+  // The other workers are not at a save: they fail in their next collective, naming this rank.
+  if (distributed())
+    throw Error("rank " + std::to_string(workers_->rank()) + ": " + message + "; " + last_checkpoint_note());
   save("last");
   throw Error(message + "; " + (out_dir_ / "last").string() + " saved at iteration " +
               std::to_string(progress_.iteration) + ": fix or remove the file, then --resume from it");
 }
 
 bool Trainer::train_epoch(TrainingLog& log) {
-  BatchLoader loader(
-      sets_.labeled,
-      training_loader_options(config_, progress_.epoch, static_cast<std::size_t>(progress_.batch_in_epoch)));
+  auto options =
+      training_loader_options(config_, progress_.epoch, static_cast<std::size_t>(progress_.batch_in_epoch));
+  shard_for_this_worker(options);
+  BatchLoader loader(sets_.labeled, options);
   for (;;) {
     std::optional<Batch> batch;
     try {
@@ -330,7 +455,7 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   ++progress_.iteration;
   ++progress_.batch_in_epoch;
 
-  log.add(stats, batch.images.size(0));
+  log.add(stats, batch.images.size(0) * world_size());
   if (progress_.iteration % train.log_every == 0 || progress_.iteration == total) {
     IntervalContext context{progress_.iteration, total,        progress_.epoch + 1,
                             train.epochs,        segmentor_lr, optimizers_.adversary ? adversary_lr : 0.0};
@@ -348,8 +473,9 @@ torch::Tensor Trainer::next_unlabeled_images() {
       // Resumes mid-epoch from the checkpoint's count of unlabelled batches.
       const auto epoch = static_cast<int>(progress_.unlabeled_batches / unlabeled_batches_per_epoch_);
       const auto skip = static_cast<std::size_t>(progress_.unlabeled_batches % unlabeled_batches_per_epoch_);
-      unlabeled_loader_ =
-          std::make_unique<BatchLoader>(sets_.unlabeled, unlabeled_loader_options(config_, epoch, skip));
+      auto options = unlabeled_loader_options(config_, epoch, skip);
+      shard_for_this_worker(options);
+      unlabeled_loader_ = std::make_unique<BatchLoader>(sets_.unlabeled, options);
     }
     std::optional<Batch> batch;
     try {
@@ -367,7 +493,17 @@ torch::Tensor Trainer::next_unlabeled_images() {
   }
 }
 
+void Trainer::shard_for_this_worker(LoaderOptions& options) const {
+  if (!distributed()) return;
+  options.shard = workers_->rank();
+  options.shards = world_size();
+}
+
 bool Trainer::validate_and_keep_best(TrainingLog& log, TrainingOutcome& outcome) {
+  // Workers with their own BatchNorm statistics validate (and save) rank 0's.
+  if (distributed() && !config_.model.sync_bn)
+    workers_->broadcast_from_main(network_tensors(networks_, false),
+                                  "sharing rank 0's batch norm statistics");
   auto result = validator_->validate(*networks_.segmentor, [this] { return stop_requested(); });
   if (!result) {
     log.say("validation of epoch " + std::to_string(progress_.epoch) +

@@ -43,6 +43,10 @@ TrainingLog::TrainingLog(const std::filesystem::path& path)
   if (!file_) fail_at(path, "cannot open the training log for writing");
 }
 
+TrainingLog::TrainingLog() : terminal_(false), interval_start_(Clock::now()), run_start_(interval_start_) {}
+
+TrainingLog TrainingLog::silent() { return TrainingLog(); }
+
 int TrainingLog::drop_entries_after(const std::filesystem::path& path, std::int64_t iteration) {
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return 0;
@@ -182,7 +186,9 @@ std::optional<AdversaryAccuracy> TrainingLog::flush_interval(const IntervalConte
       static_cast<double>(sums_.images) / std::max(1e-9, seconds_between(interval_start_, now));
   write_line(interval_json(context, images_per_s));
   auto line = progress_line(context, images_per_s);
-  if (terminal_) {
+  if (path_.empty()) {
+    // silent
+  } else if (terminal_) {
     std::cerr << "\r\033[K" << line << std::flush;
     progress_shown_ = true;
   } else {
@@ -213,12 +219,14 @@ void TrainingLog::write_validation(int epoch, std::int64_t iteration, const nloh
 }
 
 void TrainingLog::say(const std::string& text) {
+  if (path_.empty()) return;
   if (progress_shown_) std::cerr << "\n";
   progress_shown_ = false;
   std::cerr << text << "\n";
 }
 
 void TrainingLog::write_line(const nlohmann::json& entry) {
+  if (path_.empty()) return;
   file_ << entry.dump() << "\n";
   file_.flush();
   if (!file_) fail_at(path_, "cannot write to the training log (disk full?)");

@@ -37,6 +37,9 @@ class TrainingLog {
  public:
   // Appends to `path` (a resumed run continues the same log).
   explicit TrainingLog(const std::filesystem::path& path);
+  // Writes and prints nothing: the other workers of a data-parallel run,
+  // whose rank 0 speaks for them all.
+  static TrainingLog silent();
 
   // Removes the entries of iterations after `iteration` (and a line cut short
   // by a kill) from the log at `path`, rewriting it atomically: a run resumed
@@ -71,7 +74,9 @@ class TrainingLog {
   std::string progress_line(const IntervalContext& context, double images_per_s) const;
   void write_line(const nlohmann::json& entry);
 
-  std::filesystem::path path_;
+  TrainingLog();
+
+  std::filesystem::path path_;  // empty: silent
   std::ofstream file_;
   Sums sums_;
   bool terminal_;

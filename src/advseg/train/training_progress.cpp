@@ -11,8 +11,8 @@ namespace advseg {
 namespace {
 
 // Version 2 added batches_per_epoch and validation_pending, version 3
-// unlabeled_batches; versions 1 and 2 are still read.
-constexpr int kFormatVersion = 3;
+// unlabeled_batches, version 4 world_size; versions 1 to 3 are still read.
+constexpr int kFormatVersion = 4;
 
 // Whole numbers that fit T: converting a float or a wider integer would be
 // undefined (1e300) or wrap silently (4294967297 -> 1).
@@ -53,7 +53,8 @@ std::string progress_to_json_text(const TrainingProgress& progress) {
                          {"best_epoch", progress.best_epoch},
                          {"batches_per_epoch", progress.batches_per_epoch},
                          {"validation_pending", progress.validation_pending},
-                         {"unlabeled_batches", progress.unlabeled_batches}};
+                         {"unlabeled_batches", progress.unlabeled_batches},
+                         {"world_size", progress.world_size}};
   return json.dump(2) + "\n";
 }
 
@@ -76,9 +77,11 @@ TrainingProgress parse_progress_json(const std::string& text, const std::string&
     progress.validation_pending = field<bool>(json, "validation_pending", source);
   }
   if (version >= 3) progress.unlabeled_batches = field<std::int64_t>(json, "unlabeled_batches", source);
+  if (version >= 4) progress.world_size = field<int>(json, "world_size", source);
   if (progress.iteration < 0 || progress.epoch < 0 || progress.batch_in_epoch < 0 ||
       progress.batches_per_epoch < 0 || progress.unlabeled_batches < 0)
     throw Error(source + ": negative iteration, epoch or batch count");
+  if (progress.world_size < 1) throw Error(source + ": \"world_size\" must be at least 1");
   return progress;
 }
 

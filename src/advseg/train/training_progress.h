@@ -22,6 +22,9 @@ struct TrainingProgress {
   // Unlabelled batches drawn so far (semi-supervised training): the position
   // of the second loader, which runs through its own epochs.
   std::int64_t unlabeled_batches = 0;
+  // Workers of the data-parallel run that saved it (1: a single process):
+  // with another number, a resumed run rescales its position (trainer.cpp).
+  int world_size = 1;
 };
 
 std::string progress_to_json_text(const TrainingProgress& progress);

@@ -1,0 +1,258 @@
+#include "advseg/distributed/communicator.h"
+
+#include <torch/version.h>
+
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#ifdef USE_C10D_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/Types.hpp>
+#include <torch/csrc/distributed/c10d/Work.hpp>
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <sstream>
+
+#include "advseg/distributed/heartbeat.h"
+#include "advseg/error.h"
+
+namespace advseg {
+namespace {
+
+// LibTorch 2 split process groups into per-device backends; the collectives
+// of both have the same signatures.
+#if TORCH_VERSION_MAJOR >= 2
+using Collectives = c10d::Backend;
+#else
+using Collectives = c10d::ProcessGroup;
+#endif
+
+std::chrono::milliseconds as_duration(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+}
+
+#ifdef USE_C10D_GLOO
+// Gloo's transport: the interface GLOO_SOCKET_IFNAME names (as PyTorch reads
+// it), else the address this host's name resolves to, else loopback.
+std::shared_ptr<::gloo::transport::Device> gloo_device() {
+  if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"); interface && *interface)
+    return c10d::ProcessGroupGloo::createDeviceForInterface(interface);
+  return c10d::ProcessGroupGloo::createDefaultDevice();
+}
+#endif
+
+c10::intrusive_ptr<Collectives> gloo_group([[maybe_unused]] const c10::intrusive_ptr<c10d::Store>& store,
+                                           [[maybe_unused]] int rank, [[maybe_unused]] int world_size,
+                                           [[maybe_unused]] double timeout_s) {
+#ifdef USE_C10D_GLOO
+  auto options = c10d::ProcessGroupGloo::Options::create(as_duration(timeout_s));
+  options->devices.push_back(gloo_device());
+  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world_size, options);
+#else
+  throw Error(
+      "--dist-backend gloo: this advseg was built without Gloo's headers (Debian: apt-get install "
+      "libgloo-dev, then rebuild)");
+#endif
+}
+
+c10::intrusive_ptr<Collectives> nccl_group([[maybe_unused]] const c10::intrusive_ptr<c10d::Store>& store,
+                                           [[maybe_unused]] int rank, [[maybe_unused]] int world_size,
+                                           [[maybe_unused]] double timeout_s) {
+#ifdef USE_C10D_NCCL
+  auto options = c10d::ProcessGroupNCCL::Options::create();
+  options->timeout = as_duration(timeout_s);
+  return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world_size, options);
+#else
+  throw Error(
+      "--dist-backend nccl: this advseg was built without NCCL (build against a CUDA LibTorch with "
+      "-DADVSEG_NCCL=ON), use gloo");
+#endif
+}
+
+c10::intrusive_ptr<c10d::Store> tcp_store(const WorkerGroup& group, bool host) {
+  c10d::TCPStoreOptions options;
+  options.port = static_cast<std::uint16_t>(group.master_port);
+  options.isServer = host;
+  options.numWorkers = static_cast<std::size_t>(group.world_size);
+  options.waitWorkers = false;
+  options.timeout = as_duration(group.timeout_s);
+  try {
+    return c10::make_intrusive<c10d::TCPStore>(group.master_addr, options);
+  } catch (const std::exception& e) {
+    throw Error("rank " + std::to_string(group.rank) + ": cannot " + (host ? "host" : "reach") +
+                " the rendezvous store at " + group.master_addr + ":" + std::to_string(group.master_port) +
+                " within " + std::to_string(group.timeout_s) + " s (" + std::string(e.what()).substr(0, 300) +
+                ")");
+  }
+}
+
+std::string rank_list(const std::vector<int>& ranks) {
+  std::string text;
+  for (int rank : ranks) text += (text.empty() ? "" : ", ") + std::to_string(rank);
+  return text;
+}
+
+}  // namespace
+
+struct Communicator::State {
+  int rank = 0;
+  int world_size = 1;
+  double timeout_s = 300;
+  std::string store_address;  // "host:port", for errors; empty for a store given by a test
+  bool nccl = false;
+  c10::Device device = c10::kCPU;         // where NCCL's tensors must be
+  c10::intrusive_ptr<c10d::Store> store;  // our keys (gather, heartbeat)
+  c10::intrusive_ptr<Collectives> group;
+  std::optional<Heartbeat> heartbeat;
+  std::int64_t gathers = 0;
+
+  // The error for a collective that failed: which ranks stopped answering.
+  [[noreturn]] void fail(const std::string& what, const std::exception& cause) {
+    std::ostringstream text;
+    text << "distributed training: " << what << " failed on rank " << rank << " of " << world_size << ": ";
+    try {
+      const auto silent = heartbeat->silent_ranks(*store, 6 * Heartbeat::kInterval);
+      if (silent.empty())
+        text << "every other rank still answers, one of them stopped calling collectives (a different "
+                "error or a different schedule there?)";
+      else
+        text << "rank " << rank_list(silent) << (silent.size() == 1 ? " has" : " have")
+             << " stopped (died or hangs)";
+    } catch (const std::exception&) {
+      text << "rank 0, which hosts the rendezvous store"
+           << (store_address.empty() ? "" : " at " + store_address) << ", has stopped (died or hangs)";
+    }
+    text << "; the checkpoint on disk is the last complete one. Detail: "
+         << std::string(cause.what()).substr(0, 300);
+    throw Error(text.str());
+  }
+
+  // Runs the collectives `start` returns and waits for them all.
+  template <class Start>
+  void run(const std::string& what, Start start) {
+    try {
+      auto works = start();
+      for (auto& work : works) work->wait();
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      fail(what, e);
+    }
+  }
+
+  // NCCL reduces CUDA tensors only: CPU ones travel through the device.
+  std::vector<at::Tensor> on_group_device(const std::vector<at::Tensor>& tensors) const {
+    if (!nccl) return tensors;
+    std::vector<at::Tensor> moved;
+    for (const auto& t : tensors) moved.push_back(t.is_cuda() ? t : t.to(device));
+    return moved;
+  }
+  static void copy_back(const std::vector<at::Tensor>& tensors, const std::vector<at::Tensor>& moved) {
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+      if (!moved[i].is_same(tensors[i])) tensors[i].copy_(moved[i]);
+  }
+};
+
+Communicator::Communicator(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Communicator::~Communicator() = default;
+
+std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::DeviceType device) {
+  check_worker_group(group);
+  auto state = std::make_unique<State>();
+  state->rank = group.rank;
+  state->world_size = group.world_size;
+  state->timeout_s = group.timeout_s;
+  state->store_address = group.master_addr + ":" + std::to_string(group.master_port);
+  const std::string backend = !group.backend.empty() ? group.backend : device == c10::kCUDA ? "nccl" : "gloo";
+  state->nccl = backend == "nccl";
+  if (state->nccl) state->device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(group.local_rank));
+  // The keys of a restarted attempt (torchrun --max_restarts) never meet the last one's.
+  const std::string prefix = "advseg/attempt_" + std::to_string(group.restart_count) + "/";
+  const bool host = group.is_main() && !group.agent_store;
+  auto server = tcp_store(group, host);
+  state->store = c10::make_intrusive<c10d::PrefixStore>(prefix, server);
+  state->heartbeat.emplace(c10::make_intrusive<c10d::PrefixStore>(prefix, tcp_store(group, false)),
+                           group.rank, group.world_size);
+  auto group_store = c10::make_intrusive<c10d::PrefixStore>(prefix + "group/", server);
+  try {
+    state->group = state->nccl ? nccl_group(group_store, group.rank, group.world_size, group.timeout_s)
+                               : gloo_group(group_store, group.rank, group.world_size, group.timeout_s);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    state->fail("joining the " + backend + " process group", e);
+  }
+  return std::shared_ptr<Communicator>(new Communicator(std::move(state)));
+}
+
+std::shared_ptr<Communicator> Communicator::over_store(const c10::intrusive_ptr<c10d::Store>& store, int rank,
+                                                       int world_size, double timeout_s) {
+  auto state = std::make_unique<State>();
+  state->rank = rank;
+  state->world_size = world_size;
+  state->timeout_s = timeout_s;
+  state->store = store;
+  state->heartbeat.emplace(store, rank, world_size);
+  state->group =
+      gloo_group(c10::make_intrusive<c10d::PrefixStore>("group/", store), rank, world_size, timeout_s);
+  return std::shared_ptr<Communicator>(new Communicator(std::move(state)));
+}
+
+int Communicator::rank() const { return state_->rank; }
+int Communicator::world_size() const { return state_->world_size; }
+
+void Communicator::sum(const std::vector<at::Tensor>& tensors, const std::string& what) {
+  auto moved = state_->on_group_device(tensors);
+  state_->run(what, [&] {
+    std::vector<c10::intrusive_ptr<c10d::Work>> works;
+    for (auto& tensor : moved) {
+      std::vector<at::Tensor> one{tensor};
+      works.push_back(state_->group->allreduce(one, c10d::AllreduceOptions()));
+    }
+    return works;
+  });
+  State::copy_back(tensors, moved);
+}
+
+void Communicator::broadcast_from_main(const std::vector<at::Tensor>& tensors, const std::string& what) {
+  auto moved = state_->on_group_device(tensors);
+  state_->run(what, [&] {
+    std::vector<c10::intrusive_ptr<c10d::Work>> works;
+    for (auto& tensor : moved) {
+      std::vector<at::Tensor> one{tensor};
+      works.push_back(state_->group->broadcast(one, c10d::BroadcastOptions()));
+    }
+    return works;
+  });
+  State::copy_back(tensors, moved);
+}
+
+void Communicator::barrier(const std::string& what) {
+  state_->run(what, [&] { return std::vector<c10::intrusive_ptr<c10d::Work>>{state_->group->barrier()}; });
+}
+
+std::vector<std::string> Communicator::gather_on_main(const std::string& bytes, const std::string& what) {
+  const std::string round = "advseg/gather/" + std::to_string(state_->gathers++) + "/";
+  std::vector<std::string> all;
+  try {
+    state_->store->set(round + std::to_string(rank()), std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+    if (!is_main()) return all;
+    for (int rank = 0; rank < world_size(); ++rank) {
+      const auto key = round + std::to_string(rank);
+      const auto value = state_->store->get(key);  // waits for it, up to the timeout
+      all.emplace_back(value.begin(), value.end());
+      state_->store->deleteKey(key);
+    }
+  } catch (const std::exception& e) {
+    state_->fail(what, e);
+  }
+  return all;
+}
+
+}  // namespace advseg

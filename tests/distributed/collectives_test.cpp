@@ -1,0 +1,192 @@
+// The collectives, gradient averaging, synchronised BatchNorm and sharded
+// evaluation, with the workers as threads of this process over one
+// in-memory store and real Gloo process groups on loopback.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <torch/csrc/distributed/c10d/HashStore.hpp>
+#include <vector>
+
+#include "advseg/data/dataset.h"
+#include "advseg/distributed/communicator.h"
+#include "advseg/distributed/gradient_averaging.h"
+#include "advseg/eval/evaluator.h"
+#include "advseg/models/batch_norm_folding.h"
+#include "advseg/models/sync_batch_norm.h"
+#include "support/tiny_config.h"
+#include "support/tiny_run.h"
+
+namespace advseg {
+namespace {
+
+// Runs `body(rank's communicator)` on `world_size` threads; rethrows the first failure.
+void run_workers(int world_size, const std::function<void(Communicator&)>& body) {
+  auto store = c10::make_intrusive<c10d::HashStore>();
+  std::vector<std::thread> threads;
+  std::exception_ptr failure;
+  std::mutex mutex;
+  for (int rank = 0; rank < world_size; ++rank)
+    threads.emplace_back([&, rank] {
+      try {
+        auto workers = Communicator::over_store(store, rank, world_size, 30);
+        body(*workers);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+TEST(Collectives, SumBroadcastAndGatherAcrossWorkers) {
+  std::vector<torch::Tensor> sums(3), broadcasts(3);
+  std::vector<std::vector<std::string>> gathered(3);
+  run_workers(3, [&](Communicator& workers) {
+    const int rank = workers.rank();
+    auto value = torch::full({2}, rank + 1.0);
+    workers.sum({value}, "test sum");
+    sums[rank] = value;
+    auto shared = torch::full({3}, 10.0 * (rank + 1));
+    workers.broadcast_from_main({shared}, "test broadcast");
+    broadcasts[rank] = shared;
+    gathered[rank] =
+        workers.gather_on_main(std::string(static_cast<std::size_t>(rank + 1), 'a' + rank), "test");
+    workers.barrier("test barrier");
+  });
+  for (int rank = 0; rank < 3; ++rank) {
+    EXPECT_TRUE(torch::equal(sums[rank], torch::full({2}, 6.0))) << rank;
+    EXPECT_TRUE(torch::equal(broadcasts[rank], torch::full({3}, 10.0))) << rank;
+  }
+  EXPECT_EQ(gathered[0], (std::vector<std::string>{"a", "bb", "ccc"}));
+  EXPECT_TRUE(gathered[1].empty());
+}
+
+TEST(GradientAverager, AveragesInSmallBucketsAndSharesALocalFailure) {
+  std::vector<std::vector<torch::Tensor>> averaged(2);
+  std::vector<bool> failed(2), failed_after_bad_loss(2);
+  run_workers(2, [&](Communicator& workers) {
+    const int rank = workers.rank();
+    auto shared = std::shared_ptr<Communicator>(&workers, [](Communicator*) {});
+    // 40-byte buckets: the three gradients travel in several all-reduces.
+    GradientAverager averager(shared, 40);
+    std::vector<torch::Tensor> parameters = {torch::zeros({4}), torch::zeros({2, 3}), torch::zeros({5})};
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+      parameters[i].mutable_grad() =
+          torch::arange(parameters[i].numel(), torch::kFloat).view_as(parameters[i]) * (rank + 1) + static_cast<double>(i);
+    }
+    failed[rank] = averager.average(parameters, false);
+    for (const auto& p : parameters) averaged[rank].push_back(p.grad().clone());
+    failed_after_bad_loss[rank] = averager.average(parameters, rank == 1);
+  });
+  for (int rank = 0; rank < 2; ++rank) {
+    EXPECT_FALSE(failed[rank]);
+    EXPECT_TRUE(failed_after_bad_loss[rank]) << "rank 1's bad loss must stop rank " << rank << " too";
+    for (std::size_t i = 0; i < 3; ++i) {
+      // mean over ranks of (k * (rank + 1) + i) = 1.5 k + i
+      const auto& g = averaged[rank][i];
+      auto expected = torch::arange(g.numel(), torch::kFloat).view_as(g) * 1.5 + static_cast<double>(i);
+      EXPECT_TRUE(torch::allclose(g, expected)) << rank << " " << i;
+    }
+  }
+}
+
+// What one worker with the whole batch computes: output, running
+// statistics, and the gradients of a weighted mean of the output.
+struct NormResult {
+  torch::Tensor output, running_mean, running_var, weight_grad, bias_grad, input_grad;
+};
+
+NormResult normalise(const torch::Tensor& input, const torch::Tensor& weighting, const SumAcrossWorkers& sum,
+                     GradientAverager* averager) {
+  FoldableBatchNorm2d norm(3);
+  {
+    torch::NoGradGuard no_grad;
+    norm->weight.copy_(torch::tensor({1.5, 0.5, 2.0}));
+    norm->bias.copy_(torch::tensor({0.1, -0.2, 0.3}));
+  }
+  if (sum) synchronize_batch_norms(*norm, sum);
+  norm->train();
+  auto x = input.clone().requires_grad_(true);
+  const auto output = norm->forward(x);
+  (output * weighting).mean().backward();
+  if (averager) averager->average(norm->parameters(), false);
+  return {output.detach(),           norm->running_mean.clone(),
+          norm->running_var.clone(), norm->weight.grad().clone(),
+          norm->bias.grad().clone(), x.grad().clone()};
+}
+
+TEST(SyncBatchNorm, TwoWorkersWithHalfBatchesComputeWhatOneComputesWithTheWhole) {
+  torch::manual_seed(3);
+  const auto input = torch::randn({4, 3, 5, 5}) * 2 + 1;
+  const auto weighting = torch::randn({4, 3, 5, 5});
+  const auto whole = normalise(input, weighting, nullptr, nullptr);
+  std::vector<NormResult> halves(2);
+  run_workers(2, [&](Communicator& workers) {
+    const int rank = workers.rank();
+    auto shared = std::shared_ptr<Communicator>(&workers, [](Communicator*) {});
+    GradientAverager averager(shared);
+    const SumAcrossWorkers sum = [&workers](torch::Tensor& t) { workers.sum({t}, "batch norm"); };
+    halves[rank] = normalise(input.narrow(0, 2 * rank, 2), weighting.narrow(0, 2 * rank, 2), sum, &averager);
+  });
+  const double tolerance = 1e-5;
+  for (int rank = 0; rank < 2; ++rank) {
+    const auto& half = halves[rank];
+    EXPECT_TRUE(torch::allclose(half.output, whole.output.narrow(0, 2 * rank, 2), tolerance, tolerance));
+    EXPECT_TRUE(torch::allclose(half.running_mean, whole.running_mean, tolerance, tolerance));
+    EXPECT_TRUE(torch::allclose(half.running_var, whole.running_var, tolerance, tolerance));
+    // Averaged over the workers, the affine gradients are the whole batch's.
+    EXPECT_TRUE(torch::allclose(half.weight_grad, whole.weight_grad, tolerance, tolerance));
+    EXPECT_TRUE(torch::allclose(half.bias_grad, whole.bias_grad, tolerance, tolerance));
+    // Each worker's input gradient counts every worker's loss through the
+    // shared statistics; with two losses averaged, it is twice the whole's.
+    EXPECT_TRUE(torch::allclose(half.input_grad * 0.5, whole.input_grad.narrow(0, 2 * rank, 2), tolerance,
+                                tolerance));
+  }
+  // Local statistics would differ: the check above can fail.
+  const auto local = normalise(input.narrow(0, 0, 2), weighting.narrow(0, 0, 2), nullptr, nullptr);
+  EXPECT_FALSE(torch::allclose(local.output, whole.output.narrow(0, 0, 2), tolerance, tolerance));
+}
+
+TEST(ShardedEvaluation, AddsUpToTheSingleProcessFigures) {
+  testing::TinyRun run;
+  auto config = run.config;
+  config.data.shapes_val_size = 5;  // uneven shards: 3 and 2 images
+  const auto dataset = make_dataset(config.data, "val");
+  auto options = evaluation_options(config);
+  const auto single = evaluate(*run.networks.segmentor, dataset, options);
+  std::vector<Evaluation> sharded;
+  std::mutex mutex;
+  run_workers(2, [&](Communicator& workers) {
+    // Each worker its own copy of the network (inference folds BatchNorm in place).
+    std::unique_lock<std::mutex> building(mutex);
+    testing::TinyRun copy;
+    building.unlock();
+    auto mine = options;
+    mine.shard = workers.rank();
+    mine.shards = 2;
+    mine.sum_across_workers = [&workers](std::vector<double>& sums) {
+      auto tensor = torch::from_blob(sums.data(), {static_cast<std::int64_t>(sums.size())}, torch::kDouble);
+      workers.sum({tensor}, "metrics");
+    };
+    auto evaluation = evaluate(*copy.networks.segmentor, dataset, mine);
+    std::lock_guard<std::mutex> lock(mutex);
+    sharded.push_back(std::move(evaluation));
+  });
+  ASSERT_EQ(sharded.size(), 2u);
+  for (const auto& evaluation : sharded) {
+    EXPECT_EQ(evaluation.confusion.to_sums(), single.confusion.to_sums());
+    const auto sums = evaluation.consistency.to_sums(), expected = single.consistency.to_sums();
+    ASSERT_EQ(sums.size(), expected.size());
+    for (std::size_t i = 0; i < sums.size(); ++i) EXPECT_NEAR(sums[i], expected[i], 1e-9) << i;
+    EXPECT_NEAR(evaluation.cross_entropy, single.cross_entropy, 1e-9);
+    EXPECT_EQ(evaluation.consistency.summary().images, 5);
+  }
+}
+
+}  // namespace
+}  // namespace advseg

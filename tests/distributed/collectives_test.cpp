@@ -73,11 +73,14 @@ TEST(GradientAverager, AveragesInSmallBucketsAndSharesALocalFailure) {
     const int rank = workers.rank();
     auto shared = std::shared_ptr<Communicator>(&workers, [](Communicator*) {});
     // 40-byte buckets: the three gradients travel in several all-reduces.
-    GradientAverager averager(shared, 40);
-    std::vector<torch::Tensor> parameters = {torch::zeros({4}), torch::zeros({2, 3}), torch::zeros({5})};
+    GradientAverager averager(shared, {40, false});
+    const auto learns = torch::requires_grad();
+    std::vector<torch::Tensor> parameters = {torch::zeros({4}, learns), torch::zeros({2, 3}, learns),
+                                             torch::zeros({5}, learns)};
     for (std::size_t i = 0; i < parameters.size(); ++i) {
       parameters[i].mutable_grad() =
-          torch::arange(parameters[i].numel(), torch::kFloat).view_as(parameters[i]) * (rank + 1) + static_cast<double>(i);
+          torch::arange(parameters[i].numel(), torch::kFloat).view_as(parameters[i]) * (rank + 1) +
+          static_cast<double>(i);
     }
     failed[rank] = averager.average(parameters, false);
     for (const auto& p : parameters) averaged[rank].push_back(p.grad().clone());
@@ -91,6 +94,61 @@ TEST(GradientAverager, AveragesInSmallBucketsAndSharesALocalFailure) {
       const auto& g = averaged[rank][i];
       auto expected = torch::arange(g.numel(), torch::kFloat).view_as(g) * 1.5 + static_cast<double>(i);
       EXPECT_TRUE(torch::allclose(g, expected)) << rank << " " << i;
+    }
+  }
+}
+
+// A small network, the same on every call, and a parameter it never uses.
+struct SmallNetwork {
+  torch::nn::Sequential layers;
+  torch::Tensor unused;
+};
+
+SmallNetwork small_network() {
+  torch::manual_seed(7);
+  return {torch::nn::Sequential(torch::nn::Linear(4, 8), torch::nn::ReLU(), torch::nn::Linear(8, 8),
+                                torch::nn::ReLU(), torch::nn::Linear(8, 3)),
+          torch::zeros({2}, torch::requires_grad())};
+}
+
+// The network's gradients over `inputs`, averaged over the workers by
+// `averager` (when given) during or after the backward pass.
+std::vector<torch::Tensor> gradients_of(SmallNetwork& network, const torch::Tensor& inputs,
+                                        GradientAverager* averager) {
+  auto parameters = network.layers->parameters();
+  parameters.push_back(network.unused);
+  if (averager) averager->begin(parameters, false);
+  network.layers->forward(inputs).pow(2).mean().backward();
+  if (averager) {
+    EXPECT_FALSE(averager->finish());
+  }
+  EXPECT_FALSE(network.unused.grad().defined()) << "a parameter without a gradient must stay without one";
+  std::vector<torch::Tensor> gradients;
+  for (const auto& p : network.layers->parameters()) gradients.push_back(p.grad().clone());
+  return gradients;
+}
+
+TEST(GradientAverager, OverlappedOrNotAveragesToTheWholeBatchsGradients) {
+  const auto inputs = torch::randn({6, 4});
+  auto single = small_network();
+  const auto whole = gradients_of(single, inputs, nullptr);
+  for (const bool overlap : {true, false}) {
+    std::vector<std::vector<torch::Tensor>> averaged(2);
+    std::mutex mutex;
+    run_workers(2, [&](Communicator& workers) {
+      std::unique_lock<std::mutex> building(mutex);  // torch::manual_seed is process-wide
+      auto network = small_network();
+      building.unlock();
+      auto shared = std::shared_ptr<Communicator>(&workers, [](Communicator*) {});
+      GradientAverager averager(shared, {64, overlap});  // 64 bytes: several buckets start mid-backward
+      averaged[static_cast<std::size_t>(workers.rank())] =
+          gradients_of(network, inputs.narrow(0, 3 * workers.rank(), 3), &averager);
+    });
+    for (const auto& gradients : averaged) {
+      ASSERT_EQ(gradients.size(), whole.size());
+      for (std::size_t i = 0; i < whole.size(); ++i)
+        EXPECT_TRUE(torch::allclose(gradients[i], whole[i], 1e-5, 1e-6))
+            << "overlap " << overlap << " tensor " << i;
     }
   }
 }

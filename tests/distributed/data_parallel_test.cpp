@@ -47,12 +47,12 @@ std::vector<std::string> with(std::vector<std::string> arguments, const std::vec
 
 // Starts the workers of one run; each one's output goes to OUTPUT.rank<r>.
 std::vector<pid_t> start_workers(const std::vector<std::string>& arguments, int world_size, int port,
-                                 const fs::path& output) {
+                                 const fs::path& output, const std::string& timeout_s = "30") {
   std::vector<pid_t> pids;
   for (int rank = 0; rank < world_size; ++rank)
     pids.push_back(start_advseg(
         with(arguments, {"--world-size", std::to_string(world_size), "--rank", std::to_string(rank),
-                         "--master-port", std::to_string(port), "--dist-timeout", "30"}),
+                         "--master-port", std::to_string(port), "--dist-timeout", timeout_s}),
         {output.string() + ".rank" + std::to_string(rank)}));
   return pids;
 }
@@ -162,6 +162,40 @@ TEST(DataParallelFaults, KillingOneWorkerMakesTheOtherExitNamingIt) {
         << output;
     EXPECT_NO_THROW(testing::checkpoint_weights(out / "last")) << "the last checkpoint must stay complete";
   }
+}
+
+// A worker that hangs (SIGSTOP: alive, silent): the other fails once its
+// collective times out (--dist-timeout 5), naming it.
+TEST(DataParallelFaults, AHangingWorkerMakesTheOtherExitWithinTheTimeout) {
+  testing::TempDir dir;
+  const auto out = dir.path() / "run";
+  auto pids = start_workers(tiny_training(out, 1000, 2), 2, free_port(), dir.file("run"), "5");
+  wait_for_log_lines(out, 4);
+  const auto stopped_at = std::chrono::steady_clock::now();
+  ::kill(pids[1], SIGSTOP);
+  const int code = wait_at_most(pids[0], std::chrono::seconds(60));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped_at).count();
+  ::kill(pids[1], SIGKILL);
+  wait_for(pids[1]);
+  if (code == -1) ::kill(pids[0], SIGKILL);
+  const auto output = read_text(dir.file("run.rank0"));
+  std::cout << "[ fault ] rank 1 stopped (SIGSTOP): rank 0 exited " << code << " after " << seconds << " s\n";
+  EXPECT_GT(code, 0) << output;
+  EXPECT_NE(output.find("rank 1 has stopped"), std::string::npos) << output;
+}
+
+// Ctrl-C reaches one worker only (SIGTERM to rank 1): both stop at the same
+// step, rank 0 saves, and the pair resumes from there.
+TEST(DataParallelFaults, AStopAskedOfOneWorkerStopsBothCleanly) {
+  testing::TempDir dir;
+  const auto out = dir.path() / "run";
+  auto pids = start_workers(tiny_training(out, 1000, 2), 2, free_port(), dir.file("run"));
+  wait_for_log_lines(out, 4);
+  ::kill(pids[1], SIGTERM);
+  for (pid_t pid : pids) EXPECT_EQ(wait_at_most(pid, std::chrono::seconds(60)), 0);
+  const auto output = read_text(dir.file("run.rank0"));
+  EXPECT_NE(output.find("stopped at iteration"), std::string::npos) << output;
+  EXPECT_NO_THROW(testing::checkpoint_weights(out / "last"));
 }
 
 TEST(DataParallelFaults, APairKilledAndResumedEndsWithTheUninterruptedWeights) {

@@ -61,6 +61,8 @@ struct DistributedFlags {
   int master_port = -1;
   std::string backend;
   double timeout_s = -1;
+  double bucket_mb = -1;
+  std::string overlap;
 };
 
 struct TrainOptions {
@@ -80,6 +82,8 @@ WorkerGroup worker_group(const DistributedFlags& flags) {
   if (flags.master_port >= 0) group.master_port = flags.master_port;
   if (!flags.backend.empty()) group.backend = flags.backend;
   if (flags.timeout_s >= 0) group.timeout_s = flags.timeout_s;
+  if (flags.bucket_mb >= 0) group.bucket_mb = flags.bucket_mb;
+  if (!flags.overlap.empty()) group.overlap = flags.overlap == "true";
   return group;
 }
 
@@ -95,6 +99,13 @@ void add_distributed_options(CLI::App& command, DistributedFlags& flags) {
   command
       .add_option("--dist-timeout", flags.timeout_s,
                   "Seconds before a silent worker fails the others, naming it (default 300)")
+      ->group(group);
+  command.add_option("--dist-bucket-mb", flags.bucket_mb, "MiB of gradients per all-reduce (default 25)")
+      ->group(group);
+  command
+      .add_option("--dist-overlap", flags.overlap,
+                  "true: each bucket's all-reduce starts during the backward pass (default); false: after it")
+      ->check(CLI::IsMember({"true", "false"}))
       ->group(group);
 }
 

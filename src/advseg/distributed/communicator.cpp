@@ -101,6 +101,7 @@ std::string rank_list(const std::vector<int>& ranks) {
 }  // namespace
 
 struct Communicator::State {
+  WorkerGroup group_settings;
   int rank = 0;
   int world_size = 1;
   double timeout_s = 300;
@@ -165,6 +166,7 @@ Communicator::~Communicator() = default;
 std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::DeviceType device) {
   check_worker_group(group);
   auto state = std::make_unique<State>();
+  state->group_settings = group;
   state->rank = group.rank;
   state->world_size = group.world_size;
   state->timeout_s = group.timeout_s;
@@ -194,9 +196,9 @@ std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::
 std::shared_ptr<Communicator> Communicator::over_store(const c10::intrusive_ptr<c10d::Store>& store, int rank,
                                                        int world_size, double timeout_s) {
   auto state = std::make_unique<State>();
-  state->rank = rank;
-  state->world_size = world_size;
-  state->timeout_s = timeout_s;
+  state->group_settings.rank = state->rank = rank;
+  state->group_settings.world_size = state->world_size = world_size;
+  state->group_settings.timeout_s = state->timeout_s = timeout_s;
   state->store = store;
   state->heartbeat.emplace(store, rank, world_size);
   state->group =
@@ -206,6 +208,7 @@ std::shared_ptr<Communicator> Communicator::over_store(const c10::intrusive_ptr<
 
 int Communicator::rank() const { return state_->rank; }
 int Communicator::world_size() const { return state_->world_size; }
+const WorkerGroup& Communicator::group() const { return state_->group_settings; }
 
 void Communicator::sum(const std::vector<at::Tensor>& tensors, const std::string& what) {
   auto moved = state_->on_group_device(tensors);
@@ -218,6 +221,18 @@ void Communicator::sum(const std::vector<at::Tensor>& tensors, const std::string
     return works;
   });
   State::copy_back(tensors, moved);
+}
+
+std::function<void()> Communicator::start_sum(const at::Tensor& tensor, const std::string& what) {
+  c10::intrusive_ptr<c10d::Work> work;
+  state_->run(what, [&] {
+    std::vector<at::Tensor> one{tensor};
+    work = state_->group->allreduce(one, c10d::AllreduceOptions());
+    return std::vector<c10::intrusive_ptr<c10d::Work>>{};
+  });
+  return [state = state_.get(), work, what] {
+    state->run(what, [&] { return std::vector<c10::intrusive_ptr<c10d::Work>>{work}; });
+  };
 }
 
 void Communicator::broadcast_from_main(const std::vector<at::Tensor>& tensors, const std::string& what) {

@@ -9,6 +9,7 @@
 #include <c10/core/DeviceType.h>
 #include <c10/util/intrusive_ptr.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,11 +36,16 @@ class Communicator {
 
   int rank() const;
   int world_size() const;
+  // What the group was joined with (over_store: the defaults, with its rank and size).
+  const WorkerGroup& group() const;
   bool is_main() const { return rank() == 0; }
 
   // Replaces each tensor by its sum over every worker (all at once, then
   // waits). `what` names the operation in errors.
   void sum(const std::vector<at::Tensor>& tensors, const std::string& what);
+  // Starts the sum of `tensor` (on the process group's device) in the
+  // background; the returned function waits for it.
+  std::function<void()> start_sum(const at::Tensor& tensor, const std::string& what);
   // Copies rank 0's values of the tensors into every worker's.
   void broadcast_from_main(const std::vector<at::Tensor>& tensors, const std::string& what);
   void barrier(const std::string& what);

@@ -80,6 +80,8 @@ void check_worker_group(const WorkerGroup& group) {
     throw Error("--master-port " + std::to_string(group.master_port) + ": must be between 1 and 65535");
   if (!group.backend.empty() && group.backend != "gloo" && group.backend != "nccl")
     throw Error("--dist-backend " + group.backend + ": expected gloo or nccl");
+  if (!(group.bucket_mb > 0) || group.bucket_mb > 1e6)
+    throw Error("--dist-bucket-mb " + std::to_string(group.bucket_mb) + ": must be a positive size in MiB");
   if (!(group.timeout_s > 0))
     throw Error("--dist-timeout " + std::to_string(group.timeout_s) +
                 ": must be a positive number of seconds");

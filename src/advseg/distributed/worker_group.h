@@ -23,6 +23,8 @@ struct WorkerGroup {
   int restart_count = 0;     // TORCHELASTIC_RESTART_COUNT: keys of a restarted attempt stay apart
   std::string backend;       // "gloo", "nccl" or "" (from the device: gloo on CPU, nccl on CUDA)
   double timeout_s = 300;    // a collective or a silent worker waits this long before failing
+  double bucket_mb = 25;     // gradients travel in buckets of about this size (DDP's default)
+  bool overlap = true;       // a bucket's all-reduce starts during the backward pass
 
   bool distributed() const { return world_size > 1; }
   bool is_main() const { return rank == 0; }

@@ -59,8 +59,9 @@ bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss, Gra
   const bool loss_finite = is_finite(loss);
   if (!loss_finite && !workers) return false;
   optimizer.zero_grad();
+  if (workers) workers->begin(parameters_of(optimizer), !loss_finite);
   loss.backward();
-  if (workers && workers->average(parameters_of(optimizer), !loss_finite)) return false;
+  if (workers && workers->finish()) return false;
   if (!gradients_finite(optimizer)) return false;
   optimizer.step();
   return true;

@@ -1,8 +1,7 @@
 #include "advseg/train/trainer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <fstream>
@@ -13,10 +12,8 @@
 #include "advseg/config/config_diff.h"
 #include "advseg/data/loader.h"
 #include "advseg/data/pipeline_options.h"
-#include "advseg/data/random.h"
 #include "advseg/distributed/communicator.h"
 #include "advseg/error.h"
-#include "advseg/models/sync_batch_norm.h"
 #include "advseg/runtime.h"
 #include "advseg/train/optimizers.h"
 #include "advseg/train/training_log.h"
@@ -40,32 +37,6 @@ std::string batch_too_large(const Config& config, std::size_t images, int worker
          (workers > 1 ? " (" + std::to_string(images / static_cast<std::size_t>(workers)) +
                             " per worker of " + std::to_string(workers) + ")"
                       : std::string());
-}
-
-// The tensors of the networks that rank 0 decides: parameters (every
-// learning one) or buffers (BatchNorm's running statistics).
-std::vector<torch::Tensor> network_tensors(const Networks& networks, bool parameters) {
-  std::vector<torch::Tensor> tensors;
-  for (const torch::nn::Module* network :
-       {static_cast<const torch::nn::Module*>(networks.segmentor.get()),
-        static_cast<const torch::nn::Module*>(networks.adversary.get()),
-        static_cast<const torch::nn::Module*>(networks.aux_adversary.get())}) {
-    if (network == nullptr) continue;
-    for (const auto& t : parameters ? network->parameters() : network->buffers())
-      tensors.push_back(t.detach());
-  }
-  return tensors;
-}
-
-std::string as_bytes(const torch::Tensor& state) {
-  const auto bytes = state.contiguous();
-  return {static_cast<const char*>(bytes.data_ptr()), static_cast<std::size_t>(bytes.nbytes())};
-}
-
-torch::Tensor from_bytes(const std::string& bytes) {
-  return torch::from_blob(const_cast<char*>(bytes.data()), {static_cast<std::int64_t>(bytes.size())},
-                          torch::kUInt8)
-      .clone();
 }
 
 // Names the loss that went wrong, for the divergence message.
@@ -208,58 +179,6 @@ Trainer::Trainer(Config config, fs::path out_dir, std::unique_ptr<Validator> val
 
 Trainer::~Trainer() = default;
 
-bool Trainer::is_main() const { return !workers_ || workers_->is_main(); }
-int Trainer::world_size() const { return workers_ ? workers_->world_size() : 1; }
-
-void Trainer::join_workers() {
-  settings_.workers = std::make_shared<GradientAverager>(workers_);
-  if (config_.model.sync_bn) {
-    const SumAcrossWorkers sum = [workers = workers_](torch::Tensor& t) {
-      workers->sum({t}, "synchronising batch norm statistics");
-    };
-    synchronize_batch_norms(*networks_.segmentor, sum);
-    if (networks_.adversary) synchronize_batch_norms(*networks_.adversary, sum);
-    if (networks_.aux_adversary) synchronize_batch_norms(*networks_.aux_adversary, sum);
-  }
-  use_worker_rng_stream();
-}
-
-void Trainer::use_worker_rng_stream() {
-  // Rank 0 keeps the seed's own stream, as a single process would.
-  if (workers_->rank() > 0)
-    torch::manual_seed(mix_seed({static_cast<std::uint64_t>(config_.train.seed),
-                                 static_cast<std::uint64_t>(workers_->rank()),
-                                 static_cast<std::uint64_t>(progress_.iteration)}));
-}
-
-void Trainer::share_main_weights() {
-  workers_->broadcast_from_main(network_tensors(networks_, true), "sharing rank 0's weights");
-  workers_->broadcast_from_main(network_tensors(networks_, false), "sharing rank 0's batch norm statistics");
-}
-
-bool Trainer::stop_requested() const {
-  const bool asked = should_stop_ && should_stop_(progress_);
-  if (!distributed()) return asked;
-  auto votes = torch::full({1}, asked ? 1.0 : 0.0, torch::kDouble);
-  workers_->sum({votes}, "agreeing whether to stop");
-  return votes.item<double>() > 0;
-}
-
-// The same epoch, the same share of it: the iteration count follows the new
-// number of batches per epoch (the learning-rate schedule keeps its place).
-void Trainer::rescale_to_world_size(int saved_world_size) {
-  if (progress_.batches_per_epoch > 0)
-    progress_.batch_in_epoch = progress_.batch_in_epoch * batches_per_epoch_ / progress_.batches_per_epoch;
-  progress_.iteration = progress_.epoch * batches_per_epoch_ + progress_.batch_in_epoch;
-  progress_.unlabeled_batches = progress_.unlabeled_batches * saved_world_size / world_size();
-  resume_note_ = "resumed a run of " + std::to_string(saved_world_size) + " worker(s) with " +
-                 std::to_string(world_size()) + ": the global batch is now " +
-                 std::to_string(world_size() * config_.train.batch_size) + " images, so epoch " +
-                 std::to_string(progress_.epoch + 1) + " goes on at batch " +
-                 std::to_string(progress_.batch_in_epoch) + " of " + std::to_string(batches_per_epoch_) +
-                 " and iterations are counted in the new batches from here";
-}
-
 void Trainer::resume_from(const fs::path& checkpoint_dir) {
   const Config saved = load_checkpoint_config(checkpoint_dir);
   const auto before = flat_config(saved), now = flat_config(config_);
@@ -275,17 +194,7 @@ void Trainer::resume_from(const fs::path& checkpoint_dir) {
                                 "Resume with the saved values, or start a new run with another --out");
   progress_ = load_checkpoint(checkpoint_dir, networks_, &optimizers_);
   log_kept_until_ = progress_.iteration;
-  if (distributed()) {
-    // Each rank's own random stream where the checkpoint has it (same world size), else a fresh one.
-    const auto state = progress_.world_size == world_size()
-                           ? load_worker_rng_state(checkpoint_dir, workers_->rank())
-                           : std::nullopt;
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    if (state)
-      generator.set_state(*state);
-    else
-      use_worker_rng_stream();
-  }
+  if (distributed()) restore_worker_rng_stream(checkpoint_dir);
   if (progress_.world_size != world_size()) {
     rescale_to_world_size(progress_.world_size);
   } else if (progress_.batches_per_epoch != 0 && progress_.batches_per_epoch != batches_per_epoch_)
@@ -301,13 +210,7 @@ void Trainer::resume_from(const fs::path& checkpoint_dir) {
 std::int64_t Trainer::total_iterations() const { return batches_per_epoch_ * config_.train.epochs; }
 
 void Trainer::save(const std::string& name) {
-  std::vector<torch::Tensor> rng_states;
-  if (distributed()) {
-    const at::Generator generator = at::detail::getDefaultCPUGenerator();
-    const auto mine = as_bytes(generator.get_state());
-    for (const auto& bytes : workers_->gather_on_main(mine, "gathering the workers' RNG states"))
-      rng_states.push_back(from_bytes(bytes));
-  }
+  const auto rng_states = gather_rng_states();
   progress_.world_size = world_size();
   if (is_main()) save_checkpoint(out_dir_, name, networks_, optimizers_, progress_, config_, rng_states);
   if (name == "last") saved_ = true;
@@ -365,7 +268,15 @@ TrainingOutcome Trainer::run() {
   validator_->check_files();
 
   TrainingOutcome outcome;
+  const auto started = std::chrono::steady_clock::now();
+  const auto first_iteration = progress_.iteration;
+  auto say_communication_cost = [&] {
+    if (!distributed()) return;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    log.say(communication_summary(progress_.iteration - first_iteration, seconds));
+  };
   auto stopped = [&] {
+    say_communication_cost();
     save("last");
     log.say("stopped at iteration " + std::to_string(progress_.iteration) + "; resume with --resume " +
             (out_dir_ / "last").string());
@@ -395,6 +306,7 @@ TrainingOutcome Trainer::run() {
                 "): lower train.batch_size or data.crop_height/crop_width; " + last_checkpoint_note() +
                 ". Detail: " + std::string(e.what()).substr(0, 200));
   }
+  say_communication_cost();
   outcome.completed = true;
   outcome.progress = progress_;
   return outcome;
@@ -493,17 +405,9 @@ torch::Tensor Trainer::next_unlabeled_images() {
   }
 }
 
-void Trainer::shard_for_this_worker(LoaderOptions& options) const {
-  if (!distributed()) return;
-  options.shard = workers_->rank();
-  options.shards = world_size();
-}
-
 bool Trainer::validate_and_keep_best(TrainingLog& log, TrainingOutcome& outcome) {
   // Workers with their own BatchNorm statistics validate (and save) rank 0's.
-  if (distributed() && !config_.model.sync_bn)
-    workers_->broadcast_from_main(network_tensors(networks_, false),
-                                  "sharing rank 0's batch norm statistics");
+  if (distributed() && !config_.model.sync_bn) share_main_batch_norm_statistics();
   auto result = validator_->validate(*networks_.segmentor, [this] { return stop_requested(); });
   if (!result) {
     log.say("validation of epoch " + std::to_string(progress_.epoch) +

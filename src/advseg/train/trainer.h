@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "advseg/config/config.h"
 #include "advseg/data/dataset.h"
@@ -83,6 +84,10 @@ class Trainer {
   void use_worker_rng_stream();  // each rank its own random stream (rank 0: the seed's)
   void rescale_to_world_size(int saved_world_size);
   void shard_for_this_worker(LoaderOptions& options) const;
+  std::vector<torch::Tensor> gather_rng_states();  // every rank's, on rank 0 (empty: one process)
+  void restore_worker_rng_stream(const std::filesystem::path& checkpoint_dir);
+  void share_main_batch_norm_statistics();
+  std::string communication_summary(std::int64_t iterations, double seconds) const;
   std::int64_t total_iterations() const;
   void save(const std::string& name);
   std::string last_checkpoint_note() const;

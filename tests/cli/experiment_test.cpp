@@ -86,6 +86,17 @@ TEST(ExperimentCli, AnInvalidVariantIsRefusedBeforeOutIsClaimed) {
   EXPECT_FALSE(fs::exists(out / "standard"));
 }
 
+// Under torchrun every worker would run the whole grid into the same folder.
+TEST(ExperimentCli, RefusesToRunAsOneOfSeveralWorkers) {
+  testing::TempDir dir;
+  const auto out = dir.path() / "exp";
+  auto refused = testing::run_shell("RANK=0 WORLD_SIZE=2 " + testing::binary_dir() +
+                                    "/advseg experiment --out " + out.string() + " --seeds 1" + kTinyCli);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("WORLD_SIZE is 2"), std::string::npos) << refused.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST(ExperimentCli, EvalReportsConsistencyAndPanelsDrawEveryCheckpoint) {
   testing::TempDir dir;
   const auto standard = dir.path() / "standard", adversarial = dir.path() / "adversarial";

@@ -74,6 +74,20 @@ TEST(MakeDataset, StanfordBackgroundNeedsEightClasses) {
   EXPECT_EQ(info.palette.size(), 8u);
 }
 
+// A target dataset's errors name its own keys (domain adaptation).
+TEST(MakeDataset, TargetDatasetErrorsNameTheTargetsKeys) {
+  DataConfig target = no_target_data();
+  target.dataset = "stanford_background";
+  target.root = "/nonexistent";
+  target.num_classes = 5;
+  EXPECT_NE(error_message([&] { make_dataset(target, "train"); }).find("data.target.num_classes is 5"),
+            std::string::npos);
+  target.root.clear();
+  target.num_classes = 8;
+  EXPECT_NE(error_message([&] { make_dataset(target, "train"); }).find("data.target.root"),
+            std::string::npos);
+}
+
 TEST(MakeDataset, StanfordBackgroundUsesTheConfiguredSplitFile) {
   test::TempDir dir;
   DataConfig config;

@@ -95,8 +95,10 @@ class DataParallel : public ::testing::TestWithParam<bool> {};
 TEST_P(DataParallel, TwoWorkersWithHalfBatchesTrainWhatOneTrainsWithTheWholeBatch) {
   const bool adversarial = GetParam();
   testing::TempDir dir;
+  // Adversarial: the term drives the segmentor from the first step (the demo waits 480).
   const std::vector<std::string> method = {
-      "--set", std::string("adversarial.enabled=") + (adversarial ? "true" : "false")};
+      "--set", std::string("adversarial.enabled=") + (adversarial ? "true" : "false"), "--set",
+      "adversarial.start_iteration=0"};
   ASSERT_EQ(wait_for(start_advseg(with(tiny_training(dir.path() / "one", 2, 4), method))), 0);
   const auto pair = dir.path() / "two";
   for (pid_t pid : start_workers(with(tiny_training(pair, 2, 2), method), 2, free_port(), dir.file("two")))

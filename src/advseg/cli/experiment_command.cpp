@@ -10,6 +10,8 @@
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
 #include "advseg/config/builtin_demo.h"
+#include "advseg/distributed/worker_group.h"
+#include "advseg/error.h"
 #include "advseg/experiment/experiment.h"
 #include "advseg/io/file_bytes.h"
 
@@ -26,6 +28,11 @@ struct ExperimentCommandOptions {
 };
 
 void run_experiment_command(const ExperimentCommandOptions& options) {
+  // Each worker would run the whole grid into the same folder.
+  if (const auto group = worker_group_from(process_environment()); group.distributed())
+    throw Error("advseg experiment runs in one process, but WORLD_SIZE is " +
+                std::to_string(group.world_size) +
+                " (torchrun?): launch its runs one by one with advseg train under torchrun instead");
   ExperimentOptions experiment;
   experiment.base = file_config(options.config_path, options.config);
   experiment.base_overrides = options.config.overrides;

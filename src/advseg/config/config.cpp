@@ -38,6 +38,7 @@ std::string number_text(double value) {
 
 DataConfig no_target_data() {
   DataConfig target;
+  target.section = "data.target";
   target.dataset.clear();
   return target;
 }

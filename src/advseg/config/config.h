@@ -22,8 +22,9 @@ struct OptimizerConfig {
 };
 
 struct DataConfig {
-  std::string dataset = "shapes";     // shapes|stanford_background|folder|voc|sbd|cityscapes|ade20k|camvid
-  std::string root;                   // dataset folder (stanford_background, folder)
+  std::string section = "data";    // where it is read from, "data" or "data.target": for messages, not a key
+  std::string dataset = "shapes";  // shapes|stanford_background|folder|voc|sbd|cityscapes|ade20k|camvid
+  std::string root;                // dataset folder (stanford_background, folder)
   std::string train_split = "train";  // split name: <root>/splits/<name>.txt; "" = every file
   std::string val_split = "val";
   int num_classes = 5;  // shapes: 5; stanford_background: 8; folder: as configured

@@ -44,23 +44,24 @@ class ConfiguredDataset final : public Dataset {
 
 void require_num_classes(const DataConfig& config, int expected) {
   if (config.num_classes == expected) return;
-  throw Error("data.num_classes is " + std::to_string(config.num_classes) + " but the " + config.dataset +
-              " dataset has " + std::to_string(expected) + " classes");
+  throw Error(config.section + ".num_classes is " + std::to_string(config.num_classes) + " but the " +
+              config.dataset + " dataset has " + std::to_string(expected) + " classes");
 }
 
 void require_root(const DataConfig& config) {
   if (config.root.empty())
-    throw Error("data.root must name the folder of the " + config.dataset + " dataset");
+    throw Error(config.section + ".root must name the folder of the " + config.dataset + " dataset");
 }
 
 // Labels are 8-bit, and the ignore index must not collide with a class.
 void check_label_range(const DataConfig& config) {
   if (config.num_classes < 1 || config.num_classes > 255) {
-    throw Error("data.num_classes must be between 1 and 255, got " + std::to_string(config.num_classes));
+    throw Error(config.section + ".num_classes must be between 1 and 255, got " +
+                std::to_string(config.num_classes));
   }
   if (config.ignore_index < config.num_classes || config.ignore_index > 255) {
-    throw Error("data.ignore_index must be between data.num_classes (" + std::to_string(config.num_classes) +
-                ") and 255, got " + std::to_string(config.ignore_index));
+    throw Error(config.section + ".ignore_index must be between " + config.section + ".num_classes (" +
+                std::to_string(config.num_classes) + ") and 255, got " + std::to_string(config.ignore_index));
   }
 }
 
@@ -125,7 +126,7 @@ const DatasetKind& dataset_kind(const DataConfig& config) {
   if (kind == kinds.end()) {
     std::string names;
     for (const auto& entry : kinds) names += (names.empty() ? "" : ", ") + entry.first;
-    throw Error("data.dataset: unknown dataset '" + config.dataset + "' (one of " + names + ")");
+    throw Error(config.section + ".dataset: unknown dataset '" + config.dataset + "' (one of " + names + ")");
   }
   return kind->second;
 }
@@ -139,11 +140,11 @@ void require_one_per_class(std::size_t count, int num_classes, const std::string
 // The config's class names and palette, when given, replace the dataset's.
 DatasetInfo with_config_names(DatasetInfo info, const DataConfig& config) {
   if (!config.class_names.empty()) {
-    require_one_per_class(config.class_names.size(), info.num_classes, "data.class_names");
+    require_one_per_class(config.class_names.size(), info.num_classes, config.section + ".class_names");
     info.class_names = config.class_names;
   }
   if (!config.palette.empty()) {
-    require_one_per_class(config.palette.size(), info.num_classes, "data.palette");
+    require_one_per_class(config.palette.size(), info.num_classes, config.section + ".palette");
     info.palette.clear();
     for (const std::string& colour : config.palette) info.palette.push_back(parse_hex_colour(colour));
   }

@@ -2,13 +2,19 @@
 
 #include <torch/version.h>
 
-#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
-#ifdef USE_C10D_GLOO
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+// The collectives' base class: Backend since LibTorch 2, ProcessGroup before.
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#else
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #endif
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/Types.hpp>
 #include <torch/csrc/distributed/c10d/Work.hpp>
+#ifdef USE_C10D_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #ifdef USE_C10D_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -147,6 +153,22 @@ struct Communicator::State {
     }
   }
 
+  // Runs `collective` on each tensor (all started, then waited for), on the
+  // group's device, and copies the results back.
+  template <class Collective>
+  void each_tensor(const std::vector<at::Tensor>& tensors, const std::string& what, Collective collective) {
+    auto moved = on_group_device(tensors);
+    run(what, [&] {
+      std::vector<c10::intrusive_ptr<c10d::Work>> works;
+      for (auto& tensor : moved) {
+        std::vector<at::Tensor> one{tensor};
+        works.push_back(collective(one));
+      }
+      return works;
+    });
+    copy_back(tensors, moved);
+  }
+
   // NCCL reduces CUDA tensors only: CPU ones travel through the device.
   std::vector<at::Tensor> on_group_device(const std::vector<at::Tensor>& tensors) const {
     if (!nccl) return tensors;
@@ -211,16 +233,9 @@ int Communicator::world_size() const { return state_->world_size; }
 const WorkerGroup& Communicator::group() const { return state_->group_settings; }
 
 void Communicator::sum(const std::vector<at::Tensor>& tensors, const std::string& what) {
-  auto moved = state_->on_group_device(tensors);
-  state_->run(what, [&] {
-    std::vector<c10::intrusive_ptr<c10d::Work>> works;
-    for (auto& tensor : moved) {
-      std::vector<at::Tensor> one{tensor};
-      works.push_back(state_->group->allreduce(one, c10d::AllreduceOptions()));
-    }
-    return works;
+  state_->each_tensor(tensors, what, [&](std::vector<at::Tensor>& one) {
+    return state_->group->allreduce(one, c10d::AllreduceOptions());
   });
-  State::copy_back(tensors, moved);
 }
 
 std::function<void()> Communicator::start_sum(const at::Tensor& tensor, const std::string& what) {
@@ -236,16 +251,9 @@ std::function<void()> Communicator::start_sum(const at::Tensor& tensor, const st
 }
 
 void Communicator::broadcast_from_main(const std::vector<at::Tensor>& tensors, const std::string& what) {
-  auto moved = state_->on_group_device(tensors);
-  state_->run(what, [&] {
-    std::vector<c10::intrusive_ptr<c10d::Work>> works;
-    for (auto& tensor : moved) {
-      std::vector<at::Tensor> one{tensor};
-      works.push_back(state_->group->broadcast(one, c10d::BroadcastOptions()));
-    }
-    return works;
+  state_->each_tensor(tensors, what, [&](std::vector<at::Tensor>& one) {
+    return state_->group->broadcast(one, c10d::BroadcastOptions());
   });
-  State::copy_back(tensors, moved);
 }
 
 void Communicator::barrier(const std::string& what) {

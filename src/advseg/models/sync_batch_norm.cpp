@@ -47,15 +47,22 @@ torch::Tensor synchronized_batch_norm(const torch::Tensor& input, const torch::T
                                       torch::Tensor& running_var, double momentum, double eps,
                                       const SumAcrossWorkers& sum) {
   const auto x = input.to(torch::kFloat);
-  const auto local_count = static_cast<double>(x.numel() / x.size(1));
-  // Two passes, each one all-reduce: the mean, then the variance about it
-  // (more exact in fp32 than a sum of squares).
-  const auto sums =
-      SumOverWorkers::apply(torch::cat({x.sum({0, 2, 3}), torch::full({1}, local_count, x.options())}), &sum);
+  const auto channels = x.size(1);
+  const auto local_count = static_cast<double>(x.numel() / channels);
+  // One all-reduce of [sum, sum of squares, count] (and one of their
+  // gradients in the backward pass). The sums are taken about the running
+  // mean, the same on every worker and close to the batch's, so that the
+  // variance, E[d^2] - E[d]^2, does not cancel away in fp32.
+  const auto shift = per_channel(running_mean.detach().to(torch::kFloat).clone());
+  const auto shifted = x - shift;
+  const auto sums = SumOverWorkers::apply(torch::cat({shifted.sum({0, 2, 3}), shifted.pow(2).sum({0, 2, 3}),
+                                                      torch::full({1}, local_count, x.options())}),
+                                          &sum);
   const auto count = sums[-1].detach();
-  const auto mean = sums.narrow(0, 0, x.size(1)) / count;
+  const auto shifted_mean = sums.narrow(0, 0, channels) / count;
+  const auto variance = (sums.narrow(0, channels, channels) / count - shifted_mean.pow(2)).clamp_min(0);
+  const auto mean = shifted_mean + shift.view({-1});
   const auto centered = x - per_channel(mean);
-  const auto variance = SumOverWorkers::apply(centered.pow(2).sum({0, 2, 3}), &sum) / count;
   {
     torch::NoGradGuard no_grad;
     const double n = count.item<double>();

@@ -14,6 +14,7 @@
 #include "advseg/data/dataset.h"
 #include "advseg/distributed/communicator.h"
 #include "advseg/distributed/gradient_averaging.h"
+#include "advseg/error.h"
 #include "advseg/eval/evaluator.h"
 #include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/sync_batch_norm.h"
@@ -208,6 +209,25 @@ TEST(SyncBatchNorm, TwoWorkersWithHalfBatchesComputeWhatOneComputesWithTheWhole)
   // Local statistics would differ: the check above can fail.
   const auto local = normalise(input.narrow(0, 0, 2), weighting.narrow(0, 0, 2), nullptr, nullptr);
   EXPECT_FALSE(torch::allclose(local.output, whole.output.narrow(0, 0, 2), tolerance, tolerance));
+}
+
+// One value per channel on each worker (batch 1 after global pooling) is
+// two over both: synchronised BatchNorm trains where a local one refuses.
+TEST(SyncBatchNorm, OneValuePerChannelPerWorkerIsEnoughTogether) {
+  std::vector<torch::Tensor> outputs(2);
+  run_workers(2, [&](Communicator& workers) {
+    FoldableBatchNorm2d norm(3);
+    synchronize_batch_norms(*norm, [&workers](torch::Tensor& t) { workers.sum({t}, "batch norm"); });
+    norm->train();
+    outputs[static_cast<std::size_t>(workers.rank())] =
+        norm->forward(torch::full({1, 3, 1, 1}, static_cast<double>(workers.rank()))).detach();
+  });
+  // Values 0 and 1: mean 0.5, variance 0.25, so -1 and +1 (eps aside).
+  EXPECT_TRUE(torch::allclose(outputs[0], torch::full({1, 3, 1, 1}, -1.0), 1e-4, 1e-4));
+  EXPECT_TRUE(torch::allclose(outputs[1], torch::full({1, 3, 1, 1}, 1.0), 1e-4, 1e-4));
+  FoldableBatchNorm2d alone(3);
+  alone->train();
+  EXPECT_THROW(alone->forward(torch::zeros({1, 3, 1, 1})), Error);
 }
 
 TEST(ShardedEvaluation, AddsUpToTheSingleProcessFigures) {

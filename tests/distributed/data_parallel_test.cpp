@@ -225,8 +225,19 @@ TEST(DataParallelFaults, APairKilledAndResumedEndsWithTheUninterruptedWeights) {
 
 TEST(DataParallelFaults, APairsCheckpointResumesOnOneWorker) {
   testing::TempDir dir;
+  // The demo's adversarial.start_iteration (480) lies ahead: it counts iterations of the old global batch.
+  const auto waiting = dir.path() / "waiting";
+  for (pid_t pid : start_workers(tiny_training(waiting, 1, 2), 2, free_port(), dir.file("waiting")))
+    ASSERT_EQ(wait_for(pid), 0);
+  const auto refused = testing::run_shell(testing::binary_dir() + "/advseg train --out '" + waiting.string() +
+                                          "' --resume '" + (waiting / "last").string() + "' --threads 1");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("adversarial.start_iteration (480) lies ahead"), std::string::npos)
+      << refused.output;
+
   const auto out = dir.path() / "run";
-  for (pid_t pid : start_workers(tiny_training(out, 1, 2), 2, free_port(), dir.file("pair")))
+  for (pid_t pid : start_workers(with(tiny_training(out, 1, 2), {"--set", "adversarial.start_iteration=0"}),
+                                 2, free_port(), dir.file("pair")))
     ASSERT_EQ(wait_for(pid), 0);
   const auto result =
       testing::run_shell(testing::binary_dir() + "/advseg train --out '" + out.string() + "' --resume '" +

@@ -53,6 +53,8 @@ TEST(WorkerGroup, ReadsTorchrunsEnvironment) {
   EXPECT_EQ(group.restart_count, 2);
   EXPECT_TRUE(group.distributed());
   EXPECT_FALSE(group.is_main());
+  EXPECT_EQ(worker_group_from(environment({{"RANK", "1"}, {"WORLD_SIZE", "2"}})).local_rank, 1)
+      << "without LOCAL_RANK, one machine: the rank";
   EXPECT_FALSE(
       worker_group_from(
           environment({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"TORCHELASTIC_USE_AGENT_STORE", "False"}}))

@@ -77,7 +77,10 @@ struct TrainOptions {
 WorkerGroup worker_group(const DistributedFlags& flags) {
   WorkerGroup group = worker_group_from(process_environment());
   if (flags.world_size >= 0) group.world_size = flags.world_size;
-  if (flags.rank >= 0) group.rank = flags.rank;
+  if (flags.rank >= 0) {
+    group.rank = flags.rank;
+    if (!process_environment()("LOCAL_RANK")) group.local_rank = flags.rank;
+  }
   if (!flags.master_addr.empty()) group.master_addr = flags.master_addr;
   if (flags.master_port >= 0) group.master_port = flags.master_port;
   if (!flags.backend.empty()) group.backend = flags.backend;

@@ -71,6 +71,10 @@ c10::intrusive_ptr<Collectives> nccl_group([[maybe_unused]] const c10::intrusive
                                            [[maybe_unused]] int rank, [[maybe_unused]] int world_size,
                                            [[maybe_unused]] double timeout_s) {
 #ifdef USE_C10D_NCCL
+  // NCCL applies the timeout only with blocking waits (or async error
+  // handling): without them a dead rank would hang the others forever.
+  ::setenv("NCCL_BLOCKING_WAIT", "1", 0);
+  ::setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
   auto options = c10d::ProcessGroupNCCL::Options::create();
   options->timeout = as_duration(timeout_s);
   return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world_size, options);
@@ -126,14 +130,18 @@ struct Communicator::State {
     try {
       const auto silent = heartbeat->silent_ranks(*store, 6 * Heartbeat::kInterval);
       if (silent.empty())
-        text << "every other rank still answers, one of them stopped calling collectives (a different "
-                "error or a different schedule there?)";
+        text << "every other rank's heartbeat still beats: one of them is stuck outside the collectives "
+                "(a deadlock, a stalled file system?) or failed with an error of its own";
       else
         text << "rank " << rank_list(silent) << (silent.size() == 1 ? " has" : " have")
              << " stopped (died or hangs)";
     } catch (const std::exception&) {
-      text << "rank 0, which hosts the rendezvous store"
-           << (store_address.empty() ? "" : " at " + store_address) << ", has stopped (died or hangs)";
+      text << "the rendezvous store" << (store_address.empty() ? "" : " at " + store_address)
+           << " is unreachable: "
+           << (group_settings.agent_store
+                   ? "torchrun's agent, which hosts it, has stopped"
+                   : "rank 0, which hosts it, has stopped (died, hangs, or exited after "
+                     "another rank's failure)");
     }
     text << "; the checkpoint on disk is the last complete one. Detail: "
          << std::string(cause.what()).substr(0, 300);

@@ -16,6 +16,9 @@ GradientAverager::GradientAverager(std::shared_ptr<Communicator> communicator, G
 }
 
 void GradientAverager::prepare(const std::vector<at::Tensor>& parameters, bool local_failure) {
+  // Hooks of a backward pass that threw before finish().
+  for (std::size_t i = 0; i < hooks_.size(); ++i) parameters_[i].remove_hook(hooks_[i]);
+  hooks_.clear();
   parameters_.clear();
   for (const auto& p : parameters)
     if (p.requires_grad()) parameters_.push_back(p);

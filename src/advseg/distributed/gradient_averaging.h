@@ -1,6 +1,8 @@
 // What DistributedDataParallel does to gradients, on c10d: every worker's
-// gradients are averaged over all workers, so each applies the same update,
-// the one a single worker with the global batch would have computed.
+// gradients are averaged over all workers, so each applies the same update:
+// the one a single worker with the global batch would have computed when
+// every worker's loss averages over as many terms (pixels, cells); with void
+// pixels in different numbers, as in DDP, each worker's mean weighs alike.
 // Gradients travel flattened into buckets of about `bucket_bytes` (DDP's
 // default 25 MiB): one all-reduce per bucket, not one per tensor. Overlapped
 // (DDP's way), a bucket's all-reduce starts during the backward pass, as

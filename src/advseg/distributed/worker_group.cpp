@@ -55,7 +55,9 @@ WorkerGroup worker_group_from(const Environment& environment) {
   if (!rank && group.world_size > 1)
     throw Error("WORLD_SIZE=" + *world_size + " without RANK: each worker needs its RANK (torchrun sets it)");
   if (rank) group.rank = parse_int("RANK", *rank, 0, group.world_size - 1);
-  if (auto local = environment("LOCAL_RANK")) group.local_rank = parse_int("LOCAL_RANK", *local, 0, kMax);
+  // Without LOCAL_RANK (one machine, launched by hand) the rank is the local rank.
+  const auto local_rank = environment("LOCAL_RANK");
+  group.local_rank = local_rank ? parse_int("LOCAL_RANK", *local_rank, 0, kMax) : group.rank;
   if (auto local = environment("LOCAL_WORLD_SIZE"))
     group.local_world_size = parse_int("LOCAL_WORLD_SIZE", *local, 1, group.world_size);
   if (auto addr = environment("MASTER_ADDR")) {

@@ -15,7 +15,7 @@ namespace advseg {
 struct WorkerGroup {
   int rank = 0;
   int world_size = 1;        // 1: a single-process run, nothing distributed
-  int local_rank = 0;        // on this machine: picks cuda:LOCAL_RANK
+  int local_rank = 0;        // on this machine: picks cuda:LOCAL_RANK (unset: the rank)
   int local_world_size = 0;  // workers on this machine (LOCAL_WORLD_SIZE); 0: unknown, take world_size
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;

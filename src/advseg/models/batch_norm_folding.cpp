@@ -49,7 +49,7 @@ torch::Tensor FoldableBatchNorm2dImpl::forward(const torch::Tensor& input) {
   double momentum = options.momentum().value_or(0.0);
   if (is_training()) {
     // One value per channel has no variance (torch::nn::BatchNorm2d refuses it too).
-    if (input.numel() == input.size(1))
+    if (input.numel() == input.size(1) && !sum_across_workers)
       throw Error("batch norm: training needs more than one value per channel, got input of shape " +
                   c10::str(input.sizes()) + " (a larger batch, or model.freeze_bn)");
     num_batches_tracked += 1;

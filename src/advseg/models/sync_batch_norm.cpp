@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "advseg/error.h"
 #include "advseg/models/batch_norm_folding.h"
 
 namespace advseg {
@@ -59,6 +60,10 @@ torch::Tensor synchronized_batch_norm(const torch::Tensor& input, const torch::T
                                                       torch::full({1}, local_count, x.options())}),
                                           &sum);
   const auto count = sums[-1].detach();
+  // Every worker sees the same global count, so all of them refuse together.
+  if (count.item<double>() <= 1)
+    throw Error("batch norm: training needs more than one value per channel over all workers, got " +
+                std::to_string(count.item<double>()) + " (a larger batch, or model.freeze_bn)");
   const auto shifted_mean = sums.narrow(0, 0, channels) / count;
   const auto variance = (sums.narrow(0, channels, channels) / count - shifted_mean.pow(2)).clamp_min(0);
   const auto mean = shifted_mean + shift.view({-1});

@@ -77,7 +77,8 @@ std::shared_ptr<Communicator> join_worker_group(const WorkerGroup& group, Config
   check_worker_group(group);
   if (!group.distributed()) return nullptr;
   auto device = parse_device(config.train.device);
-  if (device.is_cuda() && !device.has_index()) {
+  // One GPU per worker, also when a checkpoint's config names rank 0's.
+  if (device.is_cuda()) {
     config.train.device = "cuda:" + std::to_string(group.local_rank);
     device = parse_device(config.train.device);
   }

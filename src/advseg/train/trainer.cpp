@@ -237,7 +237,7 @@ TrainingOutcome Trainer::run() {
   if (dropped > 0)
     log.say("dropped " + std::to_string(dropped) + " entries after iteration " +
             std::to_string(log_kept_until_) + " from " + log_path.string() + ": this run redoes them");
-  if (!resume_note_.empty()) log.say(resume_note_);
+  if (!resume_note_.empty()) log.warn(progress_.iteration, resume_note_);
   std::ostringstream intro;
   intro << "training " << config_.model.segmentor << method_description(config_) << " on "
         << sets_.labeled->size() << " labelled images (" << labeled_data(config_).dataset << ")"
@@ -359,6 +359,7 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   const std::int64_t iteration = progress_.iteration + 1;
   if (!stats.finite) {
     auto message = non_finite_message(stats, iteration);
+    if (distributed()) message += " (on this or another worker: the losses shown are this worker's)";
     if (train.on_nonfinite == "stop")
       throw Error(message + "; " + last_checkpoint_note() +
                   " (train.on_nonfinite=skip skips such steps instead)");

@@ -7,11 +7,13 @@
 #include <iomanip>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "advseg/data/loader.h"
 #include "advseg/data/random.h"
 #include "advseg/distributed/communicator.h"
+#include "advseg/error.h"
 #include "advseg/models/sync_batch_norm.h"
 #include "advseg/train/trainer.h"
 
@@ -101,16 +103,39 @@ bool Trainer::stop_requested() const {
 // The same epoch, the same share of it: the iteration count follows the new
 // number of batches per epoch (the learning-rate schedule keeps its place).
 void Trainer::rescale_to_world_size(int saved_world_size) {
+  // Thresholds counted in iterations would move with the iteration count.
+  const std::int64_t old_iteration = progress_.iteration;
+  for (const auto& [key, threshold, used] :
+       {std::tuple<const char*, std::int64_t, bool>{
+            "adversarial.start_iteration", config_.adversarial.start_iteration, config_.adversarial.enabled},
+        std::tuple<const char*, std::int64_t, bool>{"semi.start_iteration", config_.semi.start_iteration,
+                                                    config_.semi.enabled}})
+    if (used && threshold > old_iteration)
+      throw Error(std::string("cannot resume with ") + std::to_string(world_size()) +
+                  " worker(s) a run saved by " + std::to_string(saved_world_size) + ": its " + key + " (" +
+                  std::to_string(threshold) + ") lies ahead at iteration " + std::to_string(old_iteration) +
+                  ", in iterations of the old global batch; resume with " + std::to_string(saved_world_size) +
+                  " worker(s) until then");
   if (progress_.batches_per_epoch > 0)
     progress_.batch_in_epoch = progress_.batch_in_epoch * batches_per_epoch_ / progress_.batches_per_epoch;
   progress_.iteration = progress_.epoch * batches_per_epoch_ + progress_.batch_in_epoch;
-  progress_.unlabeled_batches = progress_.unlabeled_batches * saved_world_size / world_size();
+  if (sets_.unlabeled) {
+    // The same epoch of the unlabelled loader, at the same share of it.
+    const auto old_per_epoch = static_cast<std::int64_t>(
+        full_batches_per_shard(sets_.unlabeled->size(), config_.train.batch_size, saved_world_size));
+    if (old_per_epoch > 0) {
+      const auto epoch = progress_.unlabeled_batches / old_per_epoch;
+      const auto in_epoch = progress_.unlabeled_batches % old_per_epoch;
+      progress_.unlabeled_batches =
+          epoch * unlabeled_batches_per_epoch_ + in_epoch * unlabeled_batches_per_epoch_ / old_per_epoch;
+    }
+  }
   resume_note_ = "resumed a run of " + std::to_string(saved_world_size) + " worker(s) with " +
-                 std::to_string(world_size()) + ": the global batch is now " +
-                 std::to_string(world_size() * config_.train.batch_size) + " images, so epoch " +
-                 std::to_string(progress_.epoch + 1) + " goes on at batch " +
+                 std::to_string(world_size()) + " at its iteration " + std::to_string(old_iteration) +
+                 ": the global batch is now " + std::to_string(world_size() * config_.train.batch_size) +
+                 " images, so epoch " + std::to_string(progress_.epoch + 1) + " goes on at batch " +
                  std::to_string(progress_.batch_in_epoch) + " of " + std::to_string(batches_per_epoch_) +
-                 " and iterations are counted in the new batches from here";
+                 " and iterations are counted in the new batches from " + std::to_string(progress_.iteration);
 }
 
 void Trainer::shard_for_this_worker(LoaderOptions& options) const {

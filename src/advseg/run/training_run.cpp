@@ -34,8 +34,10 @@ class DatasetValidator final : public Validator {
 
   std::size_t size() const override { return dataset_->size(); }
 
+  // Each worker reads its own shard: together they read every file once.
   void check_files() const override {
-    for (std::size_t i = 0; i < dataset_->size(); ++i) dataset_->get(i);
+    const auto step = static_cast<std::size_t>(options_.shards);
+    for (auto i = static_cast<std::size_t>(options_.shard); i < dataset_->size(); i += step) dataset_->get(i);
   }
 
   std::optional<ValidationResult> validate(SegmentorImpl& segmentor,

@@ -119,6 +119,24 @@ INSTANTIATE_TEST_SUITE_P(StandardAndAdversarial, DataParallel, ::testing::Values
                            return test.param ? "Adversarial" : "Standard";
                          });
 
+// A negative value must not read as "flag not given".
+TEST(DataParallelLaunch, BadFlagsAreRefusedNamingThem) {
+  testing::TempDir dir;
+  for (const auto& [flags, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"--world-size 2 --rank 0 --dist-timeout -5", "--dist-timeout: -5 must be above 0"},
+           {"--world-size -1", "--world-size: -1 must be at least 1"},
+           {"--world-size 2 --rank x", "--rank: x is not a number"},
+           {"--world-size 2 --rank 2", "--rank 2: must be between 0 and world size - 1"},
+           {"--world-size 2 --rank 0 --master-port 70000", "--master-port"},
+           {"--world-size 2 --rank 0 --dist-backend mpi", "--dist-backend mpi: expected gloo or nccl"}}) {
+    const auto result = testing::run_shell(testing::binary_dir() + "/advseg train --out '" +
+                                           (dir.path() / "run").string() + "' " + flags);
+    EXPECT_NE(result.exit_code, 0) << flags;
+    EXPECT_NE(result.output.find(expected), std::string::npos) << flags << ": " << result.output;
+  }
+  EXPECT_FALSE(fs::exists(dir.path() / "run"));
+}
+
 TEST(DataParallelLaunch, TorchrunStartsTheSameRun) {
   if (std::system("command -v torchrun > /dev/null 2>&1") != 0)
     GTEST_SKIP() << "torchrun not installed (Debian's python3-torch ships it; scripts/setup.sh installs it)";

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
+#include <exception>
 #include <iostream>
 #include <string>
 
@@ -90,20 +91,49 @@ WorkerGroup worker_group(const DistributedFlags& flags) {
   return group;
 }
 
+// A number above (or, with `or_equal`, at least) `low`: a negative value
+// would otherwise read as "not given", and CLI11's own range message prints
+// the largest double.
+CLI::Validator number_from(double low, bool or_equal) {
+  return CLI::Validator(
+      [low, or_equal](std::string& text) -> std::string {
+        std::size_t used = 0;
+        double value = 0;
+        try {
+          value = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == 0 || used != text.size()) return text + " is not a number";
+        if (or_equal ? value >= low : value > low) return "";
+        return text + " must be " + (or_equal ? "at least " : "above ") +
+               std::to_string(static_cast<int>(low));
+      },
+      "");
+}
+
 void add_distributed_options(CLI::App& command, DistributedFlags& flags) {
   const char* group =
       "Data-parallel training (default: torchrun's RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT)";
-  command.add_option("--world-size", flags.world_size, "Workers in the run")->group(group);
-  command.add_option("--rank", flags.rank, "This worker's rank, 0 to world size - 1")->group(group);
+  command.add_option("--world-size", flags.world_size, "Workers in the run")
+      ->check(number_from(1, true))
+      ->group(group);
+  command.add_option("--rank", flags.rank, "This worker's rank, 0 to world size - 1")
+      ->check(number_from(0, true))
+      ->group(group);
   command.add_option("--master-addr", flags.master_addr, "Host of rank 0's rendezvous store")->group(group);
-  command.add_option("--master-port", flags.master_port, "Port of the rendezvous store")->group(group);
+  command.add_option("--master-port", flags.master_port, "Port of the rendezvous store")
+      ->check(CLI::Range(1, 65535))
+      ->group(group);
   command.add_option("--dist-backend", flags.backend, "gloo or nccl (default: gloo on CPU, nccl on CUDA)")
       ->group(group);
   command
       .add_option("--dist-timeout", flags.timeout_s,
                   "Seconds before a silent worker fails the others, naming it (default 300)")
+      ->check(number_from(0, false))
       ->group(group);
   command.add_option("--dist-bucket-mb", flags.bucket_mb, "MiB of gradients per all-reduce (default 25)")
+      ->check(number_from(0, false))
       ->group(group);
   command
       .add_option("--dist-overlap", flags.overlap,

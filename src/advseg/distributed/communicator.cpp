@@ -54,12 +54,11 @@ std::shared_ptr<::gloo::transport::Device> gloo_device() {
 #endif
 
 c10::intrusive_ptr<Collectives> gloo_group([[maybe_unused]] const c10::intrusive_ptr<c10d::Store>& store,
-                                           [[maybe_unused]] int rank, [[maybe_unused]] int world_size,
-                                           [[maybe_unused]] double timeout_s) {
+                                           [[maybe_unused]] const WorkerGroup& group) {
 #ifdef USE_C10D_GLOO
-  auto options = c10d::ProcessGroupGloo::Options::create(as_duration(timeout_s));
+  auto options = c10d::ProcessGroupGloo::Options::create(as_duration(group.timeout_s));
   options->devices.push_back(gloo_device());
-  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world_size, options);
+  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, group.rank, group.world_size, options);
 #else
   throw Error(
       "--dist-backend gloo: this advseg was built without Gloo's headers (Debian: apt-get install "
@@ -68,16 +67,15 @@ c10::intrusive_ptr<Collectives> gloo_group([[maybe_unused]] const c10::intrusive
 }
 
 c10::intrusive_ptr<Collectives> nccl_group([[maybe_unused]] const c10::intrusive_ptr<c10d::Store>& store,
-                                           [[maybe_unused]] int rank, [[maybe_unused]] int world_size,
-                                           [[maybe_unused]] double timeout_s) {
+                                           [[maybe_unused]] const WorkerGroup& group) {
 #ifdef USE_C10D_NCCL
   // NCCL applies the timeout only with blocking waits (or async error
   // handling): without them a dead rank would hang the others forever.
   ::setenv("NCCL_BLOCKING_WAIT", "1", 0);
   ::setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
   auto options = c10d::ProcessGroupNCCL::Options::create();
-  options->timeout = as_duration(timeout_s);
-  return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world_size, options);
+  options->timeout = as_duration(group.timeout_s);
+  return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, group.rank, group.world_size, options);
 #else
   throw Error(
       "--dist-backend nccl: this advseg was built without NCCL (build against a CUDA LibTorch with "
@@ -97,7 +95,7 @@ c10::intrusive_ptr<c10d::Store> tcp_store(const WorkerGroup& group, bool host) {
   } catch (const std::exception& e) {
     throw Error("rank " + std::to_string(group.rank) + ": cannot " + (host ? "host" : "reach") +
                 " the rendezvous store at " + group.master_addr + ":" + std::to_string(group.master_port) +
-                " within " + std::to_string(group.timeout_s) + " s (" + std::string(e.what()).substr(0, 300) +
+                " within " + seconds_text(group.timeout_s) + " (" + std::string(e.what()).substr(0, 300) +
                 ")");
   }
 }
@@ -111,11 +109,8 @@ std::string rank_list(const std::vector<int>& ranks) {
 }  // namespace
 
 struct Communicator::State {
-  WorkerGroup group_settings;
-  int rank = 0;
-  int world_size = 1;
-  double timeout_s = 300;
-  std::string store_address;  // "host:port", for errors; empty for a store given by a test
+  WorkerGroup group_settings;  // rank, world size, timeout, ...
+  std::string store_address;   // "host:port", for errors; empty for a store given by a test
   bool nccl = false;
   c10::Device device = c10::kCPU;         // where NCCL's tensors must be
   c10::intrusive_ptr<c10d::Store> store;  // our keys (gather, heartbeat)
@@ -126,7 +121,8 @@ struct Communicator::State {
   // The error for a collective that failed: which ranks stopped answering.
   [[noreturn]] void fail(const std::string& what, const std::exception& cause) {
     std::ostringstream text;
-    text << "distributed training: " << what << " failed on rank " << rank << " of " << world_size << ": ";
+    text << "distributed training: " << what << " failed on rank " << group_settings.rank << " of "
+         << group_settings.world_size << ": ";
     try {
       const auto silent = heartbeat->silent_ranks(*store, 6 * Heartbeat::kInterval);
       if (silent.empty())
@@ -197,9 +193,6 @@ std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::
   check_worker_group(group);
   auto state = std::make_unique<State>();
   state->group_settings = group;
-  state->rank = group.rank;
-  state->world_size = group.world_size;
-  state->timeout_s = group.timeout_s;
   state->store_address = group.master_addr + ":" + std::to_string(group.master_port);
   const std::string backend = !group.backend.empty() ? group.backend : device == c10::kCUDA ? "nccl" : "gloo";
   state->nccl = backend == "nccl";
@@ -213,8 +206,7 @@ std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::
                            group.rank, group.world_size);
   auto group_store = c10::make_intrusive<c10d::PrefixStore>(prefix + "group/", server);
   try {
-    state->group = state->nccl ? nccl_group(group_store, group.rank, group.world_size, group.timeout_s)
-                               : gloo_group(group_store, group.rank, group.world_size, group.timeout_s);
+    state->group = state->nccl ? nccl_group(group_store, group) : gloo_group(group_store, group);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -226,18 +218,17 @@ std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::
 std::shared_ptr<Communicator> Communicator::over_store(const c10::intrusive_ptr<c10d::Store>& store, int rank,
                                                        int world_size, double timeout_s) {
   auto state = std::make_unique<State>();
-  state->group_settings.rank = state->rank = rank;
-  state->group_settings.world_size = state->world_size = world_size;
-  state->group_settings.timeout_s = state->timeout_s = timeout_s;
+  state->group_settings.rank = rank;
+  state->group_settings.world_size = world_size;
+  state->group_settings.timeout_s = timeout_s;
   state->store = store;
   state->heartbeat.emplace(store, rank, world_size);
-  state->group =
-      gloo_group(c10::make_intrusive<c10d::PrefixStore>("group/", store), rank, world_size, timeout_s);
+  state->group = gloo_group(c10::make_intrusive<c10d::PrefixStore>("group/", store), state->group_settings);
   return std::shared_ptr<Communicator>(new Communicator(std::move(state)));
 }
 
-int Communicator::rank() const { return state_->rank; }
-int Communicator::world_size() const { return state_->world_size; }
+int Communicator::rank() const { return state_->group_settings.rank; }
+int Communicator::world_size() const { return state_->group_settings.world_size; }
 const WorkerGroup& Communicator::group() const { return state_->group_settings; }
 
 void Communicator::sum(const std::vector<at::Tensor>& tensors, const std::string& what) {

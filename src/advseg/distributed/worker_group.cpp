@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <limits>
+#include <sstream>
 
 #include "advseg/error.h"
 
@@ -32,6 +33,12 @@ bool parse_bool(const std::string& name, const std::string& text) {
 }
 
 }  // namespace
+
+std::string seconds_text(double seconds) {
+  std::ostringstream text;
+  text << seconds << " s";
+  return text.str();
+}
 
 Environment process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -83,10 +90,9 @@ void check_worker_group(const WorkerGroup& group) {
   if (!group.backend.empty() && group.backend != "gloo" && group.backend != "nccl")
     throw Error("--dist-backend " + group.backend + ": expected gloo or nccl");
   if (!(group.bucket_mb > 0) || group.bucket_mb > 1e6)
-    throw Error("--dist-bucket-mb " + std::to_string(group.bucket_mb) + ": must be a positive size in MiB");
+    throw Error("--dist-bucket-mb: must be a positive size in MiB (at most 1e6)");
   if (!(group.timeout_s > 0))
-    throw Error("--dist-timeout " + std::to_string(group.timeout_s) +
-                ": must be a positive number of seconds");
+    throw Error("--dist-timeout " + seconds_text(group.timeout_s) + ": must be a positive number of seconds");
 }
 
 }  // namespace advseg

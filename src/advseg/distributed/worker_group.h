@@ -41,6 +41,9 @@ Environment process_environment();
 // variable and the value.
 WorkerGroup worker_group_from(const Environment& environment);
 
+// "300 s", "2.5 s": a duration for messages.
+std::string seconds_text(double seconds);
+
 // Checks a group after flags have overridden the environment: rank within
 // the world, a port, a known backend, a positive timeout; advseg::Error
 // naming the flag or variable otherwise.

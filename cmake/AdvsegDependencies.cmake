@@ -1,16 +1,10 @@
-# Every dependency comes from Debian 12 packages (scripts/setup.sh installs them).
-# LibTorch 2.x works too: pass its prefix through CMAKE_PREFIX_PATH.
+# Dependencies. LibTorch comes from the PyPI torch wheel that scripts/setup.sh
+# installs into the project's virtual environment (.venv); CMAKE_PREFIX_PATH or
+# Torch_DIR name another LibTorch instead (a zip from pytorch.org, a source
+# build). Everything else comes from Debian 12 packages.
 if(ADVSEG_WITH_TORCH)
-  find_package(Torch REQUIRED)
+  include(AdvsegTorch)
   find_package(CLI11 REQUIRED)
-  # LibTorch 2.5+ wheels export the std::filesystem functions of the libstdc++
-  # they link statically (pytorch/pytorch#133437). An executable that finds
-  # those before the system's libstdc++ runs them against its own compiler's
-  # inline code and crashes (seen with g++ 13 and LibTorch 2.11). Naming
-  # libstdc++ first in every executable's needed libraries makes it win.
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_SYSTEM_NAME STREQUAL "Linux")
-    string(APPEND CMAKE_EXE_LINKER_FLAGS " -Wl,--push-state,--no-as-needed -lstdc++ -Wl,--pop-state")
-  endif()
 endif()
 find_package(Threads REQUIRED)
 find_package(PNG REQUIRED)

@@ -10,8 +10,10 @@ set(ADVSEG_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/advseg)
 
 # Installed, the command finds the library next to it, and both find a
 # LibTorch outside the system's folders where they were linked against one.
+# (LibTorch's own folder by name: CMake leaves it out of the link path it
+# keeps, as it links LibTorch's libraries by full path.)
 set_target_properties(advseg advseg_cli PROPERTIES
-  INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}" INSTALL_RPATH_USE_LINK_PATH TRUE)
+  INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR};${TORCH_INSTALL_PREFIX}/lib" INSTALL_RPATH_USE_LINK_PATH TRUE)
 
 install(TARGETS advseg advseg_base advseg_opencv
   EXPORT advsegTargets

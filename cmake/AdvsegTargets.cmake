@@ -3,6 +3,12 @@
 function(advseg_set_warnings target)
   # -Wshadow=local is GCC's; clang (the fuzz build) has no equivalent.
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>)
+  # GCC 12 (Debian 12's) warns falsely on std::string's inlined operator+ at
+  # -O3 in C++20, which LibTorch 2.15 requires (GCC bugs 105329, 105651:
+  # "specified bound ... exceeds maximum object size", "pointer overflow
+  # between offset ..."). Fixed in GCC 13.
+  set(gcc12 "$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>")
+  target_compile_options(${target} PRIVATE "$<${gcc12}:-Wno-stringop-overflow;-Wno-restrict;-Wno-array-bounds>")
   if(ADVSEG_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

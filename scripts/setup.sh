@@ -1,24 +1,24 @@
 #!/usr/bin/env bash
-# Installs advseg's build and test dependencies from Debian 12 packages;
-# with --checks also the fuzzing and sanitizer tools, with --bench what
-# `make bench` needs, with --format only clang-format (`make format-check`).
-# Idempotent and cheap when nothing is missing: each package is looked up
-# with dpkg-query, and apt-get (update, then install) runs only for missing
-# ones. Run as root (or with sudo available).
+# Installs advseg's dependencies: Debian 12 packages (the compiler, CMake, the
+# libraries for images, config and tests), and PyTorch from PyPI into the
+# project's virtual environment .venv (scripts/requirements.txt: LibTorch for
+# the build, torchvision, onnxruntime). With --checks also the fuzzing tools,
+# with --format only clang-format (`make format-check`).
+# Idempotent and cheap when nothing is missing: each package is looked up with
+# dpkg-query, apt-get runs only for missing ones; .venv is reused while it
+# holds exactly the pinned versions. Run as root (or with sudo available).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   cmake ninja-build g++ ccache pkg-config clang-format
-  libtorch-dev            # the engine (LibTorch 1.13.1 on Debian 12)
-  libgloo-dev             # headers of Gloo, c10d's CPU collectives (distributed training)
-  libopenblas0-openmp     # fast BLAS for LibTorch's matrix products
+  python3 python3-venv    # makes .venv where no other Python 3.10+ is first on the PATH
+  libgloo-dev             # headers of Gloo, c10d's CPU collectives (the wheel has its library, not its headers)
   libopencv-imgcodecs-dev libopencv-imgproc-dev  # JPEG/PNG decoding, resizing
   libpng-dev              # label masks read as raw palette indices; PNG photos decoded strictly
   libjpeg-dev             # JPEG photos decoded strictly (corrupt data refused, not greyed over)
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev
-  python3-torchvision     # parity tests against torchvision (with python3-torch, whose torchrun
-                          # launches the distributed tests)
   chromium                # the HTML report's test in a real (headless) browser
 )
 
@@ -29,17 +29,13 @@ checks_packages=(
   libclang-rt-dev         # libclang-rt-14-dev: libFuzzer and clang's sanitizer runtimes
   llvm                    # llvm-symbolizer: file:line in the fuzzers' reports
 )
-# `setup.sh --bench` adds PyTorch for Python (Debian's python3-torch, the same
-# 1.13.1 engine as libtorch-dev), so the twin in bench/reference/ runs on the
-# same build of the kernels.
-bench_packages=(python3 python3-torch)
 
+python_env=true
 case "${1:-}" in
-  --checks) packages+=("${checks_packages[@]}") ;;
-  --bench) packages+=("${bench_packages[@]}") ;;
-  --format) packages=(clang-format) ;;
+  --checks) packages+=("${checks_packages[@]}") python_env=false ;;
+  --format) packages=(clang-format) python_env=false ;;
   "") ;;
-  *) echo "usage: $0 [--checks | --bench | --format]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--checks | --format]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -47,13 +43,24 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# .venv holds the pinned PyTorch (about 3 GB to download, 5.5 GB installed:
+# docs/reliability.md). The copy of requirements.txt inside it says what it
+# holds; any other content, or a failed install, builds it anew.
+venv=.venv
+if $python_env && ! cmp -s scripts/requirements.txt "$venv/advseg-requirements.txt"; then
+  python="${ADVSEG_SETUP_PYTHON:-python3}"
+  echo "setup: installing PyTorch into $venv ($(grep -v '^#' scripts/requirements.txt | tr '\n' ' '))"
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check --no-input -r scripts/requirements.txt
+  cp scripts/requirements.txt "$venv/advseg-requirements.txt"
+fi

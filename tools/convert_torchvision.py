@@ -1,16 +1,20 @@
 """Turns a PyTorch file into a plain state dict that advseg reads.
 
-usage: tools/convert_torchvision.py INPUT OUTPUT
+usage: tools/convert_torchvision.py [--trust-pickle] INPUT OUTPUT
 
 INPUT: anything torch.load reads: a state dict (torchvision's .pth weights),
 a whole pickled model (torch.save(model)), or a training checkpoint with the
 state dict under "model" (torchvision's references/segmentation) or
-"state_dict"; legacy (pre-1.6) files too. OUTPUT: a zip-format torch.save
+"state_dict"; legacy (pre-1.6) files too. Files of tensors, numbers and
+strings load safely (torch.load's weights_only mode); a pickled model runs
+code of its own when loaded, so it needs --trust-pickle: use it only for a
+file from a source you trust. OUTPUT: a zip-format torch.save
 file of a plain dict name -> tensor, on the CPU, floating point tensors as
 float32, which advseg's read_state_dict (src/advseg/models/state_dict.h)
 accepts. Prefixes ("module.", "backbone.") are kept: advseg's LoadOptions
 selects and strips them.
 """
+import pickle
 import sys
 
 import torch
@@ -40,12 +44,25 @@ def plain_tensors(state_dict, source):
     return tensors
 
 
+def load(source, trust_pickle):
+    try:
+        return torch.load(source, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        if not trust_pickle:
+            reason = str(error).split("WeightsUnpickler error:")[-1].strip().splitlines()[0].split(". Please")[0]
+            raise SystemExit(f"{source}: holds more than tensors ({reason}); loading it runs code from the "
+                             "file: if you trust its source, run again with --trust-pickle") from None
+    return torch.load(source, map_location="cpu", weights_only=False)
+
+
 def main(argv):
-    if len(argv) != 3:
+    trust_pickle = "--trust-pickle" in argv
+    paths = [arg for arg in argv[1:] if arg != "--trust-pickle"]
+    if len(paths) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    source, target = argv[1], argv[2]
-    loaded = torch.load(source, map_location="cpu")
+    source, target = paths
+    loaded = load(source, trust_pickle)
     tensors = plain_tensors(extract_state_dict(loaded, source), source)
     torch.save(tensors, target)
     print(f"{target}: {len(tensors)} tensors")

@@ -41,7 +41,7 @@ try:
     import torch.nn as nn
     import torch.nn.functional as F
 except ImportError:
-    sys.exit("twin.py: PyTorch is missing; install it with scripts/setup.sh --bench (python3-torch)")
+    sys.exit("twin.py: PyTorch is missing; scripts/setup.sh installs it into .venv (run with .venv/bin/python3)")
 
 IGNORE_INDEX = 255
 LAMBDA = 0.1
@@ -106,7 +106,7 @@ def torchvision_segmentor(segmentor, backbone, num_classes):
     try:
         from torchvision.models import segmentation
     except ImportError:
-        sys.exit("twin.py: torchvision is missing; install python3-torchvision (scripts/setup.sh)")
+        sys.exit("twin.py: torchvision is missing; scripts/setup.sh installs it into .venv")
     defaults = {"fcn_resnet": "resnet50", "deeplabv3": "resnet50", "lraspp": "mobilenet_v3_large"}
     name = f"{segmentor.replace('_resnet', '')}_{backbone or defaults[segmentor]}"
     builder = getattr(segmentation, name, None)

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <thread>
 
 #include "advseg/error.h"
@@ -20,12 +21,24 @@ int configure_threads(int requested) {
 
 c10::Device parse_device(const std::string& name) {
   if (name == "cpu") return c10::Device(c10::kCPU);
-  if (name.rfind("cuda", 0) == 0) {
-    if (!torch::cuda::is_available())
-      throw Error("--device " + name + ": CUDA is not available (no GPU, or LibTorch built without CUDA)");
-    return c10::Device(name);
-  }
-  throw Error("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
+  if (name.rfind("cuda", 0) != 0) throw Error("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
+#ifdef ADVSEG_TORCH_CUDA
+  if (!torch::cuda::is_available())
+    throw Error("--device " + name +
+                ": CUDA is not available: no NVIDIA GPU is visible to this process (check nvidia-smi and "
+                "CUDA_VISIBLE_DEVICES), or use --device cpu");
+#else
+  throw Error("--device " + name +
+              ": CUDA is not available: this advseg was built against a LibTorch without CUDA (build it "
+              "against the PyPI wheel, scripts/setup.sh, or a CUDA LibTorch), or use --device cpu");
+#endif
+  const c10::Device device(name);
+  const int count = torch::cuda::device_count();
+  if (device.has_index() && device.index() >= count)
+    throw Error("--device " + name + ": this machine has " + std::to_string(count) + " CUDA device" +
+                (count == 1 ? "" : "s") + " (cuda:0" +
+                (count > 1 ? " to cuda:" + std::to_string(count - 1) : "") + ")");
+  return device;
 }
 
 namespace {

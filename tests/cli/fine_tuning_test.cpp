@@ -19,15 +19,16 @@ namespace {
 TEST(FineTuning, ConvertedTorchvisionModelTrainsAndEvaluates) {
   testing::TempDir dir;
   std::string why;
-  // A whole pickled model, the form convert_torchvision.py must unwrap.
+  // A whole pickled model, the form convert_torchvision.py must unwrap (and
+  // loads only when trusted: it runs code of its own).
   const std::string save =
       "\"import sys, torch, torchvision; torch.manual_seed(0); "
       "m = torchvision.models.segmentation.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None, "
       "num_classes=5); torch.save(m, sys.argv[1])\" ";
   const bool exported =
       testing::run_python("-c " + save + testing::quoted(dir.file("model.pt").string()), dir, why) &&
-      testing::run_python(testing::quoted(testing::source_dir() + "/tools/convert_torchvision.py") + " " +
-                              testing::quoted(dir.file("model.pt").string()) + " " +
+      testing::run_python(testing::quoted(testing::source_dir() + "/tools/convert_torchvision.py") +
+                              " --trust-pickle " + testing::quoted(dir.file("model.pt").string()) + " " +
                               testing::quoted(dir.file("weights.pth").string()),
                           dir, why);
   SKIP_OR_FAIL_WITHOUT(exported, why);

@@ -2,11 +2,13 @@
 // evaluation, with the workers as threads of this process over one
 // in-memory store and real Gloo process groups on loopback.
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <torch/csrc/distributed/c10d/HashStore.hpp>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "advseg/eval/evaluator.h"
 #include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/sync_batch_norm.h"
+#include "support/free_port.h"
 #include "support/tiny_config.h"
 #include "support/tiny_run.h"
 
@@ -42,6 +45,37 @@ void run_workers(int world_size, const std::function<void(Communicator&)>& body)
     });
   for (auto& thread : threads) thread.join();
   if (failure) std::rethrow_exception(failure);
+}
+
+// The NCCL process group, one worker over a real TCP store: it sums on the
+// GPU where one is, and without one the join says what is wrong.
+WorkerGroup nccl_worker() {
+  WorkerGroup group;
+  group.backend = "nccl";
+  group.master_port = testing::free_port();
+  group.timeout_s = 30;
+  return group;
+}
+
+TEST(Collectives, NcclWithoutAGpuIsRefusedSayingWhy) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "this machine has a GPU: NcclSumsOnTheGpu covers it";
+  try {
+    Communicator::join(nccl_worker(), c10::kCUDA);
+    FAIL() << "joined an NCCL group without a GPU";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--dist-backend nccl needs a CUDA GPU"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("--dist-backend gloo"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Collectives, NcclSumsOnTheGpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA GPU on this machine: NCCL cannot run here";
+  auto workers = Communicator::join(nccl_worker(), c10::kCUDA);
+  auto value = torch::arange(4, torch::TensorOptions().device(torch::kCUDA).dtype(torch::kFloat));
+  workers->sum({value}, "nccl sum");
+  EXPECT_TRUE(torch::equal(value.cpu(), torch::arange(4, torch::kFloat)));
+  workers->barrier("nccl barrier");
 }
 
 TEST(Collectives, SumBroadcastAndGatherAcrossWorkers) {

@@ -2,43 +2,34 @@
 // two workers with half batches train the weights one worker trains with
 // the whole batch, launched by flags or by torchrun; a worker that dies
 // makes the other fail fast, naming it; a killed pair resumes exactly.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include <sys/types.h>
 #include <torch/torch.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cli/run_command.h"
 #include "support/checkpoint_weights.h"
 #include "support/child_process.h"
+#include "support/free_port.h"
+#include "support/python.h"
 #include "support/temp_dir.h"
 #include "support/tiny_training.h"
 
 namespace advseg {
 namespace {
 namespace fs = std::filesystem;
+using testing::free_port;
 using testing::read_text;
 using testing::start_advseg;
 using testing::tiny_training;
 using testing::wait_for;
-
-// A port nobody listens on now, for the rendezvous store.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 std::vector<std::string> with(std::vector<std::string> arguments, const std::vector<std::string>& more) {
   arguments.insert(arguments.end(), more.begin(), more.end());
@@ -138,15 +129,15 @@ TEST(DataParallelLaunch, BadFlagsAreRefusedNamingThem) {
 }
 
 TEST(DataParallelLaunch, TorchrunStartsTheSameRun) {
-  if (std::system("command -v torchrun > /dev/null 2>&1") != 0)
-    GTEST_SKIP() << "torchrun not installed (Debian's python3-torch ships it; scripts/setup.sh installs it)";
+  // torchrun is a script beside the Python of the build's torch (.venv/bin).
+  const auto torchrun = fs::path(testing::test_python()).parent_path() / "torchrun";
+  if (!fs::exists(torchrun))
+    GTEST_SKIP() << torchrun.string() << " not found (scripts/setup.sh installs torch into .venv)";
   testing::TempDir dir;
   ASSERT_EQ(wait_for(start_advseg(tiny_training(dir.path() / "one", 2, 4))), 0);
-  // --redirects 1 --tee 1: Debian 12's torchrun (torch 1.13 on Python 3.11) cannot parse its own
-  // default "0" (docs/distributed.md); these keep every stream on the console.
-  std::string line = "cd '" + dir.path().string() +
-                     "' && torchrun --nproc_per_node 2 --no_python --redirects 1 --tee 1 --master_port " +
-                     std::to_string(free_port()) + " " + testing::binary_dir() + "/advseg";
+  std::string line = "cd '" + dir.path().string() + "' && '" + torchrun.string() +
+                     "' --nproc_per_node 2 --no_python --master_port " + std::to_string(free_port()) + " " +
+                     testing::binary_dir() + "/advseg";
   for (const auto& argument : tiny_training(dir.path() / "two", 2, 2)) line += " '" + argument + "'";
   const auto result = testing::run_shell(line);
   ASSERT_EQ(result.exit_code, 0) << result.output;

@@ -7,13 +7,12 @@
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
-#include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "advseg/error.h"
-#include "advseg/inference/prediction.h"
-#include "advseg/io/palette.h"
+#include "inference/export_fixtures.h"
 #include "support/network_state.h"
 #include "support/paths.h"
 #include "support/python.h"
@@ -22,37 +21,14 @@
 namespace advseg {
 namespace {
 
-constexpr int kClasses = 4;
+constexpr int kClasses = testing::kExportClasses;
 
 using Family = testing::SegmentorFamily;
+using testing::advseg_logits;
+using testing::spec_for;
+using testing::write_floats;
 
-std::shared_ptr<SegmentorImpl> make(const Family& family) {
-  auto segmentor = testing::segmentor_of(family, kClasses, 5);
-  testing::randomise_batch_norms(*segmentor, family.side);
-  return segmentor;
-}
-
-TorchScriptExport spec_for(int side) {
-  TorchScriptExport spec;
-  spec.class_names = {"sky", "tree", "road", "grass"};
-  spec.palette = default_palette(kClasses);
-  spec.height = side;
-  spec.width = side;
-  return spec;
-}
-
-torch::Tensor normalised(const torch::Tensor& images, const Normalization& norm) {
-  const auto mean = torch::tensor(norm.mean, torch::kFloat).view({1, 3, 1, 1});
-  const auto std = torch::tensor(norm.std, torch::kFloat).view({1, 3, 1, 1});
-  return (images - mean) / std;
-}
-
-// advseg's prediction for RGB images in [0, 1].
-torch::Tensor advseg_logits(SegmentorImpl& segmentor, const torch::Tensor& images) {
-  InferenceNetwork network(segmentor);
-  PredictionOptions options;
-  return predict_logits(network, normalised(images, options.normalization), options);
-}
+std::shared_ptr<SegmentorImpl> make(const Family& family) { return testing::exportable(family); }
 
 torch::Tensor run(torch::jit::Module& module, const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
@@ -140,12 +116,6 @@ TEST(TorchScriptExport, NamesTheFileItCannotWrite) {
   }
 }
 
-void write_floats(const std::filesystem::path& path, const torch::Tensor& tensor) {
-  const auto data = tensor.contiguous();
-  std::ofstream(path, std::ios::binary)
-      .write(static_cast<const char*>(data.data_ptr()), static_cast<std::streamsize>(data.nbytes()));
-}
-
 TEST(TorchScriptExport, RoundTripsThroughPython) {
   auto segmentor = make({"deeplabv3", "mobilenet_v3_large", 64});
   testing::TempDir dir;
@@ -163,23 +133,6 @@ TEST(TorchScriptExport, RoundTripsThroughPython) {
                               " 2 64 64 sky,tree,road,grass",
                           dir, why, "torch"),
       why);
-}
-
-// tools/export_onnx.py converts the export's fixed-size part; without an
-// ONNX runtime in Debian 12 the test checks that PyTorch's exporter, whose
-// checker validates the model, accepts it and writes the file.
-TEST(TorchScriptExport, ConvertsToOnnxWithTheTool) {
-  auto segmentor = make({"deeplabv3", "mobilenet_v3_large", 64});
-  testing::TempDir dir;
-  export_torchscript(*segmentor, spec_for(64), dir.file("model.pt"));
-  const std::string tool = testing::source_dir() + "/tools/export_onnx.py";
-  std::string why;
-  SKIP_OR_FAIL_WITHOUT(
-      testing::run_python(testing::quoted(tool) + " " + testing::quoted(dir.file("model.pt").string()) + " " +
-                              testing::quoted(dir.file("model.onnx").string()),
-                          dir, why, "torch"),
-      why);
-  EXPECT_GT(std::filesystem::file_size(dir.file("model.onnx")), 1000u);
 }
 
 }  // namespace

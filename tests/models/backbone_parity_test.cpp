@@ -2,12 +2,14 @@
 // saves randomly initialised torchvision networks, an input and their feature
 // maps; the same weights loaded (strictly) into advseg's backbones must give
 // the same maps. Skipped, saying why, where no Python has torchvision
-// (scripts/setup.sh installs Debian's python3-torchvision).
+// (scripts/setup.sh installs torchvision into .venv).
 //
 // Each test exports only its network (ctest runs every test in a process of
 // its own): about 3 s of Python each.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -155,10 +157,20 @@ TEST(TorchvisionFiles, ConvertToolMakesStateDictsOfModelsCheckpointsAndLegacyFil
   const auto backbone = make_backbone(options);
   LoadOptions non_strict;
   non_strict.strict = false;
+  // A pickled model runs code when loaded: the tool asks for --trust-pickle.
+  const int refused = std::system(
+      (testing::quoted(testing::test_python()) + " " + tool + " " + quoted(dir.file("model.pt").string()) +
+       " " + quoted(dir.file("refused.pth").string()) + " 2>" + quoted(dir.file("refused.log").string()))
+          .c_str());
+  EXPECT_NE(refused, 0);
+  EXPECT_NE(testing::read_text(dir.file("refused.log")).find("--trust-pickle"), std::string::npos)
+      << testing::read_text(dir.file("refused.log"));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("refused.pth")));
   for (const std::string input : {"model.pt", "checkpoint.pth", "legacy.pth"}) {
     const auto output = dir.file(input + ".converted.pth");
-    ASSERT_TRUE(
-        run_python(tool + " " + quoted(dir.file(input).string()) + " " + quoted(output.string()), dir, why))
+    const std::string trust = input == "model.pt" ? " --trust-pickle" : "";
+    ASSERT_TRUE(run_python(
+        tool + trust + " " + quoted(dir.file(input).string()) + " " + quoted(output.string()), dir, why))
         << input;
     const LoadReport report = load_state_dict(*backbone, output, non_strict);
     EXPECT_EQ(report.unexpected, (std::vector<std::string>{"fc.weight", "fc.bias"})) << input;

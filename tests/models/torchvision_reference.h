@@ -1,8 +1,8 @@
 // Running tests/models/export_torchvision.py, which saves randomly
 // initialised torchvision networks with their inputs and outputs, for the
 // parity tests (backbone_parity_test, segmentor_parity_test). Skipped, saying
-// why, where no Python has torchvision (scripts/setup.sh installs Debian's
-// python3-torchvision).
+// why, where the build's Python has no torchvision (scripts/setup.sh
+// installs it into .venv).
 #pragma once
 
 #include <string>

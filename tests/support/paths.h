@@ -11,5 +11,6 @@ namespace advseg::testing {
 std::string binary_dir();       // the build folder, holding the advseg command
 std::string source_dir();       // the checkout
 std::string shared_data_dir();  // holds stanford_background/ (may be absent)
+std::string python();           // the Python whose torch the build uses (.venv's, scripts/setup.sh)
 
 }  // namespace advseg::testing

@@ -1,8 +1,8 @@
 // Running a Python script from a test: the parity tests against torchvision
 // (tests/models) and the TorchScript round trip (tests/inference). A script
 // exits with kPythonLacksModule when its Python has no torch (or
-// torchvision); the test is then skipped, saying why, where no Python has it
-// (scripts/setup.sh installs Debian's python3-torch and python3-torchvision).
+// torchvision); the test is then skipped, saying why (scripts/setup.sh
+// installs torch and torchvision into .venv, the build's Python).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,9 +10,9 @@
 
 #include <cstdlib>
 #include <string>
-#include <vector>
 
 #include "support/child_process.h"
+#include "support/paths.h"
 #include "support/temp_dir.h"
 
 namespace advseg::testing {
@@ -21,31 +21,29 @@ constexpr int kPythonLacksModule = 77;
 
 inline std::string quoted(const std::string& text) { return "'" + text + "'"; }
 
-inline std::string join(const std::vector<std::string>& names) {
-  std::string joined;
-  for (const auto& name : names) joined += (joined.empty() ? "" : ", ") + name;
-  return joined;
+// $ADVSEG_PYTHON when set, else the build's Python (whose torch is the
+// LibTorch under test).
+inline std::string test_python() {
+  const char* chosen = std::getenv("ADVSEG_PYTHON");
+  return chosen && *chosen ? chosen : python();
 }
 
-// Runs `arguments` with $ADVSEG_PYTHON when set, else the first of Debian's
-// Python (the package's home, even under pyenv or a venv) and python3 on the
-// PATH that has the modules. Returns false, with `why`, when none has them;
-// fails the test (its output shown) when the script fails.
+// Runs `arguments` with test_python(). Returns false, with `why`, when that
+// Python is missing or lacks the modules; fails the test (its output shown)
+// when the script fails.
 inline bool run_python(const std::string& arguments, const TempDir& dir, std::string& why,
                        const std::string& modules = "torchvision") {
-  std::vector<std::string> pythons{"/usr/bin/python3", "python3"};
-  if (const char* chosen = std::getenv("ADVSEG_PYTHON")) pythons = {chosen};
+  const std::string python = test_python();
   const auto log = dir.file("python.log").string();
-  for (const auto& python : pythons) {
-    const int status = std::system((python + " " + arguments + " >" + quoted(log) + " 2>&1").c_str());
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-    if (code == 0) return true;
-    if (code == kPythonLacksModule || code == 127) continue;  // no such module, no such python
-    ADD_FAILURE() << python << " " << arguments << " failed (" << code << "):\n" << read_text(log);
+  const int status = std::system((quoted(python) + " " + arguments + " >" + quoted(log) + " 2>&1").c_str());
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  if (code == 0) return true;
+  if (code == kPythonLacksModule || code == 127) {  // no such module, no such python
+    why = python + " lacks " + modules + " (scripts/setup.sh installs it into .venv; ADVSEG_PYTHON picks " +
+          "another): skipping the check in Python";
     return false;
   }
-  why = "no Python with " + modules + " (tried " + join(pythons) + "; install python3-" + modules +
-        ", e.g. with scripts/setup.sh): skipping the check in Python";
+  ADD_FAILURE() << python << " " << arguments << " failed (" << code << "):\n" << read_text(log);
   return false;
 }
 

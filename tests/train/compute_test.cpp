@@ -6,10 +6,12 @@
 
 #include <fstream>
 #include <iterator>
+#include <string>
 
 #include "advseg/inference/autocast.h"
 #include "advseg/runtime.h"
 #include "advseg/train/adversarial_step.h"
+#include "support/error_message.h"
 #include "support/tiny_run.h"
 
 namespace advseg {
@@ -67,6 +69,25 @@ TEST(Precision, Bf16WhenAskedAndAutomaticallyOnlyOnCpusWithNativeBf16) {
   const bool native =
       flags.find("avx512_bf16") != std::string::npos || flags.find("amx_bf16") != std::string::npos;
   EXPECT_EQ(uses_bf16("auto", "cpu"), native);
+}
+
+// Without a GPU, --device cuda fails before anything runs, saying why and
+// what to use instead; a device index past the last GPU is named too.
+TEST(Device, CudaWithoutAGpuIsAClearError) {
+  const auto says = [](const std::string& name, const std::string& expected) {
+    const std::string message = testing::error_message([&] { parse_device(name); });
+    EXPECT_NE(message.find(expected), std::string::npos) << name << ": " << message;
+  };
+  EXPECT_EQ(parse_device("cpu"), c10::Device(c10::kCPU));
+  says("gpu", "expected cpu, cuda or cuda:N");
+  if (torch::cuda::is_available()) {
+    says("cuda:" + std::to_string(torch::cuda::device_count()), "CUDA device");
+    GTEST_SKIP() << "this machine has a GPU: only the index check applies";
+  }
+  for (const std::string name : {"cuda", "cuda:0", "cuda:3"}) {
+    says(name, "--device " + name + ": CUDA is not available");
+    says(name, "use --device cpu");
+  }
 }
 
 TEST(Device, CudaStepMatchesTheCpuStep) {

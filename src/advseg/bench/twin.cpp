@@ -74,20 +74,30 @@ nlohmann::json last_json_line(const std::string& output, const std::filesystem::
   return report;
 }
 
+// The first of `candidates` beside this executable (build trees sit in the
+// source tree, build/advseg; installs put the twin under share/advseg) that
+// exists, else `fallback`.
+std::filesystem::path beside_executable(const std::vector<std::filesystem::path>& candidates,
+                                        const std::filesystem::path& fallback) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path exe_dir = fs::read_symlink("/proc/self/exe", error).parent_path();
+  for (const auto& candidate : candidates)
+    if (fs::is_regular_file(exe_dir / candidate, error)) return (exe_dir / candidate).lexically_normal();
+  return fallback;
+}
+
 }  // namespace
 
 std::filesystem::path default_twin_script() {
-  namespace fs = std::filesystem;
   if (const char* given = std::getenv("ADVSEG_TWIN_SCRIPT")) return given;
-  // Next to the executable: build trees sit in the source tree (build/advseg),
-  // installs put the twin under share/advseg.
-  std::error_code error;
-  const fs::path exe_dir = fs::read_symlink("/proc/self/exe", error).parent_path();
-  const std::vector<fs::path> candidates = {exe_dir / "../bench/reference/twin.py",
-                                            exe_dir / "../share/advseg/twin.py", "bench/reference/twin.py"};
-  for (const auto& candidate : candidates)
-    if (fs::is_regular_file(candidate, error)) return candidate.lexically_normal();
-  return candidates.back();
+  return beside_executable({"../bench/reference/twin.py", "../share/advseg/twin.py"},
+                           "bench/reference/twin.py");
+}
+
+std::string default_twin_python() {
+  if (const char* given = std::getenv("ADVSEG_PYTHON"); given && *given) return given;
+  return beside_executable({"../.venv/bin/python3"}, "python3").string();
 }
 
 const std::vector<std::string>& twin_segmentors() {
@@ -103,9 +113,9 @@ void check_twin(const TwinOptions& options, const Workload& workload) {
     throw Error("bench: the Python twin has no counterpart of segmentor '" + workload.segmentor +
                 "' (it has " + listed + "); run without --twin");
   }
-  if (!std::filesystem::exists(options.python))
-    throw Error("bench: --python " + options.python + " does not exist (install python3-torch with " +
-                "scripts/setup.sh --bench, or name another interpreter)");
+  if (options.python.find('/') != std::string::npos && !std::filesystem::exists(options.python))
+    throw Error("bench: --python " + options.python + " does not exist (scripts/setup.sh installs " +
+                "PyTorch into .venv; or name another interpreter)");
   if (!std::filesystem::is_regular_file(options.script))
     fail_at(options.script, "the Python twin is missing");
 }

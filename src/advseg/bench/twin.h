@@ -13,12 +13,16 @@
 namespace advseg {
 
 struct TwinOptions {
-  std::filesystem::path script;             // default_twin_script() unless set
-  std::string python = "/usr/bin/python3";  // Debian's, where python3-torch lives
+  std::filesystem::path script;  // default_twin_script() unless set
+  std::string python;            // default_twin_python() unless set
 };
 
 // bench/reference/twin.py in the source tree this program was built from.
 std::filesystem::path default_twin_script();
+
+// $ADVSEG_PYTHON, else the project's .venv (scripts/setup.sh) beside a build
+// tree, else python3 on the PATH.
+std::string default_twin_python();
 
 // The segmentors the twin builds: multiscale, and torchvision's own models
 // for the families torchvision has.

@@ -82,6 +82,7 @@ void add_bench_command(CLI::App& app) {
   auto options = std::make_shared<BenchCommandOptions>();
   BenchOptions& bench = options->bench;
   bench.twin_options.script = default_twin_script();
+  bench.twin_options.python = default_twin_python();
   auto* command = app.add_subcommand(
       "bench", "Measure training, inference and loading speed (any segmentor; multiscale by default)");
   command->add_flag("--json", options->json, "Print one JSON object instead of a table");
@@ -115,7 +116,7 @@ void add_bench_command(CLI::App& app) {
                     "Also time one iteration of each loop operator by operator (self time, top 15)");
   command->add_option("--twin-script", bench.twin_options.script, "The Python twin");
   command->add_option("--python", bench.twin_options.python,
-                      "Python with PyTorch (scripts/setup.sh --bench)");
+                      "Python with PyTorch (default: $ADVSEG_PYTHON, else the project's .venv)");
   command->callback([options] { run_bench(*options); });
 }
 

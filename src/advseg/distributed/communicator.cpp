@@ -1,13 +1,8 @@
 #include "advseg/distributed/communicator.h"
 
-#include <torch/version.h>
+#include <torch/cuda.h>
 
-// The collectives' base class: Backend since LibTorch 2, ProcessGroup before.
-#if TORCH_VERSION_MAJOR >= 2
 #include <torch/csrc/distributed/c10d/Backend.hpp>
-#else
-#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
-#endif
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/Types.hpp>
@@ -31,13 +26,8 @@
 namespace advseg {
 namespace {
 
-// LibTorch 2 split process groups into per-device backends; the collectives
-// of both have the same signatures.
-#if TORCH_VERSION_MAJOR >= 2
+// The collectives of one device type: a Gloo or an NCCL backend.
 using Collectives = c10d::Backend;
-#else
-using Collectives = c10d::ProcessGroup;
-#endif
 
 std::chrono::milliseconds as_duration(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
@@ -196,6 +186,10 @@ std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::
   state->store_address = group.master_addr + ":" + std::to_string(group.master_port);
   const std::string backend = !group.backend.empty() ? group.backend : device == c10::kCUDA ? "nccl" : "gloo";
   state->nccl = backend == "nccl";
+  if (state->nccl && !torch::cuda::is_available())
+    throw Error("rank " + std::to_string(group.rank) +
+                ": --dist-backend nccl needs a CUDA GPU and none is visible to this process (train with "
+                "--device cuda on a machine with GPUs, or use --dist-backend gloo)");
   if (state->nccl) state->device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(group.local_rank));
   // The keys of a restarted attempt (torchrun --max_restarts) never meet the last one's.
   const std::string prefix = "advseg/attempt_" + std::to_string(group.restart_count) + "/";

@@ -1,11 +1,16 @@
 #include "advseg/train/checkpoint.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
 #include <ATen/core/Generator.h>
+#include <torch/cuda.h>
 
 #include <iomanip>
 #include <sstream>
+#include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "advseg/config/config.h"
 #include "advseg/error.h"
@@ -16,21 +21,38 @@ namespace advseg {
 namespace fs = std::filesystem;
 namespace {
 
-// The RNG state travels in a module-like archive so it uses the same writer.
-// (A Generator copy shares the default generator's state.)
-// A data-parallel run adds the other ranks' as "cpu_rank_<r>".
+// The default generator of each CUDA device this process can see (none
+// without a GPU). (A Generator copy shares the default generator's state.)
+std::vector<std::pair<std::string, at::Generator>> cuda_generators() {
+  std::vector<std::pair<std::string, at::Generator>> generators;
+  if (!torch::cuda::is_available()) return generators;
+  for (c10::DeviceIndex i = 0; i < torch::cuda::device_count(); ++i) {
+    const c10::Device device(c10::kCUDA, i);
+    generators.emplace_back(device.str(), at::globalContext().defaultGenerator(device));
+  }
+  return generators;
+}
+
+// The RNG states travel in a module-like archive so they use the same
+// writer: "cpu", and "cuda:<i>" for each CUDA device. A data-parallel run
+// adds the other ranks' CPU states as "cpu_rank_<r>".
 void save_rng_states(torch::serialize::OutputArchive& archive, const std::vector<torch::Tensor>& workers) {
   at::Generator generator = at::detail::getDefaultCPUGenerator();
   archive.write("cpu", workers.empty() ? generator.get_state() : workers.front());
   for (std::size_t rank = 1; rank < workers.size(); ++rank)
     archive.write("cpu_rank_" + std::to_string(rank), workers[rank]);
+  for (auto& [key, cuda] : cuda_generators()) archive.write(key, cuda.get_state());
 }
 
+// A CUDA state saved on a machine with more (or any) GPUs than this one has
+// no generator here, and is left unused.
 void load_rng_state(torch::serialize::InputArchive& archive) {
   torch::Tensor state;
   archive.read("cpu", state);
   at::Generator generator = at::detail::getDefaultCPUGenerator();
   generator.set_state(state);
+  for (auto& [key, cuda] : cuda_generators())
+    if (torch::Tensor saved; archive.try_read(key, saved)) cuda.set_state(saved);
 }
 
 template <class Saveable>

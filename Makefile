@@ -56,7 +56,7 @@ build: configure
 
 # The demo needs the command alone, not the test suite's targets.
 demo: configure
-	cmake --build $(BUILD) -j $(JOBS) --target advseg
+	cmake --build $(BUILD) -j $(JOBS) --target advseg_cli
 	bash scripts/demo.sh $(BUILD)/advseg
 
 # `cd` rather than `ctest --test-dir`, which needs CMake 3.20 (we require 3.18).

@@ -52,7 +52,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# .venv holds the pinned PyTorch (about 3 GB to download, 5.5 GB installed:
+# .venv holds the pinned PyTorch (3.1 GB to download, 5.5 GB installed:
 # docs/reliability.md). The copy of requirements.txt inside it says what it
 # holds; any other content, or a failed install, builds it anew.
 venv=.venv

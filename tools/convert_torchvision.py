@@ -14,6 +14,7 @@ float32, which advseg's read_state_dict (src/advseg/models/state_dict.h)
 accepts. Prefixes ("module.", "backbone.") are kept: advseg's LoadOptions
 selects and strips them.
 """
+import os
 import pickle
 import sys
 
@@ -62,6 +63,12 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     source, target = paths
+    if not os.path.isfile(source):
+        raise SystemExit(f"{source}: no such file")
+    if os.path.exists(target) and os.path.samefile(source, target):
+        raise SystemExit(f"{target}: the output would replace the input; name another file")
+    if os.path.isdir(target):
+        raise SystemExit(f"{target}: is a folder; name the file to write")
     loaded = load(source, trust_pickle)
     tensors = plain_tensors(extract_state_dict(loaded, source), source)
     torch.save(tensors, target)

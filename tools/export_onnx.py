@@ -56,6 +56,12 @@ def main():
     parser.add_argument("--opset", type=int, default=17, help="ONNX opset version (default 17)")
     parser.add_argument("--dynamic", action="store_true", help="free image height and width")
     args = parser.parse_args()
+    if not os.path.isfile(args.model):
+        sys.exit(f"export_onnx.py: {args.model}: no such file (a TorchScript file written by advseg export)")
+    if os.path.exists(args.out) and os.path.samefile(args.model, args.out):
+        sys.exit(f"export_onnx.py: {args.out}: the output would replace the input model; name another file")
+    if os.path.isdir(args.out):
+        sys.exit(f"export_onnx.py: {args.out}: is a folder; name the ONNX file to write")
     try:
         import torch
     except ImportError:

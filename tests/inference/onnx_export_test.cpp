@@ -53,13 +53,17 @@ std::string input_and_logits(SegmentorImpl& segmentor, const testing::TempDir& d
          std::to_string(width);
 }
 
-// Runs tools/export_onnx.py, expecting it to refuse: exit status non-zero,
-// `message` said, no file left.
+// tools/export_onnx.py ARGUMENTS in the build's Python; stdout and stderr together.
+testing::CommandResult run_export_tool(const std::string& arguments) {
+  return testing::run_shell(quoted(testing::test_python()) + " " +
+                            quoted(testing::source_dir() + "/tools/export_onnx.py") + " " + arguments);
+}
+
+// Runs the tool on `arguments` and `out`, expecting it to refuse: exit
+// status non-zero, `message` said, no file left at `out`.
 void expect_refusal(const std::string& arguments, const std::filesystem::path& out,
                     const std::string& message) {
-  const auto refused = testing::run_shell(quoted(testing::test_python()) + " " +
-                                          quoted(testing::source_dir() + "/tools/export_onnx.py") + " " +
-                                          arguments + " " + quoted(out.string()) + " 2>&1");
+  const auto refused = run_export_tool(arguments + " " + quoted(out.string()));
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.output.find(message), std::string::npos) << refused.output;
   EXPECT_FALSE(std::filesystem::exists(out));
@@ -94,6 +98,25 @@ TEST_P(OnnxExportOf, ComputesAdvsegsLogitsInOnnxRuntime) {
                        why);
   if (!dynamic_sizes)
     expect_refusal("--dynamic " + model, dir.file("dynamic.onnx"), "fixes sizes inside the network");
+}
+
+// The tool never replaces its input, and names a missing model or a folder
+// given as the output.
+TEST(OnnxExportTool, RefusesBadPathsNamingThem) {
+  testing::TempDir dir;
+  export_torchscript(*testing::exportable({"fcn_resnet", "resnet50", 32}), testing::spec_for(32),
+                     dir.file("model.pt"));
+  const auto size = std::filesystem::file_size(dir.file("model.pt"));
+  const std::string model = quoted(dir.file("model.pt").string());
+  expect_refusal(quoted(dir.file("missing.pt").string()), dir.file("out.onnx"), "missing.pt: no such file");
+  const auto same = run_export_tool(model + " " + model);
+  EXPECT_NE(same.exit_code, 0);
+  EXPECT_NE(same.output.find("would replace the input model"), std::string::npos) << same.output;
+  EXPECT_EQ(std::filesystem::file_size(dir.file("model.pt")), size);
+  std::filesystem::create_directory(dir.file("folder"));
+  const auto folder = run_export_tool(model + " " + quoted(dir.file("folder").string()));
+  EXPECT_NE(folder.exit_code, 0);
+  EXPECT_NE(folder.output.find("is a folder"), std::string::npos) << folder.output;
 }
 
 using Family = testing::SegmentorFamily;

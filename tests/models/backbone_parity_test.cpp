@@ -7,6 +7,7 @@
 // Each test exports only its network (ctest runs every test in a process of
 // its own): about 3 s of Python each.
 #include <gtest/gtest.h>
+#include <torch/serialize.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "advseg/error.h"
+#include "advseg/io/file_bytes.h"
 #include "advseg/models/backbones/backbone.h"
 #include "advseg/models/state_dict.h"
 #include "models/torchvision_reference.h"
@@ -114,6 +116,24 @@ TEST(TorchvisionFiles, ClassificationStateDictLoadsNonStrictWithFcUnexpected) {
   EXPECT_EQ(report.unexpected, (std::vector<std::string>{"fc.weight", "fc.bias"}));
   EXPECT_TRUE(report.missing.empty());
   EXPECT_TRUE(report.mismatched.empty());
+}
+
+// Why advseg reads state dicts itself (io/pickle_reader.cpp): LibTorch's
+// torch::pickle_load (2.15) fails on the OrderedDict that state_dict()
+// returns (an internal assertion: None where a dict should be). When this
+// test fails, LibTorch reads them and the hand-written reader can go.
+TEST(TorchvisionFiles, LibTorchsPickleLoadStillCannotReadAStateDict) {
+  TempDir dir;
+  std::string why;
+  SKIP_OR_FAIL_WITHOUT(export_reference("resnet18", dir, why), why);
+  const auto bytes = read_file_bytes(dir.file("resnet18_classifier.pth"));
+  bool libtorch_reads_it = false;
+  try {
+    libtorch_reads_it = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).isGenericDict();
+  } catch (const c10::Error&) {
+  }
+  EXPECT_FALSE(libtorch_reads_it) << "torch::pickle_load reads state dicts now: use it";
+  EXPECT_EQ(read_state_dict(dir.file("resnet18_classifier.pth")).size(), 122U);
 }
 
 // What read_state_dict refuses, tools/convert_torchvision.py turns into

@@ -6,12 +6,13 @@
 
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 
 #include "advseg/error.h"
 #include "advseg/io/file_bytes.h"
-#include "advseg/models/pickle_reader.h"
+#include "advseg/io/pickle_reader.h"
 
 namespace advseg {
 namespace {
@@ -24,18 +25,67 @@ std::string record_string(caffe2::serialize::PyTorchStreamReader& archive, const
   return std::string(static_cast<const char*>(data.get()), size);
 }
 
-torch::Tensor read_storage(caffe2::serialize::PyTorchStreamReader& archive, const std::string& key,
-                           torch::ScalarType dtype) {
-  const std::string name = "data/" + key;
-  if (!archive.hasRecord(name)) throw BadPickle("tensor data " + name + " is missing");
-  auto [data, size] = archive.getRecord(name);
-  const auto element_size = static_cast<std::size_t>(c10::elementSize(dtype));
-  auto storage = torch::empty({static_cast<std::int64_t>(size / element_size)}, torch::dtype(dtype));
-  std::memcpy(storage.data_ptr(), data.get(), storage.nbytes());
-  return storage;
+torch::ScalarType storage_dtype(const std::string& type) {
+  static const std::map<std::string, torch::ScalarType> dtypes = {
+      {"torch.FloatStorage", torch::kFloat}, {"torch.DoubleStorage", torch::kDouble},
+      {"torch.HalfStorage", torch::kHalf},   {"torch.BFloat16Storage", torch::kBFloat16},
+      {"torch.LongStorage", torch::kLong},   {"torch.IntStorage", torch::kInt},
+      {"torch.ShortStorage", torch::kShort}, {"torch.CharStorage", torch::kChar},
+      {"torch.ByteStorage", torch::kByte},   {"torch.BoolStorage", torch::kBool},
+  };
+  const auto found = dtypes.find(type);
+  if (found == dtypes.end()) throw BadPickle("unsupported tensor storage type " + type);
+  return found->second;
 }
 
-StateDict to_state_dict(const Value& root) {
+// The tensors of one torch.save archive: each storage record is read once,
+// views of it share it.
+class TensorLoader {
+ public:
+  explicit TensorLoader(caffe2::serialize::PyTorchStreamReader& archive) : archive_(archive) {}
+
+  torch::Tensor load(const std::string& name, const pickle::TensorRecord& record) {
+    const torch::Tensor storage = storage_of(record);
+    if (!fits_in(record, storage.numel()))
+      throw BadPickle("tensor '" + name + "' lies outside its storage (data/" + record.storage_key + ")");
+    return storage.as_strided(record.sizes, record.strides, record.offset);
+  }
+
+ private:
+  torch::Tensor storage_of(const pickle::TensorRecord& record) {
+    const auto found = storages_.find(record.storage_key);
+    if (found != storages_.end()) return found->second;
+    const std::string name = "data/" + record.storage_key;
+    if (!archive_.hasRecord(name)) throw BadPickle("tensor data " + name + " is missing");
+    const auto dtype = storage_dtype(record.storage_type);
+    auto [data, size] = archive_.getRecord(name);
+    const auto element_size = static_cast<std::size_t>(c10::elementSize(dtype));
+    auto storage = torch::empty({static_cast<std::int64_t>(size / element_size)}, torch::dtype(dtype));
+    std::memcpy(storage.data_ptr(), data.get(), storage.nbytes());
+    return storages_[record.storage_key] = storage;
+  }
+
+  // Whether every element of the view is inside a storage of `elements`
+  // (without overflow, whatever the file says).
+  static bool fits_in(const pickle::TensorRecord& record, std::int64_t elements) {
+    if (record.sizes.size() != record.strides.size() || record.offset < 0) return false;
+    std::int64_t last = record.offset;
+    for (std::size_t d = 0; d < record.sizes.size(); ++d) {
+      if (record.sizes[d] < 0 || record.strides[d] < 0) return false;
+      if (record.sizes[d] == 0) return true;  // no elements at all
+      std::int64_t reach = 0;
+      if (__builtin_mul_overflow(record.sizes[d] - 1, record.strides[d], &reach) ||
+          __builtin_add_overflow(last, reach, &last))
+        return false;
+    }
+    return last < elements;
+  }
+
+  caffe2::serialize::PyTorchStreamReader& archive_;
+  std::map<std::string, torch::Tensor> storages_;
+};
+
+StateDict to_state_dict(const Value& root, TensorLoader& tensors) {
   if (root.kind != Value::Kind::dict)
     throw BadPickle(root.kind == Value::Kind::opaque && !root.text.empty()
                         ? "not a state dict but a pickled " + root.text +
@@ -51,7 +101,7 @@ StateDict to_state_dict(const Value& root) {
                       "' is not a tensor (a training checkpoint? tools/convert_torchvision.py extracts "
                       "its state dict)");
     if (weights.contains(key.text)) throw BadPickle("not a state dict: '" + key.text + "' appears twice");
-    weights.insert(key.text, value.tensor);
+    weights.insert(key.text, tensors.load(key.text, value.tensor));
   }
   return weights;
 }
@@ -110,10 +160,9 @@ StateDict read_state_dict(const std::filesystem::path& file) {
   try {
     if (!archive->hasRecord("data.pkl")) fail_at(file, "a zip file without data.pkl, not a torch.save file");
     const std::string pickle = record_string(*archive, "data.pkl");
-    const auto root = pickle::read_pickle(pickle, [&](const std::string& key, torch::ScalarType dtype) {
-      return read_storage(*archive, key, dtype);
-    });
-    return to_state_dict(*root);
+    const pickle::Pickle values = pickle::read_pickle(pickle);
+    TensorLoader tensors(*archive);
+    return to_state_dict(*values.root, tensors);
   } catch (const BadPickle& error) {
     fail_at(file, error.what());
   } catch (const c10::Error& error) {

@@ -3,9 +3,10 @@
 // are such files) and copying them, by name, into a LibTorch module's
 // parameters and buffers, like Python's `module.load_state_dict`.
 //
-// LibTorch 1.13's torch::pickle_load turns the OrderedDict of a state dict
-// into None and cannot read a one-entry dict, so the pickle is read here;
-// the zip archive and its tensor records are read with LibTorch's reader.
+// LibTorch's torch::pickle_load fails on the OrderedDict of a state dict
+// (still in 2.15: TorchvisionFiles.LibTorchsPickleLoadStillCannotRead-
+// AStateDict checks), so the pickle is read here; the zip archive and its
+// tensor records are read with LibTorch's reader.
 #pragma once
 
 #include <torch/nn/module.h>

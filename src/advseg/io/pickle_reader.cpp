@@ -1,37 +1,13 @@
-#include "advseg/models/pickle_reader.h"
+#include "advseg/io/pickle_reader.h"
 
 #include <cstring>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <utility>
 
 namespace advseg::pickle {
 namespace {
-
-ValuePtr make_value(Value::Kind kind) {
-  auto value = std::make_shared<Value>();
-  value->kind = kind;
-  return value;
-}
-
-ValuePtr make_text(Value::Kind kind, std::string text) {
-  auto value = make_value(kind);
-  value->text = std::move(text);
-  return value;
-}
-
-torch::ScalarType storage_dtype(const std::string& type) {
-  static const std::map<std::string, torch::ScalarType> dtypes = {
-      {"torch.FloatStorage", torch::kFloat}, {"torch.DoubleStorage", torch::kDouble},
-      {"torch.HalfStorage", torch::kHalf},   {"torch.BFloat16Storage", torch::kBFloat16},
-      {"torch.LongStorage", torch::kLong},   {"torch.IntStorage", torch::kInt},
-      {"torch.ShortStorage", torch::kShort}, {"torch.CharStorage", torch::kChar},
-      {"torch.ByteStorage", torch::kByte},   {"torch.BoolStorage", torch::kBool},
-  };
-  const auto found = dtypes.find(type);
-  if (found == dtypes.end()) throw BadPickle("unsupported tensor storage type " + type);
-  return found->second;
-}
 
 std::vector<std::int64_t> integers(const Value& tuple) {
   std::vector<std::int64_t> values;
@@ -47,18 +23,33 @@ std::vector<std::int64_t> integers(const Value& tuple) {
 // become opaque values (so a pickled model is read, then refused).
 class PickleReader {
  public:
-  PickleReader(const std::string& bytes, StorageLoader load_storage)
-      : bytes_(bytes), load_storage_(std::move(load_storage)) {}
+  explicit PickleReader(const std::string& bytes) : bytes_(bytes) {}
 
-  ValuePtr read() {
+  Pickle read() && {
+    Pickle pickle;
     while (true) {
       const auto opcode = static_cast<unsigned char>(take(1)[0]);
-      if (opcode == '.') return pop();
+      if (opcode == '.') break;
       step(opcode);
     }
+    pickle.root = pop();
+    pickle.values = std::move(values_);
+    return pickle;
   }
 
  private:
+  ValuePtr make_value(Value::Kind kind) {
+    values_.push_back(std::make_unique<Value>());
+    values_.back()->kind = kind;
+    return values_.back().get();
+  }
+
+  ValuePtr make_text(Value::Kind kind, std::string text) {
+    auto value = make_value(kind);
+    value->text = std::move(text);
+    return value;
+  }
+
   const char* take(std::size_t count) {
     if (bytes_.size() - position_ < count) throw BadPickle("the pickled data is truncated");
     const char* start = bytes_.data() + position_;
@@ -105,6 +96,7 @@ class PickleReader {
     if (marks_.empty()) throw BadPickle("the pickled data is malformed (no mark)");
     const std::size_t mark = marks_.back();
     marks_.pop_back();
+    if (mark > stack_.size()) throw BadPickle("the pickled data is malformed (popped past a mark)");
     std::vector<ValuePtr> values(stack_.begin() + static_cast<std::ptrdiff_t>(mark), stack_.end());
     stack_.resize(mark);
     return values;
@@ -148,28 +140,34 @@ class PickleReader {
   }
 
   // pid ('storage', storage type, key, location, numel): the location is
-  // ignored, every tensor is read onto the CPU.
+  // ignored (the caller reads every tensor onto the CPU).
   void persistent_load() {
     const auto pid = pop();
     if (pid->kind != Value::Kind::tuple || pid->items.size() < 3 || pid->items[0]->text != "storage" ||
         pid->items[1]->kind != Value::Kind::global || pid->items[2]->kind != Value::Kind::text)
       throw BadPickle("unsupported persistent id (not a tensor storage)");
     auto storage = make_value(Value::Kind::storage);
-    storage->tensor = load_storage_(pid->items[2]->text, storage_dtype(pid->items[1]->text));
+    storage->tensor.storage_type = pid->items[1]->text;
+    storage->tensor.storage_key = pid->items[2]->text;
     stack_.push_back(storage);
   }
 
   // _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks, ...)
-  static ValuePtr rebuild_tensor(const Value& args) {
+  ValuePtr rebuild_tensor(const Value& args) {
     if (args.items.size() < 4 || args.items[0]->kind != Value::Kind::storage)
       throw BadPickle("a tensor is malformed");
+    if (args.items[1]->kind != Value::Kind::integer) throw BadPickle("a tensor's offset is not an integer");
     auto tensor = make_value(Value::Kind::tensor);
-    tensor->tensor = args.items[0]->tensor.as_strided(integers(*args.items[2]), integers(*args.items[3]),
-                                                      args.items[1]->integer);
+    tensor->tensor = args.items[0]->tensor;
+    tensor->tensor.offset = args.items[1]->integer;
+    tensor->tensor.sizes = integers(*args.items[2]);
+    tensor->tensor.strides = integers(*args.items[3]);
     return tensor;
   }
 
-  ValuePtr reduce(const Value& callable, const Value& args) {
+  // depth: how many _rebuild_from_type_v2 calls wrap this one (a list that
+  // holds itself could nest them forever).
+  ValuePtr reduce(const Value& callable, const Value& args, int depth = 0) {
     const std::string& name = callable.text;
     if (callable.kind != Value::Kind::global) return make_value(Value::Kind::opaque);
     if (name == "collections.OrderedDict") return make_value(Value::Kind::dict);
@@ -186,8 +184,8 @@ class PickleReader {
       return args.items[0];
     }
     if (name == "torch._tensor._rebuild_from_type_v2") {  // (function, type, args, state)
-      if (args.items.size() < 3) throw BadPickle("a tensor is malformed");
-      return reduce(*args.items[0], *args.items[2]);
+      if (args.items.size() < 3 || depth > 8) throw BadPickle("a tensor is malformed");
+      return reduce(*args.items[0], *args.items[2], depth + 1);
     }
     return make_text(Value::Kind::opaque, name);
   }
@@ -351,7 +349,7 @@ class PickleReader {
   }
 
   const std::string& bytes_;
-  StorageLoader load_storage_;
+  std::vector<std::unique_ptr<Value>> values_;  // every value made, owned here until read() ends
   std::size_t position_ = 0;
   std::vector<ValuePtr> stack_;
   std::vector<std::size_t> marks_;
@@ -360,8 +358,6 @@ class PickleReader {
 
 }  // namespace
 
-ValuePtr read_pickle(const std::string& bytes, const StorageLoader& load_storage) {
-  return PickleReader(bytes, load_storage).read();
-}
+Pickle read_pickle(const std::string& bytes) { return PickleReader(bytes).read(); }
 
 }  // namespace advseg::pickle

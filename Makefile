@@ -81,7 +81,7 @@ check-layers:
 	bash scripts/check_layers.sh
 
 check-includes: setup
-	cmake -S . -B $(INCLUDES_BUILD) -G Ninja -DADVSEG_PCH=OFF -DADVSEG_WERROR=ON $(LAUNCHER) $(CMAKE_FLAGS)
+	cmake -S . -B $(INCLUDES_BUILD) -G Ninja -DADVSEG_PCH=OFF -DADVSEG_UNITY=OFF -DADVSEG_WERROR=ON $(LAUNCHER) $(CMAKE_FLAGS)
 	cmake --build $(INCLUDES_BUILD) -j $(JOBS)
 
 # Never part of `make test`: timings belong on a quiet machine.

@@ -21,7 +21,7 @@ install(TARGETS advseg advseg_base advseg_opencv
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS advseg_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY src/advseg/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/advseg
-  FILES_MATCHING PATTERN "*.h" PATTERN "torch_pch.h" EXCLUDE)
+  FILES_MATCHING PATTERN "*.h")
 install(EXPORT advsegTargets NAMESPACE advseg:: DESTINATION ${ADVSEG_INSTALL_CMAKEDIR})
 
 configure_package_config_file(cmake/advsegConfig.cmake.in ${PROJECT_BINARY_DIR}/advsegConfig.cmake

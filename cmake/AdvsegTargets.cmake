@@ -14,6 +14,13 @@ function(advseg_set_warnings target)
   endif()
 endfunction()
 
+# advseg's LibTorch targets: files compiled in batches of 8 (ADVSEG_UNITY).
+function(advseg_batch_torch_sources target)
+  if(ADVSEG_UNITY)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  endif()
+endfunction()
+
 # Reuses advseg's precompiled <torch/torch.h> (parsing it costs ~30 s per
 # file). GCC only accepts a PCH compiled with the same flags: advseg is a
 # shared library built with -fPIC (and no export macro, see
@@ -23,4 +30,5 @@ function(advseg_reuse_torch_pch target)
   if(ADVSEG_PCH)
     target_precompile_headers(${target} REUSE_FROM advseg_objects)
   endif()
+  advseg_batch_torch_sources(${target})
 endfunction()

@@ -2,7 +2,8 @@
 # Fuzzes every parser of untrusted input (fuzz/, one target per parser):
 # builds build-fuzz with clang (libFuzzer, ASan, UBSan, no LibTorch), replays
 # each committed corpus fuzz/corpus/<target>/, then fuzzes each target for
-# SECONDS on a scratch copy of its corpus, so the committed one never grows.
+# SECONDS on a scratch copy of its corpus, so the committed one never grows;
+# the targets run in parallel, one per core (FUZZ_JOBS).
 # Any crash, sanitizer finding, broken invariant, hang or leak fails the run;
 # the input that caused it is left in build-fuzz/findings/.
 # Usage: scripts/fuzz.sh [SECONDS per target, default 20]
@@ -44,12 +45,25 @@ run_target() {
   echo "$target: $execs execs, 0 crashes"
 }
 
-failed=0
-summary=()
+# The targets run side by side, one per core; each prints its summary line
+# into its own file.
+jobs="${FUZZ_JOBS:-$(nproc)}"
+running=0
 for target in "${targets[@]}"; do
   echo "fuzz: $target (replay fuzz/corpus/$target, then ${seconds} s)"
-  line="$(run_target "$target")" || failed=1
-  summary+=("$line")
+  run_target "$target" >"$logs/$target.summary" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
 done
-printf '%s\n' "fuzz summary:" "${summary[@]/#/  }"
+wait || true
+failed=0
+echo "fuzz summary:"
+for target in "${targets[@]}"; do
+  line="$(cat "$logs/$target.summary")"
+  echo "  ${line:-$target: FAILED (no summary; log: $logs/$target.log)}"
+  case "$line" in *"0 crashes") ;; *) failed=1 ;; esac
+done
 exit "$failed"

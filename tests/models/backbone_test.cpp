@@ -101,7 +101,7 @@ TEST(Backbone, StateNamesAreTorchvisions) {
     EXPECT_EQ(mobilenet.count(name), 1U) << name;
 }
 
-struct ShapeCase {
+struct BackboneCase {
   std::string name;
   std::array<bool, 3> replace_stride_with_dilation;
   bool dilated;
@@ -110,14 +110,14 @@ struct ShapeCase {
 };
 
 // Names the case in test listings (ctest shows GetParam() otherwise as bytes).
-void PrintTo(const ShapeCase& c, std::ostream* out) {
+void PrintTo(const BackboneCase& c, std::ostream* out) {
   *out << c.name << " at output stride " << c.output_stride;
 }
 
-class BackboneShape : public ::testing::TestWithParam<ShapeCase> {};
+class BackboneShape : public ::testing::TestWithParam<BackboneCase> {};
 
 TEST_P(BackboneShape, FeaturesHaveTheDeclaredChannelsAndStrides) {
-  const ShapeCase c = GetParam();
+  const BackboneCase c = GetParam();
   BackboneOptions options = named(c.name);
   options.replace_stride_with_dilation = c.replace_stride_with_dilation;
   options.dilated = c.dilated;
@@ -139,16 +139,16 @@ TEST_P(BackboneShape, FeaturesHaveTheDeclaredChannelsAndStrides) {
 
 INSTANTIATE_TEST_SUITE_P(
     Backbones, BackboneShape,
-    ::testing::Values(ShapeCase{"resnet18", {false, false, false}, false, 32, 512},
-                      ShapeCase{"resnet34", {false, false, false}, false, 32, 512},
-                      ShapeCase{"resnet50", {false, false, false}, false, 32, 2048},
-                      ShapeCase{"resnet50", {false, true, true}, false, 8, 2048},
-                      ShapeCase{"resnet101", {false, false, true}, false, 16, 2048},
-                      ShapeCase{"vgg16", {false, false, false}, false, 32, 512},
-                      ShapeCase{"vgg16_bn", {false, false, false}, false, 32, 512},
-                      ShapeCase{"mobilenet_v3_large", {false, false, false}, false, 32, 960},
-                      ShapeCase{"mobilenet_v3_large", {false, false, false}, true, 16, 960}),
-    [](const ::testing::TestParamInfo<ShapeCase>& param) {
+    ::testing::Values(BackboneCase{"resnet18", {false, false, false}, false, 32, 512},
+                      BackboneCase{"resnet34", {false, false, false}, false, 32, 512},
+                      BackboneCase{"resnet50", {false, false, false}, false, 32, 2048},
+                      BackboneCase{"resnet50", {false, true, true}, false, 8, 2048},
+                      BackboneCase{"resnet101", {false, false, true}, false, 16, 2048},
+                      BackboneCase{"vgg16", {false, false, false}, false, 32, 512},
+                      BackboneCase{"vgg16_bn", {false, false, false}, false, 32, 512},
+                      BackboneCase{"mobilenet_v3_large", {false, false, false}, false, 32, 960},
+                      BackboneCase{"mobilenet_v3_large", {false, false, false}, true, 16, 960}),
+    [](const ::testing::TestParamInfo<BackboneCase>& param) {
       return param.param.name + "_os" + std::to_string(param.param.output_stride);
     });
 

@@ -19,12 +19,12 @@
 namespace advseg {
 namespace {
 
-constexpr int kClasses = 5;
+constexpr int kFoldingClasses = 5;
 
 using Family = testing::SegmentorFamily;
 
 std::shared_ptr<SegmentorImpl> make(const Family& family) {
-  return testing::segmentor_of(family, kClasses, 3);
+  return testing::segmentor_of(family, kFoldingClasses, 3);
 }
 
 using testing::randomise_batch_norms;

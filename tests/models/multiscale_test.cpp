@@ -12,35 +12,35 @@ namespace {
 
 using testing::parameter_count;
 
-constexpr int kClasses = 8;
+constexpr int kMultiscaleClasses = 8;
 
 std::shared_ptr<MultiscaleSegmentorImpl> small_net(std::vector<double> scales = {1.0, 0.5, 0.25}) {
   SegmentorOptions options;
-  options.num_classes = kClasses;
+  options.num_classes = kMultiscaleClasses;
   options.widths = {4, 8, 8};  // three stages as by default, so the output is at 1/4
   options.scales = std::move(scales);
   torch::manual_seed(0);
   return std::make_shared<MultiscaleSegmentorImpl>(options);
 }
 
-struct ShapeCase {
+struct MultiscaleSizes {
   std::int64_t height, width, out_height, out_width;
 };
 
-class MultiscaleShape : public ::testing::TestWithParam<ShapeCase> {};
+class MultiscaleShape : public ::testing::TestWithParam<MultiscaleSizes> {};
 
 TEST_P(MultiscaleShape, OutputIsAtFloorQuarterResolution) {
-  const ShapeCase c = GetParam();
+  const MultiscaleSizes c = GetParam();
   torch::NoGradGuard no_grad;
   const auto logits = small_net()->forward(torch::randn({2, 3, c.height, c.width}));
-  EXPECT_EQ(logits.sizes(), (std::vector<std::int64_t>{2, kClasses, c.out_height, c.out_width}));
+  EXPECT_EQ(logits.sizes(), (std::vector<std::int64_t>{2, kMultiscaleClasses, c.out_height, c.out_width}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, MultiscaleShape,
-                         ::testing::Values(ShapeCase{64, 64, 16, 16}, ShapeCase{240, 320, 60, 80},
-                                           ShapeCase{320, 240, 80, 60}, ShapeCase{61, 83, 15, 20},
+                         ::testing::Values(MultiscaleSizes{64, 64, 16, 16}, MultiscaleSizes{240, 320, 60, 80},
+                                           MultiscaleSizes{320, 240, 80, 60}, MultiscaleSizes{61, 83, 15, 20},
                                            // Tiny inputs: coarse scales are clamped to 4 pixels.
-                                           ShapeCase{6, 6, 1, 1}, ShapeCase{2, 3, 1, 1}));
+                                           MultiscaleSizes{6, 6, 1, 1}, MultiscaleSizes{2, 3, 1, 1}));
 
 // The forward pass classifies each scale before resizing it; this is the
 // textbook form it must equal: resize every scale's features to the output
@@ -86,17 +86,17 @@ TEST(Multiscale, ClassifyingEachScaleBeforeResizingEqualsClassifyingTheConcatena
 
 TEST(Multiscale, DefaultWidthsShapeAtStanfordSize) {
   SegmentorOptions options;
-  options.num_classes = kClasses;
+  options.num_classes = kMultiscaleClasses;
   MultiscaleSegmentorImpl net(options);
   net.eval();
   torch::NoGradGuard no_grad;
   EXPECT_EQ(net.forward(torch::randn({1, 3, 240, 320})).sizes(),
-            (std::vector<std::int64_t>{1, kClasses, 60, 80}));
+            (std::vector<std::int64_t>{1, kMultiscaleClasses, 60, 80}));
 }
 
 TEST(Multiscale, ParameterCountMatchesHandArithmetic) {
   SegmentorOptions options;  // widths 16, 64, 256; scales 1, 1/2, 1/4
-  options.num_classes = kClasses;
+  options.num_classes = kMultiscaleClasses;
   // conv1 7*7*3*16   =   2352   bn1 2*16  =  32
   // conv2 7*7*16*64  =  50176   bn2 2*64  = 128
   // conv3 7*7*64*256 = 802816   bn3 2*256 = 512
@@ -107,13 +107,13 @@ TEST(Multiscale, ParameterCountMatchesHandArithmetic) {
 
 TEST(Multiscale, ExtractorIsSharedAcrossScales) {
   SegmentorOptions three_scales;
-  three_scales.num_classes = kClasses;
+  three_scales.num_classes = kMultiscaleClasses;
   SegmentorOptions one_scale = three_scales;
   one_scale.scales = {1.0};
   // Only the classifier's input grows with the scales: 2 more scales x 256 channels x 8 classes.
   EXPECT_EQ(parameter_count(MultiscaleSegmentorImpl(three_scales)) -
                 parameter_count(MultiscaleSegmentorImpl(one_scale)),
-            2 * 256 * kClasses);
+            2 * 256 * kMultiscaleClasses);
 }
 
 TEST(Multiscale, ParameterNamesAreStable) {

@@ -24,7 +24,7 @@ namespace {
 
 using testing::parameter_count;
 
-constexpr int kClasses = 5;
+constexpr int kZooClasses = 5;
 constexpr std::int64_t kVgg16Features = 14'714'688;      // torchvision vgg16().features
 constexpr std::int64_t kResNet101Features = 42'500'160;  // torchvision resnet101() without fc
 
@@ -38,7 +38,7 @@ using testing::error_message;
 
 SegmentorOptions options_with(const std::string& backbone = "") {
   SegmentorOptions options;
-  options.num_classes = kClasses;
+  options.num_classes = kZooClasses;
   options.backbone = backbone;
   return options;
 }
@@ -58,7 +58,7 @@ SegmentorOutput check_network(SegmentorImpl& net, std::int64_t height, std::int6
   torch::manual_seed(1);
   const auto images = torch::randn({1, 3, height, width});
   const SegmentorOutput out = net.forward_train(images);
-  const std::vector<std::int64_t> expected{1, kClasses, out_height, out_width};
+  const std::vector<std::int64_t> expected{1, kZooClasses, out_height, out_width};
   EXPECT_EQ(out.logits.sizes(), expected);
   EXPECT_TRUE(torch::isfinite(out.logits).all().item<bool>());
   EXPECT_EQ(out.aux_logits.defined(), aux);
@@ -110,7 +110,8 @@ TEST(Zoo, Fcn32sIsAtStride32WithThePapersLayers) {
   const auto net = build("fcn32s", options_with());
   EXPECT_EQ(net->output_stride(), 32);
   // VGG-16's convolutions, fc6 (7x7x512 -> 4096), fc7, score_fr.
-  const std::int64_t head = (7 * 7 * 512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * kClasses + kClasses);
+  const std::int64_t head =
+      (7 * 7 * 512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * kZooClasses + kZooClasses);
   EXPECT_EQ(count(net->backbone_parameters()), kVgg16Features);
   EXPECT_EQ(parameter_count(*net), kVgg16Features + head);
   check_network(*net, 64, 64, 2, 2);
@@ -126,22 +127,22 @@ TEST(Zoo, Fcn8sIsAtStride8AndHandlesOddSizes) {
   const auto net = build("fcn8s", options_with());
   EXPECT_EQ(net->output_stride(), 8);
   const std::int64_t fcn32s_head =
-      (7 * 7 * 512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * kClasses + kClasses);
+      (7 * 7 * 512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * kZooClasses + kZooClasses);
   // + two 4x4 upsamplings (no bias), score_pool4, score_pool3.
-  const std::int64_t skips =
-      2 * (kClasses * kClasses * 16) + (512 * kClasses + kClasses) + (256 * kClasses + kClasses);
+  const std::int64_t skips = 2 * (kZooClasses * kZooClasses * 16) + (512 * kZooClasses + kZooClasses) +
+                             (256 * kZooClasses + kZooClasses);
   EXPECT_EQ(parameter_count(*net), kVgg16Features + fcn32s_head + skips);
   // The upsamplings start as bilinear interpolation.
   for (const auto& entry : net->named_parameters()) {
     if (entry.key().rfind("upscore", 0) == 0) {
-      EXPECT_TRUE(torch::equal(entry.value(), bilinear_upsampling_weight(kClasses, 4))) << entry.key();
+      EXPECT_TRUE(torch::equal(entry.value(), bilinear_upsampling_weight(kZooClasses, 4))) << entry.key();
     }
   }
   check_network(*net, 64, 64, 8, 8);
   // 90 pools to 45, 22, 11, 5, 2: the upsampled maps are one pixel short.
   torch::NoGradGuard no_grad;
   EXPECT_EQ(net->forward(torch::randn({1, 3, 90, 70})).sizes(),
-            (std::vector<std::int64_t>{1, kClasses, 11, 8}));
+            (std::vector<std::int64_t>{1, kZooClasses, 11, 8}));
 }
 
 TEST(Zoo, Dilated8KeepsTorchvisionNamesAndTheContextModuleStartsAsIdentity) {
@@ -163,7 +164,7 @@ TEST(Zoo, Dilated8KeepsTorchvisionNamesAndTheContextModuleStartsAsIdentity) {
   // passes the non-negative part of the scores (its ReLUs) through.
   const auto context = build("dilated8-context", options_with());
   EXPECT_EQ(parameter_count(*context) - parameter_count(*net),
-            7 * (kClasses * kClasses * 9 + kClasses) + (kClasses * kClasses + kClasses));
+            7 * (kZooClasses * kZooClasses * 9 + kZooClasses) + (kZooClasses * kZooClasses + kZooClasses));
   const auto with_context = check_network(*context, 32, 32, 4, 4).logits;
   EXPECT_TRUE(torch::allclose(with_context, torch::relu(plain), 1e-5, 1e-5));
 }
@@ -173,7 +174,7 @@ TEST(Zoo, DeepLabV2IsAResNet101AtStride8WithFourRates) {
   const auto net = build("deeplabv2", options_with());
   EXPECT_EQ(net->output_stride(), 8);
   EXPECT_EQ(count(net->backbone_parameters()), kResNet101Features);
-  EXPECT_EQ(parameter_count(*net) - kResNet101Features, 4 * (2048 * 9 * kClasses + kClasses));
+  EXPECT_EQ(parameter_count(*net) - kResNet101Features, 4 * (2048 * 9 * kZooClasses + kZooClasses));
   check_network(*net, 64, 64, 8, 8);
 }
 
@@ -203,7 +204,7 @@ TEST(Zoo, UNetIsAtFullResolutionWithoutBackbone) {
   // Sides not divisible by 8.
   torch::NoGradGuard no_grad;
   EXPECT_EQ(net->forward(torch::randn({1, 3, 65, 50})).sizes(),
-            (std::vector<std::int64_t>{1, kClasses, 65, 50}));
+            (std::vector<std::int64_t>{1, kZooClasses, 65, 50}));
 }
 
 TEST(Zoo, UNetWidthsComeFromTheConfig) {
@@ -227,7 +228,7 @@ TEST(Zoo, UNetParameterCountByHand) {
   const std::int64_t up0 = 8 * 4 * 4 + 4;
   const std::int64_t decode0 = 8 * 4 * 9 + 8 + 4 * 4 * 9 + 8;
   EXPECT_EQ(parameter_count(*build("unet", options)),
-            down0 + down1 + up0 + decode0 + (4 * kClasses + kClasses));
+            down0 + down1 + up0 + decode0 + (4 * kZooClasses + kZooClasses));
 }
 
 TEST(Zoo, UnsupportedOptionsNameTheAllowedValues) {

@@ -6,14 +6,14 @@
 #include <vector>
 
 #include "advseg/error.h"
+#include "support/float_tensors.h"
 
 namespace advseg {
 namespace {
 
-constexpr double kTolerance = 1e-5;
+using testing::floats;
+using testing::kFloatTolerance;
 constexpr int kVoid = 255;
-
-torch::Tensor floats(std::vector<float> values) { return torch::tensor(values, torch::kFloat); }
 
 // One pixel's class vector as a [1,C,1,1] map.
 torch::Tensor pixel(std::vector<float> values) {
@@ -22,9 +22,9 @@ torch::Tensor pixel(std::vector<float> values) {
 
 void expect_close(const torch::Tensor& actual, const torch::Tensor& expected) {
   ASSERT_EQ(actual.sizes(), expected.sizes());
-  EXPECT_TRUE(torch::allclose(actual, expected, 0.0, kTolerance)) << "actual\n"
-                                                                  << actual << "\nexpected\n"
-                                                                  << expected;
+  EXPECT_TRUE(torch::allclose(actual, expected, 0.0, kFloatTolerance)) << "actual\n"
+                                                                       << actual << "\nexpected\n"
+                                                                       << expected;
 }
 
 EncodingOptions options_of(EncodingKind kind, bool with_image = false) {

@@ -6,18 +6,18 @@
 #include <vector>
 
 #include "advseg/error.h"
+#include "support/float_tensors.h"
 
 namespace advseg {
 namespace {
 
-constexpr double kTolerance = 1e-5;
+using testing::floats;
+using testing::kFloatTolerance;
 
 // Binary cross-entropy of a logit x: log(1 + e^-x) against 1, log(1 + e^x) against 0.
 double bce_one(double x) { return std::log1p(std::exp(-x)); }
 double bce_zero(double x) { return std::log1p(std::exp(x)); }
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-
-torch::Tensor floats(std::vector<float> values) { return torch::tensor(values, torch::kFloat); }
 
 TEST(SegmentationCrossEntropy, AveragesOverValidPixelsOnly) {
   // Logits (0, ln 3) at 1x1 upsample to a constant 2x2 map; softmax = (0.25, 0.75).
@@ -25,7 +25,7 @@ TEST(SegmentationCrossEntropy, AveragesOverValidPixelsOnly) {
   const auto labels = torch::tensor({1, 1, 0, 255}, torch::kLong).reshape({1, 2, 2});
   // Valid pixels: two of class 1 (p = .75) and one of class 0 (p = .25); 255 is ignored.
   const double expected = -(2.0 * std::log(0.75) + std::log(0.25)) / 3.0;
-  EXPECT_NEAR(segmentation_cross_entropy(logits, labels, 255).item<double>(), expected, kTolerance);
+  EXPECT_NEAR(segmentation_cross_entropy(logits, labels, 255).item<double>(), expected, kFloatTolerance);
 }
 
 TEST(SegmentationCrossEntropy, AllVoidIsZeroAndStillBackpropagates) {
@@ -52,7 +52,7 @@ TEST(UpsampleLogits, InterpolatesWithHalfPixelCentres) {
   // clamped to [0, 1] -> values 0, .25, .75, 1 (align_corners=true would give thirds).
   const auto logits = floats({0.0f, 1.0f}).reshape({1, 1, 1, 2});
   const auto upsampled = upsample_logits(logits, 1, 4).flatten();
-  EXPECT_TRUE(torch::allclose(upsampled, floats({0.0f, 0.25f, 0.75f, 1.0f}), 0.0, kTolerance));
+  EXPECT_TRUE(torch::allclose(upsampled, floats({0.0f, 0.25f, 0.75f, 1.0f}), 0.0, kFloatTolerance));
 }
 
 // Score maps [N,1,1,1] of one logit each, and a validity map that only gives a size.
@@ -69,7 +69,7 @@ const GanCriterion kPixelLsgan{GanLoss::lsgan, ScoreReduction::pixel};
 TEST(AdversaryLoss, IsTwoLn2WhenTheAdversaryIsUndecided) {
   const auto zeros = one_logit_maps({0, 0, 0});
   EXPECT_NEAR(adversary_loss(zeros, all_valid(3), zeros, all_valid(3), kImageBce).item<double>(),
-              2.0 * std::log(2.0), kTolerance);
+              2.0 * std::log(2.0), kFloatTolerance);
 }
 
 TEST(AdversaryLoss, AveragesRealAgainstOneAndFakeAgainstZero) {
@@ -77,14 +77,14 @@ TEST(AdversaryLoss, AveragesRealAgainstOneAndFakeAgainstZero) {
   const auto fake = one_logit_maps({0.5f, -3.0f});
   const double expected = (bce_one(2.0) + bce_one(-1.0)) / 2.0 + (bce_zero(0.5) + bce_zero(-3.0)) / 2.0;
   EXPECT_NEAR(adversary_loss(real, all_valid(2), fake, all_valid(2), kImageBce).item<double>(), expected,
-              kTolerance);
+              kFloatTolerance);
 }
 
 TEST(GanLoss, ImageReductionTakesTheBceOfTheMeanLogitAndIgnoresVoidCells) {
   // Cells 1 and 3: the verdict is on their mean, 2, whatever the validity map says.
   const auto scores = floats({1.0f, 3.0f}).reshape({1, 1, 1, 2});
   const auto half_void = floats({1.0f, 0.0f}).reshape({1, 1, 1, 2});
-  EXPECT_NEAR(gan_loss(scores, 1.0, half_void, kImageBce).item<double>(), bce_one(2.0), kTolerance);
+  EXPECT_NEAR(gan_loss(scores, 1.0, half_void, kImageBce).item<double>(), bce_one(2.0), kFloatTolerance);
 }
 
 TEST(GanLoss, PixelReductionAveragesTheBceOfValidCellsOnly) {
@@ -92,9 +92,9 @@ TEST(GanLoss, PixelReductionAveragesTheBceOfValidCellsOnly) {
   const auto scores = floats({1.0f, -2.0f, 40.0f}).reshape({1, 1, 1, 3});
   const auto valid = floats({1.0f, 1.0f, 0.0f}).reshape({1, 1, 1, 3});
   EXPECT_NEAR(gan_loss(scores, 1.0, valid, kPixelBce).item<double>(), (bce_one(1.0) + bce_one(-2.0)) / 2.0,
-              kTolerance);
+              kFloatTolerance);
   EXPECT_NEAR(gan_loss(scores, 0.0, valid, kPixelBce).item<double>(), (bce_zero(1.0) + bce_zero(-2.0)) / 2.0,
-              kTolerance);
+              kFloatTolerance);
 }
 
 TEST(GanLoss, PixelReductionUpsamplesTheScoreMapToTheLabelMaps) {
@@ -105,7 +105,7 @@ TEST(GanLoss, PixelReductionUpsamplesTheScoreMapToTheLabelMaps) {
   valid[0][0][0][0] = 0;
   valid[0][0][1][1] = 0;
   const double expected = (2 * bce_one(1.0) + 4 * bce_one(-1.0)) / 6.0;
-  EXPECT_NEAR(gan_loss(scores, 1.0, valid, kPixelBce).item<double>(), expected, kTolerance);
+  EXPECT_NEAR(gan_loss(scores, 1.0, valid, kPixelBce).item<double>(), expected, kFloatTolerance);
 }
 
 TEST(GanLoss, AllVoidIsZeroAndSendsNoGradient) {
@@ -120,8 +120,9 @@ TEST(GanLoss, LeastSquaresComparesRawScoresWithTheTarget) {
   const auto scores = floats({0.25f, 2.0f, 9.0f}).reshape({1, 1, 1, 3});
   const auto valid = floats({1.0f, 1.0f, 0.0f}).reshape({1, 1, 1, 3});
   EXPECT_NEAR(gan_loss(scores, 1.0, valid, kPixelLsgan).item<double>(), (0.75 * 0.75 + 1.0) / 2.0,
-              kTolerance);
-  EXPECT_NEAR(gan_loss(scores, 0.0, valid, kPixelLsgan).item<double>(), (0.0625 + 4.0) / 2.0, kTolerance);
+              kFloatTolerance);
+  EXPECT_NEAR(gan_loss(scores, 0.0, valid, kPixelLsgan).item<double>(), (0.0625 + 4.0) / 2.0,
+              kFloatTolerance);
 }
 
 TEST(JudgedCells, CellsLessThanHalfValidCarryNoVerdict) {
@@ -132,9 +133,9 @@ TEST(JudgedCells, CellsLessThanHalfValidCarryNoVerdict) {
 TEST(ShareJudgedReal, CountsValidCellsAboveTheCriterionsThreshold) {
   const auto scores = floats({0.3f, -0.1f, 0.7f, 5.0f}).reshape({1, 1, 1, 4});
   const auto valid = floats({1.0f, 1.0f, 1.0f, 0.0f}).reshape({1, 1, 1, 4});
-  EXPECT_NEAR(share_judged_real(scores, valid, kPixelBce), 2.0 / 3.0, kTolerance);    // logits > 0
-  EXPECT_NEAR(share_judged_real(scores, valid, kPixelLsgan), 1.0 / 3.0, kTolerance);  // scores > 1/2
-  EXPECT_NEAR(share_judged_real(scores, valid, kImageBce), 1.0, kTolerance);          // mean 1.475 > 0
+  EXPECT_NEAR(share_judged_real(scores, valid, kPixelBce), 2.0 / 3.0, kFloatTolerance);    // logits > 0
+  EXPECT_NEAR(share_judged_real(scores, valid, kPixelLsgan), 1.0 / 3.0, kFloatTolerance);  // scores > 1/2
+  EXPECT_NEAR(share_judged_real(scores, valid, kImageBce), 1.0, kFloatTolerance);          // mean 1.475 > 0
 }
 
 // Value and d(term)/d(logit) of the segmentor's term at fake logits (0.5, -1).
@@ -153,20 +154,20 @@ TermAndGradient term_at_fixed_logits(AdversarialLoss kind) {
 
 TEST(SegmentorAdversarialTerm, FlippedIsBceAgainstOneAndFallsAsTheLogitRises) {
   const auto result = term_at_fixed_logits(AdversarialLoss::flipped);
-  EXPECT_NEAR(result.value, (bce_one(0.5) + bce_one(-1.0)) / 2.0, kTolerance);
+  EXPECT_NEAR(result.value, (bce_one(0.5) + bce_one(-1.0)) / 2.0, kFloatTolerance);
   // d/dx log(1 + e^-x) = sigmoid(x) - 1 < 0, halved by the batch mean.
-  EXPECT_NEAR(result.gradient[0], (sigmoid(0.5) - 1.0) / 2.0, kTolerance);
-  EXPECT_NEAR(result.gradient[1], (sigmoid(-1.0) - 1.0) / 2.0, kTolerance);
+  EXPECT_NEAR(result.gradient[0], (sigmoid(0.5) - 1.0) / 2.0, kFloatTolerance);
+  EXPECT_NEAR(result.gradient[1], (sigmoid(-1.0) - 1.0) / 2.0, kFloatTolerance);
   EXPECT_LT(result.gradient[0], 0.0);
   EXPECT_LT(result.gradient[1], 0.0);
 }
 
 TEST(SegmentorAdversarialTerm, OriginalIsMinusBceAgainstZeroAndFallsAsTheLogitRises) {
   const auto result = term_at_fixed_logits(AdversarialLoss::original);
-  EXPECT_NEAR(result.value, -(bce_zero(0.5) + bce_zero(-1.0)) / 2.0, kTolerance);
+  EXPECT_NEAR(result.value, -(bce_zero(0.5) + bce_zero(-1.0)) / 2.0, kFloatTolerance);
   // d/dx -log(1 + e^x) = -sigmoid(x) < 0, halved by the batch mean.
-  EXPECT_NEAR(result.gradient[0], -sigmoid(0.5) / 2.0, kTolerance);
-  EXPECT_NEAR(result.gradient[1], -sigmoid(-1.0) / 2.0, kTolerance);
+  EXPECT_NEAR(result.gradient[0], -sigmoid(0.5) / 2.0, kFloatTolerance);
+  EXPECT_NEAR(result.gradient[1], -sigmoid(-1.0) / 2.0, kFloatTolerance);
   EXPECT_LT(result.gradient[0], 0.0);
   EXPECT_LT(result.gradient[1], 0.0);
 }
@@ -175,7 +176,7 @@ TEST(SegmentorAdversarialTerm, PixelLevelFlippedTermIsTheMaskedMeanOfPerCellBce)
   const auto fake = floats({2.0f, -1.0f, 0.0f, 7.0f}).reshape({1, 1, 2, 2});
   const auto valid = floats({1.0f, 1.0f, 1.0f, 0.0f}).reshape({1, 1, 2, 2});
   const auto term = segmentor_adversarial_term(fake, valid, AdversarialLoss::flipped, kPixelBce);
-  EXPECT_NEAR(term.item<double>(), (bce_one(2.0) + bce_one(-1.0) + bce_one(0.0)) / 3.0, kTolerance);
+  EXPECT_NEAR(term.item<double>(), (bce_one(2.0) + bce_one(-1.0) + bce_one(0.0)) / 3.0, kFloatTolerance);
 }
 
 TEST(AdversaryConfidence, IsTheSigmoidForBceAndTheClampedScoreForLeastSquares) {

@@ -68,7 +68,7 @@ double backward_flops(c10::ArrayRef<const c10::IValue> inputs) {
   return forward * ((mask.get(0) ? 1 : 0) + (mask.get(1) ? 1 : 0));
 }
 
-std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
+std::unique_ptr<at::ObserverContext> count_conv_start(const at::RecordFunction& fn) {
   if (!is_conv_op(fn)) return nullptr;
   ConvFlopCounter* counter = active_counter.load();
   if (conv_depth++ > 0 || counter == nullptr) return nullptr;
@@ -79,7 +79,7 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
   return nullptr;
 }
 
-void on_end(const at::RecordFunction& fn, at::ObserverContext* /*context*/) {
+void count_conv_end(const at::RecordFunction& fn, at::ObserverContext* /*context*/) {
   if (is_conv_op(fn)) --conv_depth;
 }
 
@@ -102,8 +102,9 @@ ConvFlopCounter::ConvFlopCounter() {
   ConvFlopCounter* expected = nullptr;
   if (!active_counter.compare_exchange_strong(expected, this))
     throw Error("convolution FLOP counter: another counter is already active");
-  callback_handle_ = at::addThreadLocalCallback(
-      at::RecordFunctionCallback(on_start, on_end).needsInputs(true).scopes({at::RecordScope::FUNCTION}));
+  callback_handle_ = at::addThreadLocalCallback(at::RecordFunctionCallback(count_conv_start, count_conv_end)
+                                                    .needsInputs(true)
+                                                    .scopes({at::RecordScope::FUNCTION}));
 }
 
 ConvFlopCounter::~ConvFlopCounter() {

@@ -21,7 +21,7 @@ namespace advseg {
 namespace {
 
 constexpr int kAdversaryInputStride = 8;  // the label maps of most zoo segmentors
-constexpr int kSeed = 0;
+constexpr int kTableSeed = 0;
 
 struct Variant {
   std::string segmentor;
@@ -79,7 +79,7 @@ ModelRow segmentor_row(const Variant& variant, const ModelTableOptions& options)
   SegmentorOptions segmentor_options;
   segmentor_options.num_classes = options.classes;
   segmentor_options.backbone = variant.backbone;
-  torch::manual_seed(kSeed);
+  torch::manual_seed(kTableSeed);
   auto segmentor = make_segmentor(variant.segmentor, segmentor_options);
   segmentor->eval();
   set_memory_format(*segmentor, c10::MemoryFormat::ChannelsLast);
@@ -109,7 +109,7 @@ ModelRow segmentor_row(const Variant& variant, const ModelTableOptions& options)
 ModelRow adversary_row(const std::string& name, const ModelTableOptions& options) {
   AdversaryOptions adversary_options;
   adversary_options.label_channels = options.classes;
-  torch::manual_seed(kSeed);
+  torch::manual_seed(kTableSeed);
   auto adversary = make_adversary(name, adversary_options);
   adversary->eval();
   set_memory_format(*adversary, c10::MemoryFormat::ChannelsLast);

@@ -9,12 +9,12 @@ namespace {
 
 thread_local OpProfiler* active_profiler = nullptr;
 
-std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& /*fn*/) {
+std::unique_ptr<at::ObserverContext> time_op_start(const at::RecordFunction& /*fn*/) {
   if (active_profiler != nullptr) active_profiler->start();
   return nullptr;
 }
 
-void on_end(const at::RecordFunction& fn, at::ObserverContext* /*context*/) {
+void time_op_end(const at::RecordFunction& fn, at::ObserverContext* /*context*/) {
   if (active_profiler != nullptr) active_profiler->end(fn.name());
 }
 
@@ -25,7 +25,7 @@ OpProfiler::OpProfiler() {
     throw Error("operator profiler: another one is already observing this thread");
   active_profiler = this;
   callback_handle_ = at::addThreadLocalCallback(
-      at::RecordFunctionCallback(on_start, on_end).scopes({at::RecordScope::FUNCTION}));
+      at::RecordFunctionCallback(time_op_start, time_op_end).scopes({at::RecordScope::FUNCTION}));
 }
 
 OpProfiler::~OpProfiler() {

@@ -12,9 +12,9 @@
 namespace advseg {
 namespace {
 
-constexpr int kSeed = 1;
+constexpr int kWorkloadSeed = 1;
 // The stanford adversary's image branch pools twice.
-constexpr int kMinSide = 4;
+constexpr int kWorkloadMinSide = 4;
 
 const c10::Device kCpu(c10::kCPU);
 
@@ -23,7 +23,7 @@ const c10::Device kCpu(c10::kCPU);
 void check_workload(const Workload& workload) {
   if (workload.batch < 1)
     throw Error("bench: --batch must be at least 1, got " + std::to_string(workload.batch));
-  if (workload.height < kMinSide || workload.width < kMinSide)
+  if (workload.height < kWorkloadMinSide || workload.width < kWorkloadMinSide)
     throw Error("bench: --height and --width must be at least 4 (the adversary pools twice), got " +
                 std::to_string(workload.height) + "x" + std::to_string(workload.width));
   if (workload.encoding != "basic" && workload.encoding != "product")
@@ -67,7 +67,7 @@ bool workload_uses_bf16(const Workload& workload) {
 }
 
 Batch synthetic_batch(const Workload& workload, int batch, c10::MemoryFormat format) {
-  torch::manual_seed(kSeed);
+  torch::manual_seed(kWorkloadSeed);
   Batch synthetic;
   synthetic.images = torch::randn({batch, 3, workload.height, workload.width}).contiguous(format);
   synthetic.labels =
@@ -77,7 +77,7 @@ Batch synthetic_batch(const Workload& workload, int batch, c10::MemoryFormat for
 
 TrainingFigures bench_training(const Workload& workload, bool adversarial) {
   const Config config = workload_config(workload, adversarial);
-  torch::manual_seed(kSeed);
+  torch::manual_seed(kWorkloadSeed);
   Networks networks = make_networks(config, kCpu);
   Optimizers optimizers = make_optimizers(config, networks);
   const StepSettings settings = step_settings(config);
@@ -109,7 +109,7 @@ TrainingFigures bench_training(const Workload& workload, bool adversarial) {
 
 double bench_inference(const Workload& workload, int batch) {
   const Config config = workload_config(workload, false);
-  torch::manual_seed(kSeed);
+  torch::manual_seed(kWorkloadSeed);
   auto segmentor = make_configured_segmentor(config, kCpu);
   const auto images = synthetic_batch(workload, batch, memory_format(config)).images;
   const auto options = prediction_options(config);
@@ -119,7 +119,7 @@ double bench_inference(const Workload& workload, int batch) {
 
 std::vector<ConvShape> segmentor_conv_shapes(const Workload& workload) {
   const Config config = workload_config(workload, false);
-  torch::manual_seed(kSeed);
+  torch::manual_seed(kWorkloadSeed);
   auto segmentor = make_configured_segmentor(config, kCpu);
   const auto images = synthetic_batch(workload, workload.batch, memory_format(config)).images;
   InferenceNetwork network(*segmentor);

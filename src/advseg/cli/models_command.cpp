@@ -19,13 +19,13 @@ struct ModelsCommandOptions {
   bool json = false;
 };
 
-std::string fixed(double value, int digits) {
+std::string fixed_digits(double value, int digits) {
   std::ostringstream text;
   text << std::fixed << std::setprecision(digits) << value;
   return text.str();
 }
 
-std::string milliseconds(const std::optional<double>& value) { return value ? fixed(*value, 1) : "-"; }
+std::string milliseconds(const std::optional<double>& value) { return value ? fixed_digits(*value, 1) : "-"; }
 
 void print_table(const std::vector<ModelRow>& rows, const ModelTableOptions& options) {
   std::cout << "| kind | network | backbone | parameters (M) | GMACs at " << options.size << "x"
@@ -33,8 +33,8 @@ void print_table(const std::vector<ModelRow>& rows, const ModelTableOptions& opt
             << "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n";
   for (const auto& row : rows)
     std::cout << "| " << row.kind << " | `" << row.name << "` | "
-              << (row.backbone.empty() ? "-" : row.backbone) << " | " << fixed(row.parameters / 1e6, 2)
-              << " | " << fixed(row.conv_gmacs, 2) << " | "
+              << (row.backbone.empty() ? "-" : row.backbone) << " | " << fixed_digits(row.parameters / 1e6, 2)
+              << " | " << fixed_digits(row.conv_gmacs, 2) << " | "
               << (row.output_stride ? std::to_string(row.output_stride) : "-") << " | "
               << milliseconds(row.forward_ms_fp32) << " | " << milliseconds(row.forward_ms_bf16) << " |\n";
 }

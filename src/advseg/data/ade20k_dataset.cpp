@@ -31,7 +31,7 @@ constexpr const char* kClassNames =
     "hood;sconce;vase;traffic light;tray;ashcan;fan;pier;crt screen;plate;monitor;bulletin board;"
     "shower;radiator;glass;clock;flag";
 
-std::vector<std::string> split_names(const std::string& names) {
+std::vector<std::string> split_at_semicolons(const std::string& names) {
   std::vector<std::string> split;
   for (std::size_t start = 0, end = 0; end != std::string::npos; start = end + 1) {
     end = names.find(';', start);
@@ -43,7 +43,7 @@ std::vector<std::string> split_names(const std::string& names) {
 }  // namespace
 
 DatasetInfo Ade20kDataset::describe(int ignore_index) {
-  return make_dataset_info(ignore_index, split_names(kClassNames), default_palette(kNumClasses));
+  return make_dataset_info(ignore_index, split_at_semicolons(kClassNames), default_palette(kNumClasses));
 }
 
 LabelValueMap Ade20kDataset::label_map(int ignore_index) {

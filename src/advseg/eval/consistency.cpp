@@ -13,7 +13,7 @@ namespace advseg {
 namespace {
 
 constexpr const char* kWhat = "consistency metrics";
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNoScore = std::numeric_limits<double>::quiet_NaN();
 
 // The metrics by name, for the summary and the JSON report alike.
 struct Field {
@@ -73,7 +73,7 @@ Components components_of(const cv::Mat& mask, double speck_area) {
 }  // namespace
 
 double ConsistencyMetrics::Mean::value() const {
-  return count == 0 ? kNaN : sum / static_cast<double>(count);
+  return count == 0 ? kNoScore : sum / static_cast<double>(count);
 }
 
 ConsistencyMetrics::ConsistencyMetrics(int num_classes, int ignore_index, ConsistencyOptions options)
@@ -202,7 +202,7 @@ ConsistencySummary ConsistencyMetrics::summary() const {
     values.component_ratio = sums.component_ratio.value();
     values.component_abs_diff = sums.component_abs_diff.value();
     values.size_error = sums.size_error.value();
-    values.speck_share = sums.predicted_pixels == 0 ? kNaN
+    values.speck_share = sums.predicted_pixels == 0 ? kNoScore
                                                     : static_cast<double>(sums.speck_pixels) /
                                                           static_cast<double>(sums.predicted_pixels);
     summary.per_class.push_back(values);

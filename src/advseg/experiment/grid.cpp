@@ -10,7 +10,7 @@
 namespace advseg {
 namespace {
 
-std::vector<std::string> split_names(const std::string& text) {
+std::vector<std::string> split_at_commas(const std::string& text) {
   std::vector<std::string> names;
   std::stringstream stream(text);
   std::string name;
@@ -95,7 +95,7 @@ std::vector<Variant> with_label_fractions(const std::vector<Variant>& variants,
                                           const std::string& fractions) {
   if (fractions.empty()) return variants;
   std::vector<Variant> crossed;
-  for (const auto& text : split_names(fractions)) {
+  for (const auto& text : split_at_commas(fractions)) {
     char* end = nullptr;
     const double fraction = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || !(fraction > 0 && fraction <= 1))
@@ -119,7 +119,7 @@ std::vector<Variant> parse_grid(const std::string& text) {
   }
   std::vector<Variant> chosen;
   std::set<std::string> seen;
-  for (const auto& name : split_names(text)) {
+  for (const auto& name : split_at_commas(text)) {
     auto match = std::find_if(known.begin(), known.end(), [&](const Variant& v) { return v.name == name; });
     if (match == known.end())
       throw Error("--grid: unknown variant \"" + name +

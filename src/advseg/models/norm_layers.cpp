@@ -19,7 +19,7 @@ bool is_batchnorm(const torch::nn::Module& module) {
          dynamic_cast<const FoldableBatchNorm2dImpl*>(&module) != nullptr;
 }
 
-bool ends_with(const std::string& text, const std::string& suffix) {
+bool has_suffix(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -50,7 +50,7 @@ std::vector<torch::Tensor> norm_and_bias_parameters(const torch::nn::Module& net
   for (const auto& item : network.named_modules("", /*include_self=*/true)) {
     const bool norm = is_normalization_layer(*item.value());
     for (const auto& p : item.value()->named_parameters(/*recurse=*/false))
-      if (norm || ends_with(p.key(), "bias")) parameters.push_back(p.value());
+      if (norm || has_suffix(p.key(), "bias")) parameters.push_back(p.value());
   }
   return parameters;
 }

@@ -55,7 +55,7 @@ constexpr Curve kCurves[] = {
     {"val_cross_entropy", "val", "Validation cross-entropy"},
 };
 
-std::string fixed(double value, int decimals) {
+std::string with_decimals(double value, int decimals) {
   std::ostringstream text;
   text << std::fixed << std::setprecision(decimals) << value;
   return text.str();
@@ -91,7 +91,8 @@ std::set<std::size_t> best_of(const std::vector<std::optional<double>>& values, 
 }
 
 std::string cell(const std::optional<double>& value, const std::string& unit, bool best) {
-  std::string text = value ? (unit == "%" ? fixed(100 * *value, 2) : fixed(*value, 3)) : "&ndash;";
+  std::string text =
+      value ? (unit == "%" ? with_decimals(100 * *value, 2) : with_decimals(*value, 3)) : "&ndash;";
   return std::string("<td class='number") + (best ? " best" : "") + "'>" + text + "</td>";
 }
 
@@ -187,9 +188,9 @@ void write_heatmap(std::ostream& html, const ReportRun& run, const std::vector<s
     html << "<tr><th>" << xml_escaped(t < names.size() ? names[t] : std::to_string(t)) << "</th>";
     for (auto count : row) {
       const double share = total > 0 ? static_cast<double>(count) / static_cast<double>(total) : 0.0;
-      html << "<td style='background: rgba(31, 119, 180, " << fixed(share, 3) << ")"
+      html << "<td style='background: rgba(31, 119, 180, " << with_decimals(share, 3) << ")"
            << (share > 0.55 ? "; color: white" : "") << "' title='" << count << " pixels'>"
-           << (total > 0 ? fixed(100 * share, 0) : "&ndash;") << "</td>";
+           << (total > 0 ? with_decimals(100 * share, 0) : "&ndash;") << "</td>";
     }
     html << "</tr>\n";
   }

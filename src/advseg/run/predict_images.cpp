@@ -39,7 +39,7 @@ fs::file_status status_of(const fs::path& path) {
   return status;
 }
 
-std::vector<fs::path> folder_images(const fs::path& folder) {
+std::vector<fs::path> images_in_folder(const fs::path& folder) {
   std::vector<fs::path> images;
   std::error_code error;
   for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
@@ -57,7 +57,7 @@ std::vector<fs::path> folder_images(const fs::path& folder) {
 std::vector<fs::path> input_images(const fs::path& input) {
   const auto type = status_of(input).type();
   if (type == fs::file_type::not_found) fail_at(input, "--input: no such file or folder");
-  if (type == fs::file_type::directory) return folder_images(input);
+  if (type == fs::file_type::directory) return images_in_folder(input);
   require_regular_file(input, "--input");
   return {input};
 }

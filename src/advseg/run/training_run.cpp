@@ -13,7 +13,7 @@
 namespace advseg {
 namespace {
 
-std::string percent(double fraction) {
+std::string percent_2_decimals(double fraction) {
   std::ostringstream text;
   text << std::fixed << std::setprecision(2) << 100 * fraction << "%";
   return text.str();
@@ -51,8 +51,9 @@ class DatasetValidator final : public Validator {
     result.cross_entropy = evaluation.cross_entropy;
     result.metrics = metrics_to_json(metrics, names);
     result.consistency = consistency_to_json(evaluation.consistency.summary(), names);
-    result.summary = "mIoU " + percent(metrics.mean_iou) + "  pixel acc " + percent(metrics.pixel_accuracy) +
-                     "  class acc " + percent(metrics.mean_class_accuracy);
+    result.summary = "mIoU " + percent_2_decimals(metrics.mean_iou) + "  pixel acc " +
+                     percent_2_decimals(metrics.pixel_accuracy) + "  class acc " +
+                     percent_2_decimals(metrics.mean_class_accuracy);
     return result;
   }
 

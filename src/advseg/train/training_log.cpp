@@ -26,7 +26,7 @@ nlohmann::json mean_or_null(double sum, std::int64_t count) {
   return count > 0 ? nlohmann::json(sum / static_cast<double>(count)) : nlohmann::json(nullptr);
 }
 
-std::string percent(double fraction) {
+std::string whole_percent(double fraction) {
   std::ostringstream text;
   text << std::fixed << std::setprecision(0) << 100 * fraction << "%";
   return text.str();
@@ -162,12 +162,12 @@ std::string TrainingLog::progress_line(const IntervalContext& context, double im
     // Adapting, the labelled term is always 0: the target term follows.
     if (sums_.target_updates == 0) line << "  adv " << mean(sums_.adversarial_term, sums_.segmentor_updates);
     line << "  d_loss " << mean(sums_.adversary_loss, sums_.adversary_updates) << "  d_acc real/fake "
-         << percent(mean(sums_.accuracy_real, sums_.adversary_updates)) << "/"
-         << percent(mean(sums_.accuracy_fake, sums_.adversary_updates));
+         << whole_percent(mean(sums_.accuracy_real, sums_.adversary_updates)) << "/"
+         << whole_percent(mean(sums_.accuracy_fake, sums_.adversary_updates));
   }
   if (sums_.semi_updates > 0)
     line << "  unlabelled: adv " << mean(sums_.semi_adversarial_term, sums_.semi_updates) << " mask "
-         << percent(mean(sums_.semi_mask_share, sums_.semi_updates));
+         << whole_percent(mean(sums_.semi_mask_share, sums_.semi_updates));
   if (sums_.target_updates > 0) {
     line << "  target:";
     if (sums_.target_adversary_updates > 0)

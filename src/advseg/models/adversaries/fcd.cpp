@@ -13,7 +13,7 @@ namespace {
 constexpr int kWidths[] = {64, 128, 256, 512, 1};
 constexpr double kNegativeSlope = 0.2;
 // Five halvings: a smaller map would leave no cell to score.
-constexpr int kMinSide = 32;
+constexpr int kFcdMinSide = 32;
 
 }  // namespace
 
@@ -35,7 +35,7 @@ FcdAdversaryImpl::FcdAdversaryImpl(const AdversaryOptions& options) {
 
 torch::Tensor FcdAdversaryImpl::score_map_from_features(const torch::Tensor& /*features*/,
                                                         const torch::Tensor& label_map) {
-  if (label_map.dim() != 4 || label_map.size(2) < kMinSide || label_map.size(3) < kMinSide)
+  if (label_map.dim() != 4 || label_map.size(2) < kFcdMinSide || label_map.size(3) < kFcdMinSide)
     throw Error(
         "adversary 'fcd': label maps must be [N,C,H,W] with H,W >= 32 (five stride-2 convolutions), got " +
         c10::str(label_map.sizes()) + "; use larger crops (data.crop_height, data.crop_width)");

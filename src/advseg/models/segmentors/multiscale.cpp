@@ -13,7 +13,7 @@ namespace {
 
 constexpr int kExtractorKernel = 7;
 
-void check_options(const SegmentorOptions& options) {
+void check_multiscale_options(const SegmentorOptions& options) {
   const auto positive = [](auto value) { return value > 0; };
   if (options.num_classes < 1)
     throw Error("segmentor 'multiscale': num_classes must be at least 1, got " +
@@ -27,7 +27,7 @@ void check_options(const SegmentorOptions& options) {
 }  // namespace
 
 MultiscaleSegmentorImpl::MultiscaleSegmentorImpl(const SegmentorOptions& options) {
-  check_options(options);
+  check_multiscale_options(options);
   scales_ = options.scales;
   pool_levels_ = static_cast<std::int64_t>(options.widths.size()) - 1;
   int channels = 3;

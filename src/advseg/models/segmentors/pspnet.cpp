@@ -15,7 +15,7 @@ namespace {
 
 constexpr int kHeadWidth = 512;
 constexpr int kAuxWidth = 256;
-constexpr double kDropout = 0.1;
+constexpr double kHeadDropout = 0.1;
 
 torch::nn::Conv2d conv_no_bias(int in_channels, int out_channels, int kernel) {
   return torch::nn::Conv2d(
@@ -26,7 +26,8 @@ torch::nn::Conv2d conv_no_bias(int in_channels, int out_channels, int kernel) {
 // its FCN-style aux head ("0".."4", as torchvision's FCNHead).
 torch::nn::Sequential classifier_head(int in_channels, int width, int classes) {
   return torch::nn::Sequential(conv_no_bias(in_channels, width, 3), FoldableBatchNorm2d(width),
-                               torch::nn::ReLU(torch::nn::ReLUOptions(true)), torch::nn::Dropout(kDropout),
+                               torch::nn::ReLU(torch::nn::ReLUOptions(true)),
+                               torch::nn::Dropout(kHeadDropout),
                                torch::nn::Conv2d(torch::nn::Conv2dOptions(width, classes, 1)));
 }
 

@@ -22,7 +22,7 @@ torch::nn::Sequential double_conv(int in_channels, int out_channels) {
       FoldableBatchNorm2d(out_channels), torch::nn::ReLU(torch::nn::ReLUOptions(true)));
 }
 
-void check_options(const SegmentorOptions& options) {
+void check_unet_options(const SegmentorOptions& options) {
   const std::string name = "unet";
   zoo::check_num_classes(name, options);
   if (!options.backbone.empty() && options.backbone != "none")
@@ -37,7 +37,7 @@ void check_options(const SegmentorOptions& options) {
 }  // namespace
 
 UNetSegmentorImpl::UNetSegmentorImpl(const SegmentorOptions& options) {
-  check_options(options);
+  check_unet_options(options);
   const auto& widths = options.unet_widths;
   // The encoder, finest level first.
   torch::nn::ModuleList down, up, decode;

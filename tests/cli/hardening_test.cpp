@@ -20,8 +20,11 @@
 namespace advseg {
 namespace {
 namespace fs = std::filesystem;
+using testing::folder_settings;
 using testing::run_advseg;
 using testing::run_advseg_in;
+using testing::train_tiny;
+using testing::write_folder_dataset;
 
 const std::string& kTiny = testing::kTinyCli;
 
@@ -37,35 +40,6 @@ std::string read_text(const fs::path& path) {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-// A tiny run of one epoch on shapes; returns its folder.
-fs::path train_tiny(const fs::path& out, const std::string& extra = "") {
-  auto result = run_advseg("train --out " + out.string() + kTiny + " --set train.epochs=1" + extra);
-  EXPECT_EQ(result.exit_code, 0) << result.output;
-  return out;
-}
-
-// A folder dataset (images/, masks/) of `count` random 32x32 images with
-// 5 classes, in its layout as documented (no split files).
-fs::path write_folder_dataset(const fs::path& root, int count) {
-  fs::create_directories(root / "images");
-  fs::create_directories(root / "masks");
-  cv::RNG rng(7);
-  for (int i = 0; i < count; ++i) {
-    cv::Mat image(32, 32, CV_8UC3), mask(32, 32, CV_8UC1);
-    rng.fill(image, cv::RNG::UNIFORM, 0, 256);
-    rng.fill(mask, cv::RNG::UNIFORM, 0, 5);
-    const std::string stem = "img" + std::to_string(i);
-    cv::imwrite((root / "images" / (stem + ".png")).string(), image);
-    write_index_png(root / "masks" / (stem + ".png"), mask, {});
-  }
-  return root;
-}
-
-std::string folder_settings(const fs::path& root) {
-  return " --set data.dataset=folder --set data.root=" + root.string() +
-         " --set data.num_classes=5 --set data.train_split= --set data.val_split=";
 }
 
 // ---- Data loss and silent wrong results -------------------------------------
@@ -234,7 +208,8 @@ TEST(Hardening, Item10SpecialFilesAreNamedNotSkippedAndNeverBlock) {
   auto folder = run_advseg("predict --checkpoint " + (run / "last").string() + " --input " +
                            (data / "images").string() + " --out " + (dir.path() / "p").string());
   EXPECT_EQ(folder.exit_code, 1);
-  EXPECT_TRUE(contains(folder.output, "folder.png: input image: is a directory")) << folder.output;
+  EXPECT_TRUE(contains(folder.output, "folder.png: is a directory")) << folder.output;
+  EXPECT_TRUE(contains(folder.output, "--skip-bad")) << folder.output;  // issue 27, item 7
 }
 
 // ---- Internal errors where a clear error is due ----------------------------
@@ -412,7 +387,7 @@ TEST(Hardening, Item19SmallMessagesAreClear) {
   EXPECT_LT(huge.output.size(), 400u) << huge.output;
   expect_error_saying("trian --out x", "unknown command 'trian'");
   expect_error_saying("panels --checkpoints a=/tmp --out panels.gif", "must end in .png, .jpg or .jpeg");
-  expect_error_saying("bench --height 4", "not in range 8 to 16384");
+  expect_error_saying("bench --height 4", "--height: expected a whole number from 8 to 16384, got '4'");
   auto version = run_advseg("--version");
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_TRUE(contains(version.output, "advseg 0.")) << version.output;

@@ -131,6 +131,17 @@ TEST(ParseConfig, IntegersTooLargeForTheirKeyAreOutOfRangeNotNonIntegers) {
             "r.yaml: train.epochs: expected an integer, got '-'");
 }
 
+// Issue 27, item 10: "010" is ten, as a person reads it, not octal 8.
+TEST(ApplyOverrides, IntegersAreDecimalWithLeadingZeros) {
+  Config config;
+  apply_overrides(config, {"train.epochs=010", "data.crop_height=0100"});
+  EXPECT_EQ(config.train.epochs, 10);
+  EXPECT_EQ(config.data.crop_height, 100);
+  EXPECT_EQ(parse_config("train:\n  epochs: 08\n", "r.yaml").train.epochs, 8);
+  EXPECT_EQ(error_of([] { parse_config("train:\n  epochs: 0x10\n", "r.yaml"); }),
+            "r.yaml: train.epochs: expected an integer, got '0x10'");
+}
+
 TEST(ApplyOverrides, IntegerOutOfRangeIsNamedAsSuch) {
   Config config;
   EXPECT_EQ(error_of([&] { apply_overrides(config, {"train.epochs=2147483648"}); }),

@@ -99,6 +99,16 @@ TEST(SvgPlot, MapsTheDataRangeOntoThePlotAreaWithOneLegendEntryPerLabel) {
   EXPECT_NE(svg.find(">a&lt;b<"), std::string::npos);  // labels are escaped
 }
 
+// Issue 27, item 16: ticks are round numbers, not the data's extremes.
+TEST(SvgPlot, TicksAreRoundNumbersCoveringTheData) {
+  const auto svg = line_plot_svg("loss", "iteration", {{"standard", {{0, 1.149}, {130, 0.8695}}}});
+  for (const std::string tick :
+       {">0.8<", ">0.9<", ">1.0<", ">1.1<", ">1.2<", ">0<", ">50<", ">100<", ">150<"})
+    EXPECT_NE(svg.find(tick), std::string::npos) << tick << "\n" << svg;
+  EXPECT_EQ(svg.find("1.149"), std::string::npos) << svg;
+  EXPECT_EQ(svg.find("0.8695"), std::string::npos) << svg;
+}
+
 TEST(SvgPlot, AnEmptySeriesKeepsItsLabelsColourButHasNoLegendEntry) {
   const auto svg = line_plot_svg("loss", "iteration", {{"standard", {}}, {"adversarial", {{0, 1}, {1, 2}}}});
   EXPECT_NE(svg.find("stroke='#d62728' points="), std::string::npos) << "the second label's colour: " << svg;

@@ -386,3 +386,31 @@ TEST(ImageFile, WriteFailuresNameThePath) {
 
 }  // namespace
 }  // namespace advseg
+
+namespace advseg {
+namespace {
+
+// Issue 27, item 15: predict shows images as viewers do. Each orientation
+// maps the stored pixel (row, col) of a 2x3 image where EXIF says it is shown.
+TEST(OrientedAsShown, EachExifOrientationFlipsOrRotatesAsViewersDo) {
+  cv::Mat stored(2, 3, CV_8UC3);
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 3; ++c) stored.at<cv::Vec3b>(r, c) = cv::Vec3b(static_cast<uchar>(10 * r + c), 0, 0);
+  const auto value_at = [](const cv::Mat& image, int r, int c) { return image.at<cv::Vec3b>(r, c)[0]; };
+  struct Case {
+    int orientation;
+    cv::Size shown_size;      // width x height
+    int top_left, top_right;  // stored values shown there
+  };
+  for (const Case& c :
+       {Case{1, {3, 2}, 0, 2}, Case{2, {3, 2}, 2, 0}, Case{3, {3, 2}, 12, 10}, Case{4, {3, 2}, 10, 12},
+        Case{5, {2, 3}, 0, 10}, Case{6, {2, 3}, 10, 0}, Case{7, {2, 3}, 12, 2}, Case{8, {2, 3}, 2, 12}}) {
+    const cv::Mat shown = oriented_as_shown(stored, c.orientation);
+    EXPECT_EQ(shown.size(), c.shown_size) << c.orientation;
+    EXPECT_EQ(value_at(shown, 0, 0), c.top_left) << c.orientation;
+    EXPECT_EQ(value_at(shown, 0, shown.cols - 1), c.top_right) << c.orientation;
+  }
+}
+
+}  // namespace
+}  // namespace advseg

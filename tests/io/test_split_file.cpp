@@ -26,6 +26,19 @@ TEST(SplitFile, EmptyOrCommentOnlyFileIsAnErrorNamingIt) {
   }
 }
 
+// Issue 27, item 13.
+TEST(SplitFile, ANulByteOrARepeatedIdIsRefusedSayingWhere) {
+  const test::TempDir dir;
+  test::write_bytes(dir.file("nul.txt"), std::string("0000047\n00000\0"
+                                                     "51\n",
+                                                     17));
+  EXPECT_PRED2(contains, error_message([&] { read_split_file(dir.file("nul.txt")); }),
+               dir.file("nul.txt").string() + ": line 2 holds a NUL byte");
+  test::write_bytes(dir.file("twice.txt"), "a\nb\na\nc\nb\n");
+  EXPECT_PRED2(contains, error_message([&] { read_split_file(dir.file("twice.txt")); }),
+               dir.file("twice.txt").string() + ": 2 ids are listed twice, e.g. 'a' on lines 1 and 3");
+}
+
 TEST(SplitFile, MissingFileIsAnError) {
   const test::TempDir dir;
   const std::string message = error_message([&] { read_split_file(dir.file("test.txt")); });

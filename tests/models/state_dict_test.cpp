@@ -12,6 +12,7 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/serialize.h>
 
+#include <cmath>
 #include <fstream>
 #include <string>
 
@@ -56,6 +57,26 @@ TEST(StateDict, ReadsAOneEntryDict) {
   dict.insert("only", torch::ones({2}));
   save_dict(dict, dir.file("one.pth"));
   EXPECT_EQ(read_state_dict(dir.file("one.pth")).size(), 1U);
+}
+
+// Issue 27, item 11: a NaN in pretrained weights is named, not reported
+// later as a diverged training.
+TEST(StateDict, NaNOrInfinityInAWeightIsNamed) {
+  TempDir dir;
+  for (const double bad : {std::nan(""), static_cast<double>(INFINITY)}) {
+    c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
+    dict.insert("conv.bias", torch::zeros({2}));
+    dict.insert("conv.weight", torch::tensor({1.0, bad}));
+    save_dict(dict, dir.file("bad.pth"));
+    try {
+      read_state_dict(dir.file("bad.pth"));
+      ADD_FAILURE() << "read " << bad;
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("bad.pth: tensor 'conv.weight' holds NaN or infinite values"),
+                std::string::npos)
+          << error.what();
+    }
+  }
 }
 
 TEST(StateDict, FilesThatAreNotStateDictsAreNamedErrors) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -104,27 +105,33 @@ TEST(Faults, TwentyRandomKillsThenResumeGiveTheUninterruptedWeights) {
   for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_TRUE(torch::equal(expected[i], actual[i])) << i;
 }
 
-TEST(Faults, SigtermFinishesTheStepSavesAndExitsCleanly) {
-  testing::TempDir dir;
-  auto out = dir.path() / "run";
-  auto log = (dir.path() / "output.txt").string();
-  auto arguments = tiny_training(out, 1000);
-  arguments.insert(arguments.end(), {"--set", "train.checkpoint_every=0"});  // only the stop saves mid-epoch
-  pid_t pid = start_advseg(arguments, {log});
-  // Wait until training is under way.
-  for (int i = 0; i < 600 && testing::read_text((out / "log.jsonl").string()).size() < 100; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ::kill(pid, SIGTERM);
-  EXPECT_EQ(wait_for(pid), 0);
-  auto output = testing::read_text(log);
-  // Item 20: the signal is acknowledged at once, before the step ends.
-  EXPECT_NE(output.find("stopping after the current step, then saving"), std::string::npos) << output;
-  EXPECT_NE(output.find("stopped at iteration"), std::string::npos) << output;
-  EXPECT_NE(output.find("--resume"), std::string::npos) << output;
-  auto progress =
-      parse_progress_json(testing::read_text((out / "last" / "state.json").string()), "state.json");
-  EXPECT_GT(progress.iteration, 0);
-  EXPECT_NE(output.find("stopped at iteration " + std::to_string(progress.iteration)), std::string::npos);
+// SIGTERM, SIGHUP (an ssh session dropped) and SIGPIPE (a closed pipe) stop
+// like Ctrl-C: the step finishes, OUT/last is saved, and the exit status is
+// 128 + the signal's number, so `advseg train && advseg eval` does not go on.
+TEST(Faults, StopSignalsFinishTheStepSaveAndExitWithTheSignalsStatus) {
+  for (const int signal_number : {SIGTERM, SIGHUP, SIGPIPE}) {
+    testing::TempDir dir;
+    auto out = dir.path() / "run";
+    auto log = (dir.path() / "output.txt").string();
+    auto arguments = tiny_training(out, 1000);
+    arguments.insert(arguments.end(),
+                     {"--set", "train.checkpoint_every=0"});  // only the stop saves mid-epoch
+    pid_t pid = start_advseg(arguments, {log});
+    // Wait until training is under way.
+    for (int i = 0; i < 600 && testing::read_text((out / "log.jsonl").string()).size() < 100; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ::kill(pid, signal_number);
+    EXPECT_EQ(wait_for(pid), 128 + signal_number) << strsignal(signal_number);
+    auto output = testing::read_text(log);
+    // Item 20: the signal is acknowledged at once, before the step ends.
+    EXPECT_NE(output.find("stopping after the current step, then saving"), std::string::npos) << output;
+    EXPECT_NE(output.find("stopped at iteration"), std::string::npos) << output;
+    EXPECT_NE(output.find("--resume"), std::string::npos) << output;
+    auto progress =
+        parse_progress_json(testing::read_text((out / "last" / "state.json").string()), "state.json");
+    EXPECT_GT(progress.iteration, 0);
+    EXPECT_NE(output.find("stopped at iteration " + std::to_string(progress.iteration)), std::string::npos);
+  }
 }
 
 TEST(Faults, FullDiskIsAnErrorAndThePreviousCheckpointStays) {

@@ -29,7 +29,18 @@ TEST(TrainingProgress, KeepsTheUnlabelledLoadersPositionAndReadsOlderFormats) {
   EXPECT_EQ(old.iteration, 3);
   EXPECT_EQ(old.unlabeled_batches, 0);
   EXPECT_EQ(old.world_size, 1);  // before format 4: a single process
-  EXPECT_THROW(parse_progress_json(R"({"format_version": 5})", "s.json"), Error);
+  EXPECT_THROW(parse_progress_json(R"({"format_version": 6})", "s.json"), Error);
+}
+
+// Issue 27, item 3: a resumed run's time counts every part of it.
+TEST(TrainingProgress, KeepsTheTrainingTimeAcrossResumes) {
+  TrainingProgress progress;
+  progress.train_seconds = 12.5;
+  const auto text = progress_to_json_text(progress);
+  EXPECT_EQ(parse_progress_json(text, "state.json").train_seconds, 12.5);
+  auto negative = text;
+  negative.replace(negative.find("12.5"), 4, "-1.0");
+  EXPECT_THROW(parse_progress_json(negative, "state.json"), Error);
 }
 
 TEST(TrainingProgress, KeepsTheWorldSizeAndRefusesAnEmptyWorld) {
@@ -41,6 +52,21 @@ TEST(TrainingProgress, KeepsTheWorldSizeAndRefusesAnEmptyWorld) {
   auto zero = text;
   zero.replace(zero.find(four), four.size(), "\"world_size\": 0");
   EXPECT_THROW(parse_progress_json(zero, "state.json"), Error);
+}
+
+// Issue 27: a hand-edited position past the end of its epoch is refused by name.
+TEST(TrainingProgress, RefusesABatchPastTheEndOfItsEpoch) {
+  TrainingProgress progress;
+  progress.batches_per_epoch = 10;
+  progress.batch_in_epoch = 10;
+  EXPECT_EQ(parse_progress_json(progress_to_json_text(progress), "state.json").batch_in_epoch, 10);
+  progress.batch_in_epoch = 11;
+  try {
+    parse_progress_json(progress_to_json_text(progress), "state.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "state.json: \"batch_in_epoch\" 11 is past \"batches_per_epoch\" 10");
+  }
 }
 
 // Found by fuzzing: numbers that do not fit were converted with undefined

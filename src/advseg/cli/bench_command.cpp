@@ -10,6 +10,7 @@
 
 #include "advseg/bench/benchmark.h"
 #include "advseg/cli/commands.h"
+#include "advseg/cli/number_checks.h"
 
 namespace advseg {
 namespace {
@@ -86,15 +87,15 @@ void add_bench_command(CLI::App& app) {
   auto* command = app.add_subcommand(
       "bench", "Measure training, inference and loading speed (any segmentor; multiscale by default)");
   command->add_flag("--json", options->json, "Print one JSON object instead of a table");
-  command->add_option("--batch", bench.workload.batch, "Training batch size")->check(CLI::PositiveNumber);
-  command->add_option("--height", bench.workload.height, "Image height")->check(CLI::Range(8, 1 << 14));
-  command->add_option("--width", bench.workload.width, "Image width")->check(CLI::Range(8, 1 << 14));
+  command->add_option("--batch", bench.workload.batch, "Training batch size")->check(whole_number(1));
+  command->add_option("--height", bench.workload.height, "Image height")->check(whole_number(8, 1 << 14));
+  command->add_option("--width", bench.workload.width, "Image width")->check(whole_number(8, 1 << 14));
   command->add_option("--iters", bench.workload.reps.timed, "Timed iterations per figure")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1));
   command->add_option("--warmup", bench.workload.reps.warmup, "Untimed iterations first")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0));
   command->add_option("--threads", bench.threads, "LibTorch threads, both sides (0 = every core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0));
   command->add_option("--segmentor", bench.workload.segmentor, "Segmentor (model.segmentor)");
   command->add_option("--backbone", bench.workload.backbone, "Its backbone ('' = the segmentor's default)");
   command->add_option("--encoding", bench.workload.encoding, "Adversary input encoding")
@@ -106,9 +107,9 @@ void add_bench_command(CLI::App& app) {
   command->add_option("--data-root", bench.workload.data_root,
                       "Stanford Background copy for the loader figure");
   command->add_option("--loader-threads", bench.loader.threads, "Background loading threads")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0));
   command->add_option("--loader-batches", bench.loader.batches, "Batches the loader figure times")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1));
   command->add_flag("--twin", bench.twin,
                     "Also run the Python twin (NCHW and channels-last, advseg's precision; torchvision's "
                     "own model for fcn_resnet, deeplabv3, lraspp) and print ratios");

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <system_error>
 
+#include "advseg/cli/number_checks.h"
 #include "advseg/config/builtin_demo.h"
 #include "advseg/error.h"
 #include "advseg/inference/checkpoint_files.h"
@@ -17,7 +18,7 @@ void add_config_options(CLI::App& command, ConfigOptions& options) {
       ->type_name("KEY=VALUE");
   command
       .add_option("--threads", options.threads, "LibTorch threads (default: train.threads; 0 = all cores)")
-      ->check(CLI::Range(0, 1024));
+      ->check(whole_number(0, 1024));
   command.add_option("--device", options.device, "cpu, cuda or cuda:N (default: train.device)");
 }
 

@@ -7,8 +7,10 @@
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
 #include "advseg/cli/metrics_table.h"
+#include "advseg/config/dataset_folders.h"
 #include "advseg/error.h"
 #include "advseg/eval/checkpoint_evaluation.h"
+#include "advseg/io/output_file.h"
 
 namespace advseg {
 namespace {
@@ -22,6 +24,11 @@ struct EvalOptions {
 
 void run_eval(const EvalOptions& options) {
   Config config = checkpoint_config(options.checkpoint, options.config);
+  if (!options.out.empty()) {  // before the evaluation, which takes a while
+    auto reads = dataset_folders(config);
+    reads.push_back({options.checkpoint, "the checkpoint"});
+    check_output_file(options.out, reads);
+  }
   auto result = evaluate_checkpoint(options.checkpoint, config, options.split);
   print_metrics_table(std::cout, {{options.split, result}});
   if (!options.out.empty()) {

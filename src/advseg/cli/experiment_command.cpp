@@ -9,6 +9,8 @@
 
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
+#include "advseg/cli/number_checks.h"
+#include "advseg/cli/stop_signals.h"
 #include "advseg/config/builtin_demo.h"
 #include "advseg/distributed/worker_group.h"
 #include "advseg/error.h"
@@ -42,7 +44,10 @@ void run_experiment_command(const ExperimentCommandOptions& options) {
   experiment.description = options.config_path.empty() ? kBuiltinDemoSource : options.config_path;
   for (const auto& assignment : options.config.overrides) experiment.description += " --set " + assignment;
 
+  experiment.should_stop = [](const TrainingProgress&) { return stop_requested(); };
+  install_stop_handlers("the run in progress (rerun this command to resume)");
   auto outcome = run_experiment(experiment);
+  if (outcome.stopped) stop_early();
   std::cout << read_file_bytes(experiment.out_dir / "results.md") << "\n"
             << outcome.runs_trained << " runs trained, " << outcome.runs_reused << " reused; results in "
             << (experiment.out_dir / "results.md").string() << " and results.json, learning curves in "
@@ -64,7 +69,7 @@ void add_experiment_command(CLI::App& app) {
                    "Output folder: a run per variant and seed, results.md, curves (rerun to resume)")
       ->required();
   command->add_option("--seeds", options->seeds, "Runs per variant, with train.seed, train.seed+1, ...")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1));
   command->add_option(
       "--grid", options->grid,
       "\"full\" (standard + encodings basic/product/scaling x losses flipped/original) or "

@@ -19,11 +19,15 @@
 //   advseg report  RUN_OR_EXPERIMENT_DIR... --out report.html [--panels 4] [--no-eval]
 //
 // Every user-facing failure is an advseg::Error whose message names the file
-// or setting at fault; it is printed as is and the exit status is 1.
+// or setting at fault; it is printed as is and the exit status is 1. A
+// training stopped by a signal exits with 128 + its number after saving
+// (stop_signals.h); an internal error exits with 2.
 #include <torch/version.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -31,6 +35,8 @@
 #include <vector>
 
 #include "advseg/cli/commands.h"
+#include "advseg/cli/exit_status.h"
+#include "advseg/cli/stop_signals.h"
 #include "advseg/error.h"
 
 namespace {
@@ -73,7 +79,7 @@ int parse_and_run(CLI::App& app, int argc, char** argv) {
               << "(advseg "
               << (app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name() + " ")
               << "--help lists the options)\n";
-    return 1;
+    return advseg::kExitError;
   }
   return 0;
 }
@@ -99,16 +105,24 @@ int main(int argc, char** argv) try {
   advseg::add_config_command(app);
   advseg::add_export_command(app);
   advseg::add_report_command(app);
-  return parse_and_run(app, argc, argv);
+  const int status = parse_and_run(app, argc, argv);
+  // Output that never arrived (a full disk, `> /dev/full`) is a failure too.
+  if (!std::cout.flush()) {
+    std::cerr << "advseg: error: cannot write to standard output (" << std::strerror(errno) << ")\n";
+    return advseg::kExitError;
+  }
+  return status;
+} catch (const advseg::StoppedEarly& stopped) {
+  return stopped.exit_status;
 } catch (const advseg::Error& e) {
   std::cerr << "advseg: error: " << e.what() << "\n";
-  return 1;
+  return advseg::kExitError;
 } catch (const std::filesystem::filesystem_error& e) {
   // A path problem no check caught: still a user-facing error naming the path.
   std::cerr << "advseg: error: " << (e.path1().empty() ? std::string("file system") : e.path1().string())
             << ": " << e.code().message() << "\n";
-  return 1;
+  return advseg::kExitError;
 } catch (const std::exception& e) {
   std::cerr << "advseg: internal error: " << e.what() << "\n";
-  return 2;
+  return advseg::kExitInternalError;
 }

@@ -7,12 +7,15 @@
 
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
+#include "advseg/cli/number_checks.h"
+#include "advseg/config/dataset_folders.h"
 #include "advseg/data/dataset.h"
 #include "advseg/error.h"
 #include "advseg/eval/panels.h"
 #include "advseg/inference/checkpoint_files.h"
 #include "advseg/inference/prediction.h"
 #include "advseg/io/image_file.h"
+#include "advseg/io/output_file.h"
 
 namespace advseg {
 namespace {
@@ -65,6 +68,10 @@ void run_panels(const PanelsOptions& options) {
   // The dataset as the first checkpoint saw it (with --set applied).
   const auto first_dir = split_named_argument(options.checkpoints.front()).second;
   Config config = checkpoint_config(first_dir, options.config);
+  auto reads = dataset_folders(config);
+  for (const auto& argument : options.checkpoints)
+    reads.push_back({split_named_argument(argument).second, "the checkpoint"});
+  check_output_file(options.out, reads);
   auto dataset = make_dataset(evaluated_data(config), options.split);
   auto examples = chosen_examples(*dataset, options);
 
@@ -94,7 +101,7 @@ void add_panels_command(CLI::App& app) {
       ->required();
   command->add_option("--split", options->split, "train or val")->check(CLI::IsMember({"train", "val"}));
   command->add_option("--count", options->count, "The first COUNT images of the split")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1));
   command->add_option("--ids", options->ids, "These image ids instead (comma-separated)")->delimiter(',');
   command->add_option("--out", options->out, "Output file: the picture (.png or .jpg)")
       ->required()

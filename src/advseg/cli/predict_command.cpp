@@ -12,6 +12,7 @@
 
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
+#include "advseg/cli/number_checks.h"
 #include "advseg/run/predict_images.h"
 
 namespace advseg {
@@ -43,6 +44,11 @@ void run_predict(PredictOptions& options) {
             << (options.probabilities.empty()
                     ? ""
                     : ", probabilities in " + (std::filesystem::path(options.out) / "probabilities").string())
+            << (summary.oriented == 0
+                    ? ""
+                    : "; " + std::to_string(summary.oriented) +
+                          " JPEGs predicted as rotated by their EXIF orientation, as viewers "
+                          "show them")
             << "\n";
 }
 
@@ -65,7 +71,7 @@ void add_predict_command(CLI::App& app) {
   command
       ->add_option("--tile", options->settings.tile,
                    "Predict in TILE x TILE windows overlapping by a quarter (large images); default: whole")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1));
   command->add_flag("--skip-bad", options->settings.skip_bad,
                     "Skip (and name) inputs that do not decode, instead of stopping before any output");
   add_config_options(*command, options->config);

@@ -10,6 +10,8 @@
 
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
+#include "advseg/cli/number_checks.h"
+#include "advseg/io/output_file.h"
 #include "advseg/report/gather_report.h"
 
 namespace advseg {
@@ -29,6 +31,10 @@ void run_report(const ReportCommandOptions& options) {
   report.evaluate = !options.no_eval;
   report.settings = run_settings(options.config);
   const std::vector<std::filesystem::path> inputs(options.runs.begin(), options.runs.end());
+  // Never into a folder it reads (train writes OUT/report.html itself: its own folder).
+  std::vector<ReadPath> reads;
+  for (const auto& input : inputs) reads.push_back({input, "the run folder"});
+  check_output_file(options.out, reads);
   write_report(inputs, report, options.out);
   std::cout << "wrote " << options.out << "\n";
 }
@@ -41,7 +47,7 @@ void add_report_command(CLI::App& app) {
   command->add_option("runs", options->runs, "Run folders (train --out) or experiment folders")->required();
   command->add_option("--out", options->out, "The HTML file to write, e.g. report.html")->required();
   command->add_option("--panels", options->panels, "Val images in the picture panels (0: none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0));
   command->add_flag("--no-eval", options->no_eval,
                     "Do not evaluate the best checkpoints: metrics as saved, no confusion matrix or panels");
   add_config_options(*command, options->config);

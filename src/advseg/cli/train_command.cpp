@@ -1,21 +1,21 @@
 // advseg train: trains a segmentor, adversarially unless
 // adversarial.enabled=false, writing checkpoints, logs and validation
-// metrics to the folder --out. Ctrl-C (SIGINT) or SIGTERM stops it cleanly
-// after the current step (or mid-validation) with a checkpoint; --resume
-// continues it. At the end it writes OUT/report.html (advseg report) unless
+// metrics to the folder --out. Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGPIPE
+// stops it cleanly after the current step (or mid-validation) with a
+// checkpoint, then exits with 128 + the signal's number (stop_signals.h);
+// --resume continues it, and says so when the run is already finished. At the end it writes OUT/report.html
+// (advseg report) unless
 // --no-report. Under torchrun (or with --world-size and --rank) each process
 // is one worker of a data-parallel run (docs/distributed.md); rank 0 writes.
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
-#include <atomic>
-#include <csignal>
 #include <exception>
 #include <iostream>
 #include <string>
 
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
+#include "advseg/cli/number_checks.h"
+#include "advseg/cli/stop_signals.h"
 #include "advseg/distributed/worker_group.h"
 #include "advseg/error.h"
 #include "advseg/inference/checkpoint_files.h"
@@ -24,35 +24,6 @@
 
 namespace advseg {
 namespace {
-
-std::atomic<int> stop_signals{0};
-std::string first_notice, second_notice;  // built before the handler is installed
-
-void say_from_handler(const std::string& text) {
-  [[maybe_unused]] const auto written = ::write(STDERR_FILENO, text.data(), text.size());
-}
-
-// The first signal asks for a clean stop and says so at once; the second
-// still saves (the state after the current step is consistent) and says so;
-// the third quits at once.
-extern "C" void request_stop(int signal_number) {
-  const int count = ++stop_signals;
-  if (count == 1) say_from_handler(first_notice);
-  if (count == 2) {
-    say_from_handler(second_notice);
-    std::signal(signal_number, SIG_DFL);
-  }
-}
-
-void install_stop_handlers(const std::string& out_dir) {
-  const std::string last = (std::filesystem::path(out_dir) / "last").string();
-  first_notice =
-      "\nadvseg: stopping after the current step, then saving " + last + " (Ctrl-C again quits sooner)\n";
-  second_notice = "advseg: still saving " + last +
-                  " once the step in progress ends; Ctrl-C once more quits without saving\n";
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
-}
 
 // Flags that override torchrun's environment; negative or empty: not given.
 struct DistributedFlags {
@@ -91,49 +62,28 @@ WorkerGroup worker_group(const DistributedFlags& flags) {
   return group;
 }
 
-// A number above (or, with `or_equal`, at least) `low`: a negative value
-// would otherwise read as "not given", and CLI11's own range message prints
-// the largest double.
-CLI::Validator number_from(double low, bool or_equal) {
-  return CLI::Validator(
-      [low, or_equal](std::string& text) -> std::string {
-        std::size_t used = 0;
-        double value = 0;
-        try {
-          value = std::stod(text, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (used == 0 || used != text.size()) return text + " is not a number";
-        if (or_equal ? value >= low : value > low) return "";
-        return text + " must be " + (or_equal ? "at least " : "above ") +
-               std::to_string(static_cast<int>(low));
-      },
-      "");
-}
-
 void add_distributed_options(CLI::App& command, DistributedFlags& flags) {
   const char* group =
       "Data-parallel training (default: torchrun's RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT)";
   command.add_option("--world-size", flags.world_size, "Workers in the run")
-      ->check(number_from(1, true))
+      ->check(whole_number(1))
       ->group(group);
   command.add_option("--rank", flags.rank, "This worker's rank, 0 to world size - 1")
-      ->check(number_from(0, true))
+      ->check(whole_number(0))
       ->group(group);
   command.add_option("--master-addr", flags.master_addr, "Host of rank 0's rendezvous store")->group(group);
   command.add_option("--master-port", flags.master_port, "Port of the rendezvous store")
-      ->check(CLI::Range(1, 65535))
+      ->check(whole_number(1, 65535))
       ->group(group);
   command.add_option("--dist-backend", flags.backend, "gloo or nccl (default: gloo on CPU, nccl on CUDA)")
       ->group(group);
   command
       .add_option("--dist-timeout", flags.timeout_s,
                   "Seconds before a silent worker fails the others, naming it (default 300)")
-      ->check(number_from(0, false))
+      ->check(number_above(0, false, 86400))  // a day: beyond, the duration overflows inside Gloo
       ->group(group);
   command.add_option("--dist-bucket-mb", flags.bucket_mb, "MiB of gradients per all-reduce (default 25)")
-      ->check(number_from(0, false))
+      ->check(number_above(0))
       ->group(group);
   command
       .add_option("--dist-overlap", flags.overlap,
@@ -157,12 +107,21 @@ void run_train(const TrainOptions& options) {
   const WorkerGroup group = worker_group(options.distributed);
   auto workers = join_worker_group(group, config);
   auto trainer = make_trainer(
-      config, options.out_dir, [](const TrainingProgress&) { return stop_signals > 0; }, workers);
-  if (!options.resume_dir.empty()) trainer->resume_from(options.resume_dir);
+      config, options.out_dir, [](const TrainingProgress&) { return stop_requested(); }, workers);
+  if (!options.resume_dir.empty()) {
+    trainer->resume_from(options.resume_dir);
+    if (trainer->finished()) {  // nothing to train: every file stays as it is
+      if (group.is_main())
+        std::cout << options.resume_dir << ": the run is finished (train.epochs " << config.train.epochs
+                  << "); nothing to do, " << options.out_dir << " is left as it was\n";
+      return;
+    }
+  }
 
-  install_stop_handlers(options.out_dir);
+  install_stop_handlers((std::filesystem::path(options.out_dir) / "last").string());
   auto outcome = trainer->run();
-  if (!outcome.completed || !group.is_main()) return;
+  if (!outcome.completed) stop_early();
+  if (!group.is_main()) return;
   auto path = std::filesystem::path(options.out_dir) / "metrics.json";
   write_json_file(path, run_metrics(outcome, config).dump(2));
   std::cout << "validation metrics written to " << path.string() << "\n";

@@ -183,10 +183,30 @@ void check_integer_range(const YAML::Node& node, const std::string& where) {
   }
 }
 
+// Integers are decimal, leading zeros included: yaml-cpp would read "010" as
+// octal 8, "0x10" as 16, and refuse "08".
+template <class T>
+bool decode_decimal(const std::string& text, T& value) {
+  const std::size_t sign = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
+  if (text.size() == sign || text.find_first_not_of("0123456789", sign) != std::string::npos) return false;
+  const char* first = text.data() + (text[0] == '+' ? 1 : 0);  // from_chars takes '-' but not '+'
+  const char* last = text.data() + text.size();
+  const auto [end, error] = std::from_chars(first, last, value);
+  return error == std::errc() && end == last;
+}
+
+template <class T>
+bool decode_scalar(const YAML::Node& node, T& value) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+    return decode_decimal(node.Scalar(), value);
+  else
+    return YAML::convert<T>::decode(node, value);
+}
+
 template <class T>
 void read_field(const YAML::Node& node, T& field, const std::string& where) {
   T value{};
-  if (!node.IsScalar() || !YAML::convert<T>::decode(node, value)) {
+  if (!node.IsScalar() || !decode_scalar(node, value)) {
     if (node.IsScalar()) check_integer_range<T>(node, where);
     fail_type(where, Expected<T>::name, node);
   }

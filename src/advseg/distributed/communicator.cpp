@@ -115,12 +115,15 @@ struct Communicator::State {
          << group_settings.world_size << ": ";
     try {
       const auto silent = heartbeat->silent_ranks(*store, 6 * Heartbeat::kInterval);
-      if (silent.empty())
+      if (!silent.never_joined.empty())
+        text << "rank " << rank_list(silent.never_joined) << " never joined (not started, or it failed "
+             << "before joining; its own output says why)" << (silent.stopped.empty() ? "" : "; ");
+      if (!silent.stopped.empty())
+        text << "rank " << rank_list(silent.stopped) << (silent.stopped.size() == 1 ? " has" : " have")
+             << " stopped (died or hangs)";
+      if (silent.never_joined.empty() && silent.stopped.empty())
         text << "every other rank's heartbeat still beats: one of them is stuck outside the collectives "
                 "(a deadlock, a stalled file system?) or failed with an error of its own";
-      else
-        text << "rank " << rank_list(silent) << (silent.size() == 1 ? " has" : " have")
-             << " stopped (died or hangs)";
     } catch (const std::exception&) {
       text << "the rendezvous store" << (store_address.empty() ? "" : " at " + store_address)
            << " is unreachable: "
@@ -129,8 +132,10 @@ struct Communicator::State {
                    : "rank 0, which hosts it, has stopped (died, hangs, or exited after "
                      "another rank's failure)");
     }
-    text << "; the checkpoint on disk is the last complete one. Detail: "
-         << std::string(cause.what()).substr(0, 300);
+    // LibTorch's message, without the C++ stack it appends after a newline.
+    const std::string detail = cause.what();
+    text << "; a checkpoint on disk, if any, is the last complete one. Detail: "
+         << detail.substr(0, std::min<std::size_t>(detail.find('\n'), 300));
     throw Error(text.str());
   }
 

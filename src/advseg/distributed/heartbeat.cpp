@@ -31,7 +31,7 @@ void Heartbeat::beat_loop() {
   }
 }
 
-std::vector<int> Heartbeat::silent_ranks(c10d::Store& store, std::chrono::milliseconds watch) const {
+Heartbeat::Silent Heartbeat::silent_ranks(c10d::Store& store, std::chrono::milliseconds watch) const {
   auto read_all = [&] {
     std::map<int, std::vector<std::uint8_t>> counters;
     for (int rank = 0; rank < world_size_; ++rank)
@@ -41,11 +41,14 @@ std::vector<int> Heartbeat::silent_ranks(c10d::Store& store, std::chrono::millis
   const auto before = read_all();
   std::this_thread::sleep_for(watch);
   const auto after = read_all();
-  std::vector<int> silent;
+  Silent silent;
   for (int rank = 0; rank < world_size_; ++rank) {
     if (rank == rank_) continue;
     const auto was = before.find(rank), is = after.find(rank);
-    if (is == after.end() || (was != before.end() && was->second == is->second)) silent.push_back(rank);
+    if (is == after.end())
+      silent.never_joined.push_back(rank);
+    else if (was != before.end() && was->second == is->second)
+      silent.stopped.push_back(rank);
   }
   return silent;
 }

@@ -26,8 +26,14 @@ class Heartbeat {
   Heartbeat& operator=(const Heartbeat&) = delete;
 
   // The other ranks whose counter does not move within `watch`, read
-  // through `store`. Throws what the store throws when it is unreachable.
-  std::vector<int> silent_ranks(c10d::Store& store, std::chrono::milliseconds watch) const;
+  // through `store`: those that beat before (stopped: died or hang) and
+  // those that never did (never joined). Throws what the store throws when it
+  // is unreachable.
+  struct Silent {
+    std::vector<int> stopped;
+    std::vector<int> never_joined;
+  };
+  Silent silent_ranks(c10d::Store& store, std::chrono::milliseconds watch) const;
 
  private:
   void beat_loop();

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "advseg/error.h"
 #include "advseg/eval/report_fields.h"
@@ -108,19 +109,21 @@ std::string curves_csv(const std::vector<RunCurve>& curves) {
 }
 
 std::vector<std::pair<std::string, std::string>> curve_plots(const std::vector<RunCurve>& curves) {
-  const std::pair<const char*, const char*> plotted[] = {{"cross_entropy", "training cross-entropy"},
-                                                         {"val_cross_entropy", "validation cross-entropy"},
-                                                         {"val_mean_iou", "validation mean IoU"},
-                                                         {"val_bf_score", "validation BF score"}};
+  // Shares (scale 100) in percent, as the results tables show them.
+  const std::tuple<const char*, const char*, double> plotted[] = {
+      {"cross_entropy", "training cross-entropy", 1},
+      {"val_cross_entropy", "validation cross-entropy", 1},
+      {"val_mean_iou", "validation mean IoU (%)", 100},
+      {"val_bf_score", "validation BF score (%)", 100}};
   std::vector<std::pair<std::string, std::string>> plots;
-  for (const auto& [column, title] : plotted) {
+  for (const auto& [column, title, scale] : plotted) {
     std::vector<PlotSeries> series;
     bool any = false;
     for (const auto& run : curves) {
       PlotSeries line{run.variant, {}};
       for (const auto& point : run.points) {
         auto found = point.values.find(column);
-        if (found != point.values.end()) line.points.emplace_back(point.iteration, found->second);
+        if (found != point.values.end()) line.points.emplace_back(point.iteration, scale * found->second);
       }
       any = any || !line.points.empty();
       series.push_back(std::move(line));

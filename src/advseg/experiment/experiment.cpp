@@ -1,7 +1,7 @@
 #include "advseg/experiment/experiment.h"
 
-#include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "advseg/config/config_diff.h"
 #include "advseg/error.h"
@@ -45,14 +45,6 @@ void claim_out_dir(const fs::path& out_dir, const Config& base) {
   write_file_bytes(path, yaml);
 }
 
-// A reader never sees a half-written file: result.json marks a run complete.
-void write_atomically(const fs::path& path, const std::string& text) {
-  auto temporary = path;
-  temporary += ".tmp";
-  write_file_bytes(temporary, text + "\n");
-  fs::rename(temporary, path);
-}
-
 nlohmann::json read_result(const fs::path& path) {
   try {
     return nlohmann::json::parse(read_file_bytes(path));
@@ -61,15 +53,16 @@ nlohmann::json read_result(const fs::path& path) {
   }
 }
 
-nlohmann::json train_and_evaluate(const PlannedRun& run, const Config& base) {
+// The run's result; nothing when should_stop stopped it (saved, to resume).
+std::optional<nlohmann::json> train_and_evaluate(const PlannedRun& run, const Config& base,
+                                                 const StopCondition& should_stop) {
   Config config = base;
   apply_overrides(config, run.overrides);
-  const auto started = std::chrono::steady_clock::now();
-  auto trainer = make_trainer(config, run.dir);
+  auto trainer = make_trainer(config, run.dir, should_stop);
   const auto last = run.dir / "last";
   if (fs::exists(fs::symlink_status(last))) trainer->resume_from(last);
   const auto outcome = trainer->run();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!outcome.completed) return std::nullopt;
 
   // The final weights, not the best epoch's: choosing the epoch by val mIoU
   // and then reporting val mIoU would favour the noisiest variant.
@@ -77,11 +70,12 @@ nlohmann::json train_and_evaluate(const PlannedRun& run, const Config& base) {
   result["variant"] = run.variant.name;
   result["seed"] = run.seed;
   result["checkpoint"] = (run.dir / "last").string();
-  result["train_seconds"] = seconds;  // of this process: a resumed run counts its remainder only
+  result["train_seconds"] = outcome.progress.train_seconds;  // every part of a resumed run
   result["best_epoch"] = outcome.progress.best_epoch;
   result["best_epoch_mean_iou"] = outcome.progress.best_mean_iou;
   result["iterations"] = outcome.progress.iteration;
-  write_atomically(run.dir / kResultFile, result.dump(2));
+  // In one rename (write_file_bytes): result.json marks a run complete.
+  write_file_bytes(run.dir / kResultFile, result.dump(2) + "\n");
   return result;
 }
 
@@ -94,9 +88,10 @@ std::string preamble(const ExperimentOptions& options) {
          " epochs each; the final weights of each run evaluated on val.";
 }
 
-// A complete run's result, or the result of training (or finishing) it now.
-nlohmann::json run_or_reuse(const PlannedRun& run, const Config& base, const std::string& position,
-                            ExperimentOutcome& outcome) {
+// A complete run's result, or the result of training (or finishing) it now;
+// nothing when stopped.
+std::optional<nlohmann::json> run_or_reuse(const PlannedRun& run, const ExperimentOptions& options,
+                                           const std::string& position, ExperimentOutcome& outcome) {
   const auto result_path = run.dir / kResultFile;
   const bool complete = fs::exists(result_path);
   std::cerr << position << " " << run.variant.name << ", seed " << run.seed << ": "
@@ -107,7 +102,7 @@ nlohmann::json run_or_reuse(const PlannedRun& run, const Config& base, const std
     return read_result(result_path);
   }
   ++outcome.runs_trained;
-  return train_and_evaluate(run, base);
+  return train_and_evaluate(run, options.base, options.should_stop);
 }
 
 void write_reports(const ExperimentOptions& options, const nlohmann::json& results,
@@ -158,10 +153,14 @@ ExperimentOutcome run_experiment(const ExperimentOptions& options) {
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const auto& run = runs[i];
     const auto position = "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "]";
-    auto result = run_or_reuse(run, options.base, position, outcome);
+    auto result = run_or_reuse(run, options, position, outcome);
+    if (!result) {
+      outcome.stopped = true;
+      return outcome;
+    }
     if (variants.empty() || variants.back().name != run.variant.name)
       variants.push_back({run.variant.name, {}});
-    variants.back().runs.push_back(std::move(result));
+    variants.back().runs.push_back(std::move(*result));
     curves.push_back({run.variant.name, run.seed, read_learning_curve(run.dir / "log.jsonl")});
   }
   outcome.results = experiment_results(variants);

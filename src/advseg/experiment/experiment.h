@@ -17,6 +17,7 @@
 
 #include "advseg/config/config.h"
 #include "advseg/experiment/grid.h"
+#include "advseg/train/trainer.h"
 
 namespace advseg {
 
@@ -26,13 +27,15 @@ struct ExperimentOptions {
   std::filesystem::path out_dir;
   std::vector<Variant> variants;
   int seeds = 3;
-  std::string description;  // where the base config came from, for results.md
+  std::string description;    // where the base config came from, for results.md
+  StopCondition should_stop;  // asked during each run: true saves it and ends the experiment there
 };
 
 struct ExperimentOutcome {
   int runs_trained = 0;    // trained (or finished) by this call
   int runs_reused = 0;     // complete before it
-  nlohmann::json results;  // experiment_results()
+  nlohmann::json results;  // experiment_results(); empty when stopped
+  bool stopped = false;    // should_stop ended it: the run in progress is saved, rerun to resume
 };
 
 ExperimentOutcome run_experiment(const ExperimentOptions& options);

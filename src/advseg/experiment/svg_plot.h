@@ -13,7 +13,7 @@ struct PlotSeries {
   std::vector<std::pair<double, double>> points;  // (x, y), in drawing order
 };
 
-// A 720x400 plot with framed axes, five ticks per axis, one polyline per
+// A 720x400 plot with framed axes, round ticks (about five per axis), one polyline per
 // series and a legend of the distinct labels. Empty series draw nothing but
 // keep their label's colour, so a run has one colour in every plot.
 std::string line_plot_svg(const std::string& title, const std::string& x_label,

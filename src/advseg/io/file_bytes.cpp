@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "advseg/error.h"
+#include "advseg/io/output_file.h"
 
 namespace advseg {
 
@@ -142,11 +143,13 @@ std::string read_file_bytes(const fs::path& path) {
 }
 
 void write_file_bytes(const fs::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) fail_at(path, "cannot open for writing (" + std::generic_category().message(errno) + ")");
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) fail_at(path, "cannot write (disk full?)");
+  replace_file(path, [&](const fs::path& file) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    if (!out) fail_at(path, "cannot open for writing (" + std::generic_category().message(errno) + ")");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) fail_at(path, "cannot write (disk full?)");
+  });
 }
 
 void create_folders(const std::filesystem::path& folder) {

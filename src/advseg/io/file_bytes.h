@@ -15,8 +15,10 @@ namespace advseg {
 // unreadable ("permission denied"). An empty file is returned as "".
 std::string read_file_bytes(const std::filesystem::path& path);
 
-// Writes `bytes` to `path` (replacing it); throws advseg::Error naming the
-// path when it cannot be written completely (disk full, no permission).
+// Writes `bytes` to `path`, replacing it in one rename (output_file.h:
+// replace_file); throws advseg::Error naming the path when it cannot be
+// written completely (disk full, no permission, no such folder), leaving an
+// existing file as it was.
 void write_file_bytes(const std::filesystem::path& path, const std::string& bytes);
 
 // Creates `folder` and its parents (nothing when it exists); throws

@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
@@ -11,6 +12,7 @@
 #include "advseg/io/file_bytes.h"
 #include "advseg/io/image_header.h"
 #include "advseg/io/jpeg_reader.h"
+#include "advseg/io/output_file.h"
 #include "advseg/io/png_reader.h"
 
 namespace advseg {
@@ -83,16 +85,50 @@ std::optional<int> image_exif_orientation(const fs::path& path) {
   return jpeg_exif_orientation(read_file_bytes(path));
 }
 
+cv::Mat oriented_as_shown(const cv::Mat& image, int orientation) {
+  cv::Mat shown;
+  switch (orientation) {
+    case 2:  // mirrored
+      cv::flip(image, shown, 1);
+      return shown;
+    case 3:
+      cv::rotate(image, shown, cv::ROTATE_180);
+      return shown;
+    case 4:  // upside down, mirrored
+      cv::flip(image, shown, 0);
+      return shown;
+    case 5:  // mirrored along the main diagonal
+      cv::transpose(image, shown);
+      return shown;
+    case 6:
+      cv::rotate(image, shown, cv::ROTATE_90_CLOCKWISE);
+      return shown;
+    case 7:  // mirrored along the other diagonal
+      cv::transpose(image, shown);
+      cv::rotate(shown, shown, cv::ROTATE_180);
+      return shown;
+    case 8:
+      cv::rotate(image, shown, cv::ROTATE_90_COUNTERCLOCKWISE);
+      return shown;
+    default:
+      return image;
+  }
+}
+
 namespace {
 
+// In one rename (replace_file); the format follows the extension.
 void write_image(const fs::path& path, const cv::Mat& pixels) {
-  bool written = false;
-  try {
-    written = cv::imwrite(path.string(), pixels);
-  } catch (const cv::Exception& error) {
-    fail_at(path, "cannot write image (" + error.msg + ")");
-  }
-  if (!written) fail_at(path, "cannot write image (missing folder, no permission, or unsupported extension)");
+  replace_file(path, [&](const fs::path& file) {
+    bool written = false;
+    try {
+      written = cv::imwrite(file.string(), pixels);
+    } catch (const cv::Exception& error) {
+      fail_at(path, "cannot write image (" + error.msg + ")");
+    }
+    if (!written)
+      fail_at(path, "cannot write image (missing folder, no permission, or unsupported extension)");
+  });
 }
 
 }  // namespace

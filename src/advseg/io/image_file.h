@@ -17,7 +17,8 @@ namespace advseg {
 // images are converted, not refused (alpha dropped, 16-bit cut to the high
 // byte, as OpenCV's IMREAD_COLOR does). A JPEG's EXIF orientation is IGNORED:
 // the pixels come as stored, unrotated, so they line up with label maps made
-// from the stored pixels (see image_exif_orientation()). Bytes after a JPEG's
+// from the stored pixels (see image_exif_orientation(); predict applies it
+// with oriented_as_shown()). Bytes after a JPEG's
 // end-of-image marker (camera trailers) are ignored; corrupt or truncated
 // data is an error, never grey fill. Every error is an advseg::Error
 // "PATH: PROBLEM".
@@ -31,6 +32,10 @@ cv::Mat decode_rgb_image(std::string_view bytes, const std::string& source, long
 // which advseg ignores". Throws advseg::Error as read_rgb_image() does when
 // the file cannot be read.
 std::optional<int> image_exif_orientation(const std::filesystem::path& path);
+
+// The image as viewers show it given its file's EXIF orientation (1-8):
+// flipped and/or rotated; 1 (or any other value) returns it as it is.
+cv::Mat oriented_as_shown(const cv::Mat& image, int orientation);
 
 // Writes a CV_8UC3 RGB image; the format follows the extension (.png, .jpg).
 void write_rgb_image(const std::filesystem::path& path, const cv::Mat& rgb);

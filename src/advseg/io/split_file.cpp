@@ -1,5 +1,6 @@
 #include "advseg/io/split_file.h"
 
+#include <map>
 #include <string_view>
 #include <utility>
 
@@ -42,6 +43,9 @@ std::vector<ListLine> read_list_file(const std::filesystem::path& path) {
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     ++line_number;
     if (line.empty() || line.front() == '#') continue;
+    // A file name cannot hold one: the id would be cut there, silently.
+    if (line.find('\0') != std::string_view::npos)
+      fail_at(path, "line " + std::to_string(line_number) + " holds a NUL byte (a binary file, not a list?)");
     lines.push_back({line_number, std::string(line), split_fields(line)});
   }
   if (lines.empty())
@@ -51,14 +55,28 @@ std::vector<ListLine> read_list_file(const std::filesystem::path& path) {
 
 std::vector<std::string> read_split_file(const std::filesystem::path& path) {
   std::vector<std::string> ids;
+  std::map<std::string, std::size_t> first_line;  // id -> where it first appeared
+  std::size_t repeated = 0;
+  std::string example;
   for (ListLine& line : read_list_file(path)) {
     // Two ids on one line is a malformed split, not an id with a space in it.
     if (line.fields.size() != 1) {
       fail_at(path, "line " + std::to_string(line.number) + " holds more than one id: '" + line.text +
                         "' (expected one sample id per line)");
     }
+    const auto [seen, fresh] = first_line.emplace(line.fields.front(), line.number);
+    if (!fresh) {
+      if (repeated++ == 0)
+        example = "'" + seen->first + "' on lines " + std::to_string(seen->second) + " and " +
+                  std::to_string(line.number);
+      continue;
+    }
     ids.push_back(std::move(line.fields.front()));
   }
+  // A repeated id would be trained (or scored) twice as often, silently.
+  if (repeated > 0)
+    fail_at(path, std::to_string(repeated) + " id" + (repeated == 1 ? " is" : "s are") +
+                      " listed twice, e.g. " + example + "; list each sample once");
   return ids;
 }
 

@@ -101,7 +101,11 @@ StateDict to_state_dict(const Value& root, TensorLoader& tensors) {
                       "' is not a tensor (a training checkpoint? tools/convert_torchvision.py extracts "
                       "its state dict)");
     if (weights.contains(key.text)) throw BadPickle("not a state dict: '" + key.text + "' appears twice");
-    weights.insert(key.text, tensors.load(key.text, value.tensor));
+    const torch::Tensor tensor = tensors.load(key.text, value.tensor);
+    // Else training would start from them and report a divergence instead.
+    if (tensor.is_floating_point() && !torch::isfinite(tensor).all().item<bool>())
+      throw BadPickle("tensor '" + key.text + "' holds NaN or infinite values (saved from a diverged run?)");
+    weights.insert(key.text, tensor);
   }
   return weights;
 }

@@ -17,6 +17,7 @@
 #include "advseg/inference/prediction.h"
 #include "advseg/io/file_bytes.h"
 #include "advseg/io/image_file.h"
+#include "advseg/io/output_file.h"
 #include "advseg/report/html_report.h"
 
 namespace advseg {
@@ -167,9 +168,7 @@ Report gather_report(const std::vector<fs::path>& inputs, const ReportOptions& o
 }
 
 void write_report(const std::vector<fs::path>& inputs, const ReportOptions& options, const fs::path& out) {
-  std::error_code error;
-  if (fs::is_directory(out, error))  // before evaluating the runs, which takes a while
-    fail_at(out, "--out is a folder; give the HTML file to write, e.g. report.html");
+  check_output_file(out, {});  // before evaluating the runs, which takes a while
   const auto html = report_html(gather_report(inputs, options));
   create_parent_folders(out);
   write_file_bytes(out, html);

@@ -41,17 +41,18 @@ struct Curve {
   const char* column;  // in CurvePoint::values
   const char* type;    // "train" or "val"
   const char* title;
+  double scale = 1;  // 100: a share, plotted in percent as the tables show it
 };
 
 constexpr Curve kCurves[] = {
     {"cross_entropy", "train", "Training cross-entropy"},
     {"adversarial_term", "train", "Adversarial term of the segmentor loss"},
     {"adversary_loss", "train", "Adversary loss"},
-    {"adversary_accuracy_real", "train", "Adversary accuracy on real maps"},
-    {"adversary_accuracy_fake", "train", "Adversary accuracy on fake maps"},
+    {"adversary_accuracy_real", "train", "Adversary accuracy on real maps (%)", 100},
+    {"adversary_accuracy_fake", "train", "Adversary accuracy on fake maps (%)", 100},
     {"target_adversarial_term", "train", "Adversarial term on target predictions"},
     {"target_entropy", "train", "Mean entropy of target predictions"},
-    {"val_mean_iou", "val", "Validation mIoU"},
+    {"val_mean_iou", "val", "Validation mIoU (%)", 100},
     {"val_cross_entropy", "val", "Validation cross-entropy"},
 };
 
@@ -108,7 +109,7 @@ void write_curves(std::ostream& html, const Report& report) {
         if (point.type != curve.type || value == point.values.end()) continue;
         const double x =
             curve.type == std::string("val") ? point.epoch : static_cast<double>(point.iteration);
-        line.points.emplace_back(x, value->second);
+        line.points.emplace_back(x, curve.scale * value->second);
       }
       any = any || !line.points.empty();
       series.push_back(std::move(line));  // even empty: each run keeps its colour in every plot

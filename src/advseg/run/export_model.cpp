@@ -10,14 +10,13 @@
 #include "advseg/inference/checkpoint_files.h"
 #include "advseg/inference/torchscript_export.h"
 #include "advseg/io/file_bytes.h"
+#include "advseg/io/output_file.h"
 
 namespace advseg {
 namespace fs = std::filesystem;
 
 std::pair<int, int> export_checkpoint(const ExportRequest& request, Config config) {
-  std::error_code error;
-  if (fs::is_directory(request.out, error))
-    fail_at(request.out, "--out is a folder; give the file to write, e.g. model.pt");
+  check_output_file(request.out, {{request.checkpoint, "the checkpoint"}});
   // The file holds CPU tensors in fp32; `.to("cuda")` moves them after loading.
   config.train.device = "cpu";
   auto segmentor = load_segmentor(request.checkpoint, config);
@@ -29,7 +28,7 @@ std::pair<int, int> export_checkpoint(const ExportRequest& request, Config confi
   spec.height = request.height > 0 ? request.height : config.data.crop_height;
   spec.width = request.width > 0 ? request.width : config.data.crop_width;
   create_parent_folders(request.out);
-  export_torchscript(*segmentor, spec, request.out);
+  replace_file(request.out, [&](const fs::path& file) { export_torchscript(*segmentor, spec, file); });
   return {spec.height, spec.width};
 }
 

@@ -17,6 +17,7 @@
 #include "advseg/inference/prediction.h"
 #include "advseg/io/file_bytes.h"
 #include "advseg/io/image_file.h"
+#include "advseg/io/output_file.h"
 #include "advseg/io/png_mask.h"
 #include "advseg/progress_bar.h"
 
@@ -45,8 +46,7 @@ std::vector<fs::path> images_in_folder(const fs::path& folder) {
   for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
     const fs::path& path = it->path();
     if (!has_image_extension(path)) continue;  // other files (notes, masks of another tool) are not inputs
-    require_regular_file(path, "input image");
-    images.push_back(path);
+    images.push_back(path);  // a folder, FIFO or broken link named *.jpg is refused (or skipped) when read
   }
   if (error) fail_at(folder, "cannot list the folder (" + error.message() + ")");
   std::sort(images.begin(), images.end());
@@ -63,17 +63,9 @@ std::vector<fs::path> input_images(const fs::path& input) {
 }
 
 void check_out_dir(const fs::path& input, const fs::path& out_dir) {
-  const auto type = status_of(out_dir).type();
-  if (type != fs::file_type::not_found && type != fs::file_type::directory)
-    fail_at(out_dir, "--out must be a folder, but this is " + describe_file_type(type));
-  if (status_of(input).type() != fs::file_type::directory) return;
-  const auto folder = fs::weakly_canonical(input), out = fs::weakly_canonical(out_dir);
-  const auto relative = out.lexically_relative(folder);
-  if (!relative.empty() && *relative.begin() != "..")
-    fail_at(out_dir, "is " + std::string(out == folder ? "" : "inside ") + "the --input folder " +
-                         input.string() +
-                         ": predictions would land among the images (and be read back as inputs next time); "
-                         "choose an --out outside it");
+  // Predictions inside the input folder would be read back as inputs next time.
+  const bool folder = status_of(input).type() == fs::file_type::directory;
+  check_output_folder(out_dir, {{input, folder ? "the --input folder" : "the --input image"}});
 }
 
 // "03_tree" for class 3 named "tree": file names sort by class, and any
@@ -154,6 +146,12 @@ PredictionPlan plan_predictions(const fs::path& input, const fs::path& out_dir,
       for (const auto& image : images)
         if (fs::weakly_canonical(output) == fs::weakly_canonical(image))
           fail_at(output, "would overwrite the input image " + image.string() + "; choose another --out");
+  // Before the first prediction, so a folder in the way leaves no partial output.
+  std::error_code error;
+  for (const auto& job : plan.jobs)
+    for (const auto& output : {job.mask, job.overlay})
+      if (fs::is_directory(output, error))
+        fail_at(output, "is a folder, where predict writes a file; move it away or choose another --out");
   return plan;
 }
 
@@ -167,9 +165,15 @@ PredictionSummary run_predictions(const fs::path& checkpoint_dir, const Config& 
   image_options.tile = settings.tile;
   image_options.probabilities = settings.probabilities != ProbabilityFiles::none;
   ProgressBar progress(jobs.size(), "images", std::cerr, stderr_is_terminal());
+  std::size_t oriented = 0;
   for (const auto& job : jobs) {
     create_parent_folders(job.overlay);
-    const cv::Mat image = read_rgb_image(job.image, config.data.max_image_pixels);
+    // As viewers show it: a mask must line up with what its user sees.
+    // (Training keeps the stored pixels, which label files are made against.)
+    const int orientation = image_exif_orientation(job.image).value_or(1);
+    if (orientation != 1) ++oriented;
+    const cv::Mat image =
+        oriented_as_shown(read_rgb_image(job.image, config.data.max_image_pixels), orientation);
     const auto prediction = predict_image(network, image, options, image_options);
     write_index_png(job.mask, prediction.classes, dataset.palette);
     write_rgb_image(job.overlay, overlay(image, colourize(prediction.classes, dataset.palette)));
@@ -182,7 +186,7 @@ PredictionSummary run_predictions(const fs::path& checkpoint_dir, const Config& 
     progress.advance();
   }
   progress.finish();
-  return {jobs.size(), progress.elapsed_seconds()};
+  return {jobs.size(), progress.elapsed_seconds(), oriented};
 }
 
 }  // namespace advseg

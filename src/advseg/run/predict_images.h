@@ -51,6 +51,7 @@ PredictionPlan plan_predictions(const std::filesystem::path& input, const std::f
 struct PredictionSummary {
   std::size_t images = 0;
   double seconds = 0;
+  std::size_t oriented = 0;  // JPEGs whose EXIF orientation the predictions follow
 };
 
 // Runs the checkpoint's segmentor over the jobs and writes their files, with

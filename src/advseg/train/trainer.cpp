@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "advseg/config/config_diff.h"
@@ -14,6 +15,7 @@
 #include "advseg/data/pipeline_options.h"
 #include "advseg/distributed/communicator.h"
 #include "advseg/error.h"
+#include "advseg/io/file_bytes.h"
 #include "advseg/runtime.h"
 #include "advseg/train/optimizers.h"
 #include "advseg/train/training_log.h"
@@ -89,6 +91,7 @@ std::vector<std::string> schedule_keys(const Config& config) {
                                    "adaptation.aux_adversary"};
   bool poly = false;
   for (const std::string optimizer : {"train.segmentor_optimizer", "train.adversary_optimizer"}) {
+    keys.push_back(optimizer + ".lr");  // the base rate: the schedule scales it
     keys.push_back(optimizer + ".schedule");
     keys.push_back(optimizer + ".poly_power");
   }
@@ -179,6 +182,18 @@ Trainer::Trainer(Config config, fs::path out_dir, std::unique_ptr<Validator> val
 
 Trainer::~Trainer() = default;
 
+namespace {
+
+// The run folder a checkpoint belongs to: OUT for OUT/last, OUT/best and
+// OUT/checkpoints/<name> (links resolved).
+fs::path run_folder_of(const fs::path& checkpoint_dir) {
+  const auto dir = fs::weakly_canonical(checkpoint_dir);
+  const auto parent = dir.parent_path();
+  return parent.filename() == "checkpoints" ? parent.parent_path() : parent;
+}
+
+}  // namespace
+
 void Trainer::resume_from(const fs::path& checkpoint_dir) {
   const Config saved = load_checkpoint_config(checkpoint_dir);
   const auto before = flat_config(saved), now = flat_config(config_);
@@ -205,11 +220,23 @@ void Trainer::resume_from(const fs::path& checkpoint_dir) {
   progress_.batches_per_epoch = batches_per_epoch_;
   progress_.world_size = world_size();
   resumed_ = saved_ = true;
+  // Into its own run's folder, or one without a run: never mixed with another.
+  const auto run_folder = run_folder_of(checkpoint_dir);
+  if (fs::exists(fs::symlink_status(out_dir_ / "last")) && fs::weakly_canonical(out_dir_) != run_folder)
+    fail_at(out_dir_, "holds another run than the checkpoint resumed (from " + run_folder.string() +
+                          "); resume into that run's folder, or into an --out without a run");
+}
+
+bool Trainer::finished() const {
+  return progress_.epoch >= config_.train.epochs && !progress_.validation_pending;
 }
 
 std::int64_t Trainer::total_iterations() const { return batches_per_epoch_ * config_.train.epochs; }
 
 void Trainer::save(const std::string& name) {
+  progress_.train_seconds =
+      seconds_before_run_ +
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started_).count();
   const auto rng_states = gather_rng_states();
   progress_.world_size = world_size();
   if (is_main()) save_checkpoint(out_dir_, name, networks_, optimizers_, progress_, config_, rng_states);
@@ -221,10 +248,31 @@ std::string Trainer::last_checkpoint_note() const {
   return (out_dir_ / "last").string() + " keeps the last checkpoint saved before it";
 }
 
+namespace {
+
+// What the run will write, checked before its first step (not after an
+// epoch, or after the whole run): OUT/checkpoints must be a folder, the files
+// written at the end must not be.
+void check_run_outputs(const fs::path& out_dir) {
+  std::error_code error;
+  const auto checkpoints = out_dir / "checkpoints";
+  const auto type = fs::status(checkpoints, error).type();
+  if (type != fs::file_type::not_found && type != fs::file_type::directory)
+    fail_at(checkpoints,
+            "is " + describe_file_type(type) + ", not a folder: the run saves its checkpoints there");
+  for (const char* name : {"log.jsonl", "metrics.json", "report.html"})
+    if (fs::is_directory(out_dir / name, error))
+      fail_at(out_dir / name, "is a folder: the run writes this file; move the folder away");
+}
+
+}  // namespace
+
 // Refuses to start a fresh run over an earlier one: that would lose its work.
 void Trainer::check_can_start() const {
+  check_run_outputs(out_dir_);
   const auto last = out_dir_ / "last";
-  if (!resumed_ && fs::exists(fs::symlink_status(last)))
+  if (!fs::exists(fs::symlink_status(last))) return;
+  if (!resumed_)
     fail_at(out_dir_, "already holds a run (" + last.string() + "); continue it with --resume " +
                           last.string() + " or choose another --out");
 }
@@ -269,6 +317,8 @@ TrainingOutcome Trainer::run() {
 
   TrainingOutcome outcome;
   const auto started = std::chrono::steady_clock::now();
+  run_started_ = started;
+  seconds_before_run_ = progress_.train_seconds;
   const auto first_iteration = progress_.iteration;
   auto say_communication_cost = [&] {
     if (!distributed()) return;
@@ -308,6 +358,8 @@ TrainingOutcome Trainer::run() {
   }
   say_communication_cost();
   outcome.completed = true;
+  progress_.train_seconds =
+      seconds_before_run_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   outcome.progress = progress_;
   return outcome;
 }

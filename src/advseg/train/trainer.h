@@ -11,6 +11,7 @@
 // hold every rank's RNG state.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -60,6 +61,9 @@ class Trainer {
   void resume_from(const std::filesystem::path& checkpoint_dir);
 
   TrainingOutcome run();
+
+  // Whether every epoch is trained and validated (a finished run resumed).
+  bool finished() const;
 
   const Networks& networks() const { return networks_; }
 
@@ -111,6 +115,9 @@ class Trainer {
   std::int64_t log_kept_until_ = 0;  // a resumed run's log entries after this iteration are redone
   std::string resume_note_;          // what resuming changed, for the log
   bool resumed_ = false;
+  // For progress_.train_seconds: when run() began, and the seconds before it.
+  std::chrono::steady_clock::time_point run_started_ = std::chrono::steady_clock::now();
+  double seconds_before_run_ = 0;
   bool saved_ = false;  // a checkpoint of this run exists in OUT/last
 };
 

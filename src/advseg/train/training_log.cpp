@@ -62,10 +62,7 @@ int TrainingLog::drop_entries_after(const std::filesystem::path& path, std::int6
       ++dropped;
   }
   if (dropped == 0) return 0;
-  auto temporary = path;
-  temporary += ".tmp";
-  write_file_bytes(temporary, kept);
-  std::filesystem::rename(temporary, path);
+  write_file_bytes(path, kept);  // in one rename: a crash keeps the old log
   return dropped;
 }
 

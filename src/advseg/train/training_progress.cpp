@@ -1,5 +1,6 @@
 #include "advseg/train/training_progress.h"
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -11,8 +12,9 @@ namespace advseg {
 namespace {
 
 // Version 2 added batches_per_epoch and validation_pending, version 3
-// unlabeled_batches, version 4 world_size; versions 1 to 3 are still read.
-constexpr int kFormatVersion = 4;
+// unlabeled_batches, version 4 world_size, version 5 train_seconds; older
+// versions are still read.
+constexpr int kFormatVersion = 5;
 
 // Whole numbers that fit T: converting a float or a wider integer would be
 // undefined (1e300) or wrap silently (4294967297 -> 1).
@@ -54,7 +56,8 @@ std::string progress_to_json_text(const TrainingProgress& progress) {
                          {"batches_per_epoch", progress.batches_per_epoch},
                          {"validation_pending", progress.validation_pending},
                          {"unlabeled_batches", progress.unlabeled_batches},
-                         {"world_size", progress.world_size}};
+                         {"world_size", progress.world_size},
+                         {"train_seconds", progress.train_seconds}};
   return json.dump(2) + "\n";
 }
 
@@ -78,10 +81,17 @@ TrainingProgress parse_progress_json(const std::string& text, const std::string&
   }
   if (version >= 3) progress.unlabeled_batches = field<std::int64_t>(json, "unlabeled_batches", source);
   if (version >= 4) progress.world_size = field<int>(json, "world_size", source);
+  if (version >= 5) progress.train_seconds = field<double>(json, "train_seconds", source);
   if (progress.iteration < 0 || progress.epoch < 0 || progress.batch_in_epoch < 0 ||
       progress.batches_per_epoch < 0 || progress.unlabeled_batches < 0)
     throw Error(source + ": negative iteration, epoch or batch count");
   if (progress.world_size < 1) throw Error(source + ": \"world_size\" must be at least 1");
+  if (!(progress.train_seconds >= 0) || !std::isfinite(progress.train_seconds))
+    throw Error(source + ": \"train_seconds\" must be a finite number of at least 0");
+  // A hand-edited position would make the resumed run skip or repeat batches.
+  if (progress.batches_per_epoch > 0 && progress.batch_in_epoch > progress.batches_per_epoch)
+    throw Error(source + ": \"batch_in_epoch\" " + std::to_string(progress.batch_in_epoch) +
+                " is past \"batches_per_epoch\" " + std::to_string(progress.batches_per_epoch));
   return progress;
 }
 

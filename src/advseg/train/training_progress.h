@@ -25,6 +25,9 @@ struct TrainingProgress {
   // Workers of the data-parallel run that saved it (1: a single process):
   // with another number, a resumed run rescales its position (trainer.cpp).
   int world_size = 1;
+  // Wall time the run has spent so far, in seconds, every resumed part
+  // included (0 in checkpoints older than format 5).
+  double train_seconds = 0;
 };
 
 std::string progress_to_json_text(const TrainingProgress& progress);

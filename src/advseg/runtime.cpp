@@ -12,9 +12,13 @@
 
 namespace advseg {
 
+int thread_count(int requested, int hardware) {
+  if (hardware <= 0) return requested > 0 ? requested : 1;
+  return requested > 0 && requested < hardware ? requested : hardware;
+}
+
 int configure_threads(int requested) {
-  int threads = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
-  if (threads <= 0) threads = 1;
+  const int threads = thread_count(requested, static_cast<int>(std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
   return threads;
 }

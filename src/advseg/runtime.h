@@ -7,9 +7,13 @@
 
 namespace advseg {
 
-// Sets LibTorch's intra-op thread count (LibTorch defaults to one thread on
-// this Debian build). `requested` <= 0 means every hardware thread. Returns
-// the count in use.
+// The intra-op thread count for `requested` on a machine with `hardware`
+// threads: <= 0 means all of them, and more than the machine has is capped
+// there (on 2 cores, 128 threads made a step 12x slower, 1024 made it 60x).
+int thread_count(int requested, int hardware);
+
+// Sets LibTorch's intra-op thread count once per process, before any network
+// exists (LibTorch defaults to one thread here). Returns the count in use.
 int configure_threads(int requested);
 
 // "cpu", "cuda" or "cuda:N"; throws advseg::Error when CUDA is asked for but

@@ -38,13 +38,17 @@ std::vector<std::string> with(std::vector<std::string> arguments, const std::vec
 
 // Starts the workers of one run; each one's output goes to OUTPUT.rank<r>.
 std::vector<pid_t> start_workers(const std::vector<std::string>& arguments, int world_size, int port,
-                                 const fs::path& output, const std::string& timeout_s = "30") {
+                                 const fs::path& output, const std::string& timeout_s = "30",
+                                 const testing::ChildOptions& options = {}) {
   std::vector<pid_t> pids;
-  for (int rank = 0; rank < world_size; ++rank)
+  for (int rank = 0; rank < world_size; ++rank) {
+    auto child = options;
+    child.output_file = output.string() + ".rank" + std::to_string(rank);
     pids.push_back(start_advseg(
         with(arguments, {"--world-size", std::to_string(world_size), "--rank", std::to_string(rank),
                          "--master-port", std::to_string(port), "--dist-timeout", timeout_s}),
-        {output.string() + ".rank" + std::to_string(rank)}));
+        child));
+  }
   return pids;
 }
 
@@ -178,14 +182,24 @@ TEST(DataParallelFaults, KillingOneWorkerMakesTheOtherExitNamingIt) {
 }
 
 // A worker that hangs (SIGSTOP: alive, silent): the other fails once its
-// collective times out (--dist-timeout 5), naming it.
-TEST(DataParallelFaults, AHangingWorkerMakesTheOtherExitWithinTheTimeout) {
+// collective times out (--dist-timeout 5), naming it. Rank 1 stops itself
+// inside the checkpoint's gather of RNG states (the path that once left rank
+// 0 blaming itself after 60 s under load), or is stopped from outside
+// wherever it happens to be.
+class HangingWorker : public ::testing::TestWithParam<bool> {};
+
+TEST_P(HangingWorker, MakesTheOtherExitWithinTheTimeoutNamingIt) {
+  const bool inside_the_gather = GetParam();
   testing::TempDir dir;
   const auto out = dir.path() / "run";
-  auto pids = start_workers(tiny_training(out, 1000, 2), 2, free_port(), dir.file("run"), "5");
-  wait_for_log_lines(out, 4);
+  testing::ChildOptions options;
+  if (inside_the_gather) options.environment = {{"ADVSEG_TEST_STOP_IN_GATHER", "1"}};
+  auto pids = start_workers(tiny_training(out, 1000, 2), 2, free_port(), dir.file("run"), "5", options);
+  if (!inside_the_gather) {
+    wait_for_log_lines(out, 4);
+    ::kill(pids[1], SIGSTOP);
+  }
   const auto stopped_at = std::chrono::steady_clock::now();
-  ::kill(pids[1], SIGSTOP);
   const int code = wait_at_most(pids[0], std::chrono::seconds(60));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped_at).count();
   ::kill(pids[1], SIGKILL);
@@ -195,6 +209,32 @@ TEST(DataParallelFaults, AHangingWorkerMakesTheOtherExitWithinTheTimeout) {
   std::cout << "[ fault ] rank 1 stopped (SIGSTOP): rank 0 exited " << code << " after " << seconds << " s\n";
   EXPECT_GT(code, 0) << output;
   EXPECT_NE(output.find("rank 1 has stopped"), std::string::npos) << output;
+  if (inside_the_gather) {
+    EXPECT_NE(output.find("gathering the workers' RNG states"), std::string::npos) << output;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(DataParallelFaults, HangingWorker, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& test) {
+                           return test.param ? "InsideTheCheckpointsGather" : "WhereverItIs";
+                         });
+
+// Rank 0 started alone: it fails within its timeout saying rank 1 never
+// joined, not that it stopped, with no C++ stack and no output folder.
+TEST(DataParallelFaults, ARankStartedAloneSaysTheOtherNeverJoined) {
+  testing::TempDir dir;
+  const auto out = dir.path() / "run";
+  auto pids = start_workers(tiny_training(out, 1, 2), 2, free_port(), dir.file("run"), "3");
+  ::kill(pids[1], SIGKILL);  // before it can join: exec takes far longer than a kill
+  wait_for(pids[1]);
+  const int code = wait_at_most(pids[0], std::chrono::seconds(60));
+  if (code == -1) ::kill(pids[0], SIGKILL);
+  const auto output = read_text(dir.file("run.rank0"));
+  EXPECT_EQ(code, 1) << output;
+  EXPECT_NE(output.find("rank 1 never joined"), std::string::npos) << output;
+  EXPECT_EQ(output.find("has stopped"), std::string::npos) << output;
+  EXPECT_EQ(output.find("checkpoint"), std::string::npos) << output;
+  EXPECT_EQ(output.find("Exception raised from"), std::string::npos) << output;
 }
 
 // Ctrl-C reaches one worker only (SIGTERM to rank 1): both stop at the same

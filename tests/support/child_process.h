@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/paths.h"
@@ -17,8 +18,9 @@
 namespace advseg::testing {
 
 struct ChildOptions {
-  std::string output_file = "/dev/null";   // stdout and stderr go here
-  rlim_t file_size_limit = RLIM_INFINITY;  // RLIMIT_FSIZE: simulates a full disk
+  std::string output_file = "/dev/null";                              // stdout and stderr go here
+  rlim_t file_size_limit = RLIM_INFINITY;                             // RLIMIT_FSIZE: simulates a full disk
+  std::vector<std::pair<std::string, std::string>> environment = {};  // set in the child only
 };
 
 // Starts binary_dir()/advseg with `arguments`; returns its pid.
@@ -36,6 +38,7 @@ inline pid_t start_advseg(const std::vector<std::string>& arguments, const Child
   }
   rlimit limit{options.file_size_limit, options.file_size_limit};
   ::setrlimit(RLIMIT_FSIZE, &limit);
+  for (const auto& [name, value] : options.environment) ::setenv(name.c_str(), value.c_str(), 1);
   std::vector<char*> argv;
   for (auto& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);

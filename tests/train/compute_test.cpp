@@ -1,12 +1,14 @@
 // Where and in what precision the step computes must not change what it
 // computes: bf16 autocast tracks fp32 closely and keeps fp32 weights, and a
 // step on CUDA matches the same step on the CPU.
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 
 #include "advseg/inference/autocast.h"
 #include "advseg/runtime.h"
@@ -69,6 +71,22 @@ TEST(Precision, Bf16WhenAskedAndAutomaticallyOnlyOnCpusWithNativeBf16) {
   const bool native =
       flags.find("avx512_bf16") != std::string::npos || flags.find("amx_bf16") != std::string::npos;
   EXPECT_EQ(uses_bf16("auto", "cpu"), native);
+}
+
+// More threads than the machine has only slow LibTorch down (issue 27, item
+// 6: 1024 threads on 2 cores made a tiny run take 82 s instead of 1.3 s).
+TEST(Threads, CountsAboveTheHardwareAreCappedThere) {
+  EXPECT_EQ(thread_count(0, 8), 8);
+  EXPECT_EQ(thread_count(3, 8), 3);
+  EXPECT_EQ(thread_count(8, 8), 8);
+  EXPECT_EQ(thread_count(128, 8), 8);
+  EXPECT_EQ(thread_count(4, 0), 4);  // the machine could not say
+  EXPECT_EQ(thread_count(0, 0), 1);
+  const int hardware = static_cast<int>(std::thread::hardware_concurrency());
+  const int threads = configure_threads(1024);
+  EXPECT_EQ(threads, hardware);
+  EXPECT_EQ(at::get_num_threads(), hardware);
+  configure_threads(1);
 }
 
 // Without a GPU, --device cuda fails before anything runs, saying why and

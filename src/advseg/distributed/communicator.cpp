@@ -16,7 +16,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 #include <sstream>
 
@@ -104,9 +106,13 @@ struct Communicator::State {
   bool nccl = false;
   c10::Device device = c10::kCPU;         // where NCCL's tensors must be
   c10::intrusive_ptr<c10d::Store> store;  // our keys (gather, heartbeat)
+  // A store client for the diagnosis of a failure: the collectives' client
+  // may be mid-request (a get that timed out) when it is needed.
+  std::function<c10::intrusive_ptr<c10d::Store>()> fresh_store;
   c10::intrusive_ptr<Collectives> group;
   std::optional<Heartbeat> heartbeat;
   std::int64_t gathers = 0;
+  bool joined = false;  // a run that never joined has no checkpoint to speak of
 
   // The error for a collective that failed: which ranks stopped answering.
   [[noreturn]] void fail(const std::string& what, const std::exception& cause) {
@@ -114,7 +120,7 @@ struct Communicator::State {
     text << "distributed training: " << what << " failed on rank " << group_settings.rank << " of "
          << group_settings.world_size << ": ";
     try {
-      const auto silent = heartbeat->silent_ranks(*store, 6 * Heartbeat::kInterval);
+      const auto silent = heartbeat->silent_ranks(*fresh_store(), 6 * Heartbeat::kInterval);
       if (!silent.never_joined.empty())
         text << "rank " << rank_list(silent.never_joined) << " never joined (not started, or it failed "
              << "before joining; its own output says why)" << (silent.stopped.empty() ? "" : "; ");
@@ -134,8 +140,8 @@ struct Communicator::State {
     }
     // LibTorch's message, without the C++ stack it appends after a newline.
     const std::string detail = cause.what();
-    text << "; a checkpoint on disk, if any, is the last complete one. Detail: "
-         << detail.substr(0, std::min<std::size_t>(detail.find('\n'), 300));
+    if (joined) text << "; a checkpoint on disk, if any, is the last complete one";
+    text << ". Detail: " << detail.substr(0, std::min<std::size_t>(detail.find('\n'), 300));
     throw Error(text.str());
   }
 
@@ -201,8 +207,10 @@ std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::
   const bool host = group.is_main() && !group.agent_store;
   auto server = tcp_store(group, host);
   state->store = c10::make_intrusive<c10d::PrefixStore>(prefix, server);
-  state->heartbeat.emplace(c10::make_intrusive<c10d::PrefixStore>(prefix, tcp_store(group, false)),
-                           group.rank, group.world_size);
+  state->fresh_store = [prefix, group] {
+    return c10::make_intrusive<c10d::PrefixStore>(prefix, tcp_store(group, false));
+  };
+  state->heartbeat.emplace(state->fresh_store(), group.rank, group.world_size);
   auto group_store = c10::make_intrusive<c10d::PrefixStore>(prefix + "group/", server);
   try {
     state->group = state->nccl ? nccl_group(group_store, group) : gloo_group(group_store, group);
@@ -211,6 +219,7 @@ std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::
   } catch (const std::exception& e) {
     state->fail("joining the " + backend + " process group", e);
   }
+  state->joined = true;
   return std::shared_ptr<Communicator>(new Communicator(std::move(state)));
 }
 
@@ -221,8 +230,10 @@ std::shared_ptr<Communicator> Communicator::over_store(const c10::intrusive_ptr<
   state->group_settings.world_size = world_size;
   state->group_settings.timeout_s = timeout_s;
   state->store = store;
+  state->fresh_store = [store] { return store; };
   state->heartbeat.emplace(store, rank, world_size);
   state->group = gloo_group(c10::make_intrusive<c10d::PrefixStore>("group/", store), state->group_settings);
+  state->joined = true;
   return std::shared_ptr<Communicator>(new Communicator(std::move(state)));
 }
 
@@ -258,7 +269,20 @@ void Communicator::barrier(const std::string& what) {
   state_->run(what, [&] { return std::vector<c10::intrusive_ptr<c10d::Work>>{state_->group->barrier()}; });
 }
 
+namespace {
+
+// Fault injection for the tests: ADVSEG_TEST_STOP_IN_GATHER=<rank> makes that
+// rank stop itself (SIGSTOP: alive and silent, as a hung worker) on entering
+// its first gather, the one path a signal from outside cannot aim at.
+void stop_here_if_asked(int rank) {
+  const char* victim = std::getenv("ADVSEG_TEST_STOP_IN_GATHER");
+  if (victim && *victim && std::to_string(rank) == victim) ::raise(SIGSTOP);
+}
+
+}  // namespace
+
 std::vector<std::string> Communicator::gather_on_main(const std::string& bytes, const std::string& what) {
+  stop_here_if_asked(rank());
   const std::string round = "advseg/gather/" + std::to_string(state_->gathers++) + "/";
   std::vector<std::string> all;
   try {

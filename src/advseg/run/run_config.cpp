@@ -37,8 +37,8 @@ std::string resolved_device(const Config& config, const RunSettings& settings, C
 void note_threads(int threads, std::ostream& notes) {
   const auto hardware = static_cast<int>(std::thread::hardware_concurrency());
   if (hardware > 0 && threads > hardware)
-    notes << "advseg: warning: " << threads << " threads on " << hardware
-          << " hardware threads: expect it to run slower than with " << hardware << "\n";
+    notes << "advseg: note: " << threads << " threads asked for on " << hardware
+          << " hardware threads: using " << hardware << " (more only slow LibTorch down)\n";
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ compile() {
 }
 
 gpu_tests() {
-  "$build/tests/train/test_train" --gtest_filter='Device.*:Autocast.*:Precision.*' &&
+  "$build/tests/train/test_train" --gtest_filter='Device.*:Autocast.*:Precision.*:GradScaler.*' &&
     "$build/tests/distributed/test_collectives" --gtest_filter='Collectives.Nccl*'
 }
 
@@ -68,7 +68,11 @@ train_on_gpu() {
   local tiny=(--device cuda --set data.shapes_train_size=256 --set data.shapes_val_size=64)
   "$build/advseg" train --out "$run" "${tiny[@]}" --set train.epochs=2 &&
     "$build/advseg" train --out "$run" --resume "$run/last" "${tiny[@]}" --set train.epochs=3 &&
-    "$build/advseg" eval --checkpoint "$run/best" --device cuda --out "$results/demo_eval.json"
+    "$build/advseg" eval --checkpoint "$run/best" --device cuda --out "$results/demo_eval.json" &&
+    # fp16 autocast with the gradient scaler, resumed with the scaler's state.
+    rm -rf "$run-fp16" &&
+    "$build/advseg" train --out "$run-fp16" "${tiny[@]}" --set train.precision=fp16 --set train.epochs=1 &&
+    "$build/advseg" train --out "$run-fp16" --resume "$run-fp16/last" "${tiny[@]}" --set train.epochs=2
 }
 
 [ -d .gpu-deps ] && export LD_LIBRARY_PATH="$PWD/.gpu-deps/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The Python twin of `advseg bench`: the same networks, training step and
 optimisers as advseg, written as typical PyTorch eager code, timed the same
-way. `advseg bench --twin` runs it (plain NCHW, then --channels-last) with the
-same sizes, precision and thread count and prints advseg's figures over these.
+way. `advseg bench --twin` runs it (plain NCHW, then --channels-last, then
+--channels-last --compile) with the same sizes, precision and thread count and
+prints advseg's figures over these.
 
 Segmentors: the multiscale network below, or torchvision's own model for the
 families torchvision has (--segmentor fcn_resnet | deeplabv3 | lraspp, with
@@ -12,6 +13,10 @@ forward would). bf16 (--precision bf16) is torch.autocast on the forward
 passes with the losses in fp32, as a PyTorch user writes it. Inference is
 timed in eager eval mode and as a frozen TorchScript model (torch.jit.freeze
 + torch.jit.optimize_for_inference); the faster of the two is the figure.
+--compile wraps every network in torch.compile (inductor, default mode) for
+training and inference alike; compiling happens in the untimed warm-up runs
+(at least two: the step's requires_grad switches recompile once), and its
+time is reported apart.
 
 Networks (read from src/advseg/models/):
   multiscale segmentor  conv{i} 7x7 pad 3 no bias -> bn{i} -> ReLU, 2x2 max
@@ -232,6 +237,14 @@ def to_format(module, args):
     return module.to(memory_format=torch.channels_last) if args.channels_last else module
 
 
+def compiled(module, args):
+    return torch.compile(module) if args.compile else module
+
+
+def warmup_runs(args):
+    return max(args.warmup, 2) if args.compile else args.warmup
+
+
 def bench_training(args, adversarial):
     torch.manual_seed(1)
     seg = to_format(make_segmentor(args), args)
@@ -242,9 +255,10 @@ def bench_training(args, adversarial):
         label_channels = 3 * args.classes if args.encoding == "product" else args.classes
         adv = to_format(StanfordAdversary(label_channels), args)
         adv_opt = torch.optim.Adam(adv.parameters(), lr=1e-4)
+    seg, adv = compiled(seg, args), adv if adv is None else compiled(adv, args)
     images, labels = synthetic_batch(args, args.batch)
     seconds = best_seconds(lambda: train_step(seg, adv, seg_opt, adv_opt, images, labels, args),
-                           args.warmup, args.iters)
+                           warmup_runs(args), args.iters)
     return args.batch / seconds
 
 
@@ -269,6 +283,9 @@ def bench_inference(args, batch):
             logits = model(images)
             F.interpolate(logits.float(), size=images.shape[2:], mode="bilinear", align_corners=False).argmax(1)
 
+    if args.compile:
+        model = compiled(seg, args)
+        return {"compiled": batch / best_seconds(lambda: predict(model), warmup_runs(args), args.iters)}
     rates = {"eager": batch / best_seconds(lambda: predict(seg), args.warmup, args.iters)}
     try:
         model = frozen(seg, images, args)
@@ -301,14 +318,17 @@ def main():
                         default="multiscale")
     parser.add_argument("--backbone", default="", help="torchvision families; '' = the family's default")
     parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
+    parser.add_argument("--compile", action="store_true", help="torch.compile every network (inductor)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (last line)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
 
+    started = time.perf_counter()
     report = {
         "torch_version": torch.__version__,
         "threads": torch.get_num_threads(),
         "channels_last": args.channels_last,
+        "compile": args.compile,
         "segmentor": args.segmentor,
         "precision": args.precision,
         "train_images_per_s_standard": bench_training(args, adversarial=False),
@@ -317,6 +337,7 @@ def main():
         **inference_figures(args, 8),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
     }
+    report["seconds"] = time.perf_counter() - started  # compiling included, with --compile
     if args.json:
         print(json.dumps(report))
     else:

@@ -3,8 +3,6 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 
@@ -43,26 +41,6 @@ c10::Device parse_device(const std::string& name) {
                 (count == 1 ? "" : "s") + " (cuda:0" +
                 (count > 1 ? " to cuda:" + std::to_string(count - 1) : "") + ")");
   return device;
-}
-
-namespace {
-
-bool cpu_has_native_bf16() {
-  static const bool native = [] {
-    std::ifstream cpuinfo("/proc/cpuinfo");
-    std::stringstream text;
-    text << cpuinfo.rdbuf();
-    const std::string flags = text.str();
-    return flags.find(" avx512_bf16") != std::string::npos || flags.find(" amx_bf16") != std::string::npos;
-  }();
-  return native;
-}
-
-}  // namespace
-
-bool uses_bf16(const std::string& precision, const std::string& device) {
-  if (precision == "bf16") return true;
-  return precision == "auto" && device == "cpu" && cpu_has_native_bf16();
 }
 
 }  // namespace advseg

@@ -20,10 +20,4 @@ int configure_threads(int requested);
 // this build or machine has none.
 c10::Device parse_device(const std::string& name);
 
-// Whether convolutions run in bf16 under train.precision: "bf16" always;
-// "auto" on a CPU with native bf16 instructions (avx512_bf16 or amx_bf16),
-// where they run 2-4x faster than fp32 (docs/performance.md); "fp32" never.
-// On CUDA "auto" keeps fp32: its accuracy there has not been measured.
-bool uses_bf16(const std::string& precision, const std::string& device);
-
 }  // namespace advseg

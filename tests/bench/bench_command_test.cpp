@@ -119,8 +119,8 @@ TEST_F(BenchCommand, ProfilesEachLoopOperatorByOperator) {
 TEST(BenchCommandTwin, RunsTorchvisionsOwnModelForATorchvisionFamily) {
   int exit_code = -1;
   const auto output = advseg_stdout(
-      "bench --json --twin --segmentor lraspp --batch 2 --height 32 --width 32 --iters 1 --warmup 0 "
-      "--threads 1 --loader-batches 1 --data-root /nonexistent",
+      "bench --json --twin --twin-forms nchw,channels_last --segmentor lraspp --batch 2 --height 32 "
+      "--width 32 --iters 1 --warmup 0 --threads 1 --loader-batches 1 --data-root /nonexistent",
       exit_code);
   ASSERT_EQ(exit_code, 0) << output;
   const auto report = nlohmann::json::parse(output);
@@ -137,6 +137,7 @@ TEST(BenchCommandTwin, RunsTorchvisionsOwnModelForATorchvisionFamily) {
     EXPECT_TRUE(frozen > 0 || twin.contains("infer_images_per_s_b1_frozen_error")) << twin.dump();
     EXPECT_DOUBLE_EQ(twin["infer_images_per_s_b1"].get<double>(), std::max(eager, frozen)) << form;
   }
+  EXPECT_FALSE(report["twin"].contains("compiled")) << "--twin-forms leaves it out";
 }
 
 TEST(BenchCommandErrors, NamesWhatTheTwinCannotBuildAndRefusesSegmentorOverrides) {

@@ -15,7 +15,7 @@ namespace advseg::testing {
 
 inline std::vector<torch::Tensor> checkpoint_weights(const std::filesystem::path& checkpoint) {
   TinyRun run(load_checkpoint_config(checkpoint));
-  load_checkpoint(checkpoint, run.networks, &run.optimizers);
+  load_checkpoint(checkpoint, run.networks, run.optimizers);
   std::vector<torch::Tensor> all;
   for (const auto& p : run.networks.segmentor->parameters()) all.push_back(p.detach().clone());
   for (const auto& b : run.networks.segmentor->buffers()) all.push_back(b.detach().clone());

@@ -56,7 +56,7 @@ TEST(Checkpoint, RoundTripsNetworksOptimizersProgressAndConfig) {
   auto loaded_config = load_checkpoint_config(out.path() / "last");
   EXPECT_EQ(loaded_config.adversarial.lambda, 0.25);
   TinyRun loaded(loaded_config, 2);  // different initial weights
-  auto loaded_progress = load_checkpoint(out.path() / "last", loaded.networks, &loaded.optimizers);
+  auto loaded_progress = load_checkpoint(out.path() / "last", loaded.networks, loaded.optimizers);
   EXPECT_EQ(loaded_progress.iteration, 17);
   EXPECT_EQ(loaded_progress.epoch, 2);
   EXPECT_EQ(loaded_progress.batch_in_epoch, 5);
@@ -69,6 +69,33 @@ TEST(Checkpoint, RoundTripsNetworksOptimizersProgressAndConfig) {
   take_a_step(loaded);
   expect_same_parameters(*saved.networks.segmentor, *loaded.networks.segmentor);
   expect_same_parameters(*saved.networks.adversary, *loaded.networks.adversary);
+}
+
+// fp16's gradient scaler is part of the checkpoint: a resumed run goes on
+// with the scale it had, and a checkpoint without one (an fp32 run resumed in
+// fp16) starts the scaler afresh.
+TEST(Checkpoint, TheGradientScalerIsSavedWithAnFp16Run) {
+  testing::TempDir out;
+  auto config = testing::tiny_config();
+  config.train.precision = "fp16";
+  TinyRun saved(config, 1);
+  saved.optimizers.scaler =
+      std::make_unique<GradScaler>(torch::kCPU, GradScaler::Options{256.0, 2.0, 0.5, 5});
+  save_checkpoint(out.path(), "last", saved.networks, saved.optimizers, {}, config);
+  EXPECT_TRUE(fs::exists(out.path() / "last" / checkpoint_file::kGradScaler));
+  TinyRun loaded(config, 2);
+  ASSERT_TRUE(loaded.optimizers.scaler);
+  EXPECT_EQ(loaded.optimizers.scaler->current_scale(), 65536.0);
+  load_checkpoint(out.path() / "last", loaded.networks, loaded.optimizers);
+  EXPECT_EQ(loaded.optimizers.scaler->current_scale(), 256.0);
+
+  testing::TempDir fp32_out;
+  TinyRun fp32(testing::tiny_config(), 1);
+  save_checkpoint(fp32_out.path(), "last", fp32.networks, fp32.optimizers, {}, testing::tiny_config());
+  EXPECT_FALSE(fs::exists(fp32_out.path() / "last" / checkpoint_file::kGradScaler));
+  TinyRun switched(config, 2);
+  load_checkpoint(fp32_out.path() / "last", switched.networks, switched.optimizers);
+  EXPECT_EQ(switched.optimizers.scaler->current_scale(), 65536.0);
 }
 
 TEST(Checkpoint, NewSaveReplacesTheLinkAndRemovesTheOldDirectory) {
@@ -106,11 +133,11 @@ TEST(Checkpoint, AnInterruptedSaveLeavesThePreviousCheckpointInPlace) {
   std::ofstream(out.path() / "checkpoints" / ".last-it00000006.tmp" / "segmentor.pt") << "partial";
 
   TinyRun loaded(config, 2);
-  EXPECT_EQ(load_checkpoint(out.path() / "last", loaded.networks, &loaded.optimizers).iteration, 3);
+  EXPECT_EQ(load_checkpoint(out.path() / "last", loaded.networks, loaded.optimizers).iteration, 3);
   // And the next save is not disturbed by it.
   progress.iteration = 6;
   save_checkpoint(out.path(), "last", run.networks, run.optimizers, progress, config);
-  EXPECT_EQ(load_checkpoint(out.path() / "last", loaded.networks, &loaded.optimizers).iteration, 6);
+  EXPECT_EQ(load_checkpoint(out.path() / "last", loaded.networks, loaded.optimizers).iteration, 6);
 }
 
 TEST(Checkpoint, CorruptedOrMismatchedFilesAreNamedInTheError) {
@@ -123,7 +150,7 @@ TEST(Checkpoint, CorruptedOrMismatchedFilesAreNamedInTheError) {
   wider.model.segmentor_widths = {4, 8, 16};
   TinyRun other(wider, 1);
   try {
-    load_checkpoint(out.path() / "last", other.networks, &other.optimizers);
+    load_checkpoint(out.path() / "last", other.networks, other.optimizers);
     FAIL() << "a checkpoint of another architecture was accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("segmentor.pt"), std::string::npos) << e.what();
@@ -131,7 +158,7 @@ TEST(Checkpoint, CorruptedOrMismatchedFilesAreNamedInTheError) {
 
   std::ofstream(out.path() / "last" / "segmentor.pt", std::ios::trunc) << "garbage";
   try {
-    load_checkpoint(out.path() / "last", run.networks, &run.optimizers);
+    load_checkpoint(out.path() / "last", run.networks, run.optimizers);
     FAIL() << "a corrupted checkpoint was accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("segmentor.pt"), std::string::npos) << e.what();

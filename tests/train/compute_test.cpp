@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "advseg/inference/autocast.h"
+#include "advseg/inference/precision.h"
 #include "advseg/runtime.h"
 #include "advseg/train/adversarial_step.h"
 #include "support/error_message.h"
@@ -34,16 +35,21 @@ void expect_close(const StepStats& actual, const StepStats& expected, double rel
   EXPECT_NEAR(actual.adversary_loss, expected.adversary_loss, relative * expected.adversary_loss);
 }
 
-TEST(Autocast, ConvolvesInBf16InsideTheScopeOnly) {
+TEST(Autocast, ConvolvesInTheRunsPrecisionInsideTheScopeOnly) {
   auto input = torch::randn({1, 3, 8, 8});
   auto weight = torch::randn({4, 3, 3, 3});
   {
-    Autocast autocast(c10::DeviceType::CPU, true);
+    Autocast autocast(c10::DeviceType::CPU, {c10::kBFloat16});
     EXPECT_EQ(torch::conv2d(input, weight).scalar_type(), torch::kBFloat16);
     {
-      Autocast nested_off(c10::DeviceType::CPU, false);  // a disabled guard changes nothing
+      Autocast nested_off(c10::DeviceType::CPU, {c10::kFloat});  // an fp32 guard changes nothing
       EXPECT_EQ(torch::conv2d(input, weight).scalar_type(), torch::kBFloat16);
     }
+    {
+      Autocast nested_fp16(c10::DeviceType::CPU, {c10::kHalf});
+      EXPECT_EQ(torch::conv2d(input, weight).scalar_type(), torch::kHalf);
+    }
+    EXPECT_EQ(torch::conv2d(input, weight).scalar_type(), torch::kBFloat16) << "the outer precision is back";
   }
   EXPECT_EQ(torch::conv2d(input, weight).scalar_type(), torch::kFloat);
 }
@@ -52,7 +58,7 @@ TEST(Autocast, Bf16StepTracksTheFp32StepAndKeepsFp32Weights) {
   const Batch batch = random_batch(torch::kCPU);
   testing::TinyRun fp32;
   testing::TinyRun bf16;
-  bf16.settings.bf16 = true;
+  bf16.settings.precision = {c10::kBFloat16};
   const StepPlan plan{true, true, 0.5};
   const StepStats expected = training_step(fp32.networks, fp32.optimizers, batch, plan, fp32.settings);
   const StepStats actual = training_step(bf16.networks, bf16.optimizers, batch, plan, bf16.settings);
@@ -61,16 +67,22 @@ TEST(Autocast, Bf16StepTracksTheFp32StepAndKeepsFp32Weights) {
   for (const auto& p : bf16.networks.adversary->parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat);
 }
 
-TEST(Precision, Bf16WhenAskedAndAutomaticallyOnlyOnCpusWithNativeBf16) {
-  EXPECT_FALSE(uses_bf16("fp32", "cpu"));
-  EXPECT_TRUE(uses_bf16("bf16", "cpu"));
-  EXPECT_TRUE(uses_bf16("bf16", "cuda"));
-  EXPECT_FALSE(uses_bf16("auto", "cuda"));
+TEST(Precision, AsAskedAndAutomaticallyBf16OnlyOnCpusWithNativeBf16) {
+  EXPECT_EQ(resolve_precision("fp32", "cpu").compute, c10::kFloat);
+  EXPECT_EQ(resolve_precision("bf16", "cpu").compute, c10::kBFloat16);
+  EXPECT_EQ(resolve_precision("bf16", "cuda").compute, c10::kBFloat16);
+  EXPECT_EQ(resolve_precision("fp16", "cuda:1").compute, c10::kHalf);
+  EXPECT_EQ(resolve_precision("auto", "cuda").compute, c10::kFloat);
+  EXPECT_TRUE(resolve_precision("fp16", "cuda").scales_gradients());
+  EXPECT_FALSE(resolve_precision("bf16", "cuda").scales_gradients());
+  EXPECT_EQ(resolve_precision("fp16", "cpu").name(), "fp16");
+  EXPECT_NE(testing::error_message([] { resolve_precision("fp8", "cpu"); }).find("expected fp32, bf16, fp16"),
+            std::string::npos);
   std::ifstream cpuinfo("/proc/cpuinfo");
   const std::string flags{std::istreambuf_iterator<char>(cpuinfo), std::istreambuf_iterator<char>()};
   const bool native =
       flags.find("avx512_bf16") != std::string::npos || flags.find("amx_bf16") != std::string::npos;
-  EXPECT_EQ(uses_bf16("auto", "cpu"), native);
+  EXPECT_EQ(resolve_precision("auto", "cpu").compute == c10::kBFloat16, native);
 }
 
 // More threads than the machine has only slow LibTorch down (issue 27, item

@@ -37,7 +37,7 @@ nlohmann::json settings_of(const BenchOptions& options, int threads) {
           {"warmup", workload.reps.warmup},
           {"overrides", workload.overrides},
           {"channels_last", workload_config(workload, true).train.channels_last},
-          {"precision", workload_uses_bf16(workload) ? "bf16" : "fp32"},
+          {"precision", workload_precision(workload).name()},
           {"notes", nlohmann::json::array()}};
 }
 
@@ -86,7 +86,7 @@ void measure_conv_peak(const Workload& workload, nlohmann::json& report, std::os
   progress << "bench: convolution micro-benchmark" << std::endl;
   auto shapes = heaviest_distinct(segmentor_conv_shapes(workload), kMaxConvShapes);
   shapes.push_back(wide_3x3_conv(workload.batch, workload.height, workload.width));
-  const bool bf16 = workload_uses_bf16(workload);
+  const bool bf16 = workload_precision(workload).compute == c10::kBFloat16;
   const auto peak = bench_conv_peak(shapes, {1, std::min(workload.reps.timed, kMaxConvRuns)}, bf16);
   report["conv_peak_gflops_per_s"] = peak.best.gflops_per_s;
   report["conv_peak_shape"] = peak.best.shape + (peak.best.channels_last ? " channels-last" : " NCHW") +
@@ -114,12 +114,12 @@ void measure_loader(const BenchOptions& options, nlohmann::json& report, std::os
 
 void compare_with_twin(const BenchOptions& options, int threads, nlohmann::json& report,
                        std::ostream& progress) {
-  for (const bool channels_last : {false, true}) {
-    const std::string form = channels_last ? "channels_last" : "nchw";
-    progress << "bench: Python twin, " << form << std::endl;
-    auto twin = run_twin(options.twin_options, options.workload, threads, channels_last);
-    report["ratios"][form] = figure_ratios(report, twin);
-    report["twin"][form] = std::move(twin);
+  for (const auto form : options.twin_options.forms) {
+    const std::string name = form_name(form);
+    progress << "bench: Python twin, " << name << std::endl;
+    auto twin = run_twin(options.twin_options, options.workload, threads, form);
+    report["ratios"][name] = figure_ratios(report, twin);
+    report["twin"][name] = std::move(twin);
   }
 }
 

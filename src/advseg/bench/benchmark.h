@@ -16,7 +16,7 @@ struct BenchOptions {
   Workload workload;
   int threads = 0;  // LibTorch intra-op threads, for both sides; 0 = every core
   LoaderBench loader;
-  bool twin = false;  // also run the Python twin, NCHW and channels-last
+  bool twin = false;  // also run the Python twin, in each of twin_options.forms
   TwinOptions twin_options;
 };
 
@@ -25,8 +25,8 @@ struct BenchOptions {
 // peak_rss_mb, loader_images_per_s (null when the data is absent, with a
 // note), train_gflops_per_s (the adversarial loop's; per loop in
 // train_gflops_per_s_{standard,adversarial}), conv_peak_gflops_per_s, the
-// settings and machine, notes; with the twin: twin.{nchw,channels_last} and
-// ratios.{nchw,channels_last} (advseg / twin per figure); with
+// settings and machine, notes; with the twin: twin.<form> and ratios.<form>
+// (advseg / twin per figure) for each form (nchw, channels_last, compiled); with
 // workload.profile: profile.{standard,adversarial} (iteration_ms,
 // outside_operators_ms, ops: the operators with the most self time).
 nlohmann::json run_benchmark(const BenchOptions& options, std::ostream& progress);

@@ -12,6 +12,7 @@
 
 #include "advseg/bench/conv_flops.h"
 #include "advseg/inference/autocast.h"
+#include "advseg/inference/precision.h"
 #include "advseg/inference/prediction.h"
 #include "advseg/models/from_config.h"
 #include "advseg/models/registry.h"
@@ -68,11 +69,11 @@ double conv_gmacs(const std::function<void()>& forward) {
 
 // Milliseconds of the fastest run of `forward`, in fp32 and, where the CPU
 // has native bf16, under bf16 autocast.
-void time_forward(const std::function<void(bool bf16)>& forward, const ModelTableOptions& options,
+void time_forward(const std::function<void(const Precision&)>& forward, const ModelTableOptions& options,
                   ModelRow& row) {
-  row.forward_ms_fp32 = 1000 * best_seconds([&] { forward(false); }, options.reps);
-  if (uses_bf16("auto", "cpu"))
-    row.forward_ms_bf16 = 1000 * best_seconds([&] { forward(true); }, options.reps);
+  row.forward_ms_fp32 = 1000 * best_seconds([&] { forward({c10::kFloat}); }, options.reps);
+  if (const auto native = resolve_precision("auto", "cpu"); native.compute == c10::kBFloat16)
+    row.forward_ms_bf16 = 1000 * best_seconds([&] { forward(native); }, options.reps);
 }
 
 ModelRow segmentor_row(const Variant& variant, const ModelTableOptions& options) {
@@ -97,8 +98,8 @@ ModelRow segmentor_row(const Variant& variant, const ModelTableOptions& options)
     PredictionOptions prediction;
     prediction.memory_format = c10::MemoryFormat::ChannelsLast;
     time_forward(
-        [&](bool bf16) {
-          prediction.bf16 = bf16;
+        [&](const Precision& precision) {
+          prediction.precision = precision;
           predict_logits(network, images, prediction);
         },
         options, row);
@@ -129,9 +130,9 @@ ModelRow adversary_row(const std::string& name, const ModelTableOptions& options
   row.conv_gmacs = conv_gmacs([&] { adversary->forward(images, label_map); });
   if (options.time)
     time_forward(
-        [&](bool bf16) {
+        [&](const Precision& precision) {
           torch::NoGradGuard no_grad;
-          Autocast autocast(c10::kCPU, bf16);
+          Autocast autocast(c10::kCPU, precision);
           adversary->forward(images, label_map);
         },
         options, row);

@@ -23,16 +23,16 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
-std::string twin_command(const TwinOptions& options, const Workload& workload, int threads,
-                         bool channels_last) {
+std::string twin_command(const TwinOptions& options, const Workload& workload, int threads, TwinForm form) {
   std::ostringstream command;
   command << shell_quote(options.python) << " " << shell_quote(options.script.string()) << " --json"
           << " --batch " << workload.batch << " --height " << workload.height << " --width " << workload.width
           << " --classes " << workload.num_classes << " --encoding " << shell_quote(workload.encoding)
           << " --iters " << workload.reps.timed << " --warmup " << workload.reps.warmup << " --threads "
-          << threads << (channels_last ? " --channels-last" : "") << " --segmentor "
+          << threads << (form != TwinForm::nchw ? " --channels-last" : "")
+          << (form == TwinForm::compiled ? " --compile" : "") << " --segmentor "
           << shell_quote(workload.segmentor) << " --backbone " << shell_quote(workload.backbone)
-          << " --precision " << (workload_uses_bf16(workload) ? "bf16" : "fp32");
+          << " --precision " << workload_precision(workload).name();
   return command.str();
 }
 
@@ -120,10 +120,21 @@ void check_twin(const TwinOptions& options, const Workload& workload) {
     fail_at(options.script, "the Python twin is missing");
 }
 
-nlohmann::json run_twin(const TwinOptions& options, const Workload& workload, int threads,
-                        bool channels_last) {
+const char* form_name(TwinForm form) {
+  switch (form) {
+    case TwinForm::nchw:
+      return "nchw";
+    case TwinForm::channels_last:
+      return "channels_last";
+    case TwinForm::compiled:
+      return "compiled";
+  }
+  return "";
+}
+
+nlohmann::json run_twin(const TwinOptions& options, const Workload& workload, int threads, TwinForm form) {
   check_twin(options, workload);
-  const auto finished = run_capturing_stdout(twin_command(options, workload, threads, channels_last));
+  const auto finished = run_capturing_stdout(twin_command(options, workload, threads, form));
   if (!WIFEXITED(finished.status) || WEXITSTATUS(finished.status) != 0)
     fail_at(options.script,
             "the Python twin failed (" + describe_status(finished.status) + "; its messages are above)");

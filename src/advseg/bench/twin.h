@@ -12,9 +12,17 @@
 
 namespace advseg {
 
+// The forms the twin runs in, each in the precision advseg trains in:
+// typical eager code (NCHW), its best eager form (channels-last), and that
+// form under torch.compile (inductor).
+enum class TwinForm { nchw, channels_last, compiled };
+const char* form_name(TwinForm form);  // "nchw", "channels_last", "compiled": the report's keys
+
 struct TwinOptions {
   std::filesystem::path script;  // default_twin_script() unless set
   std::string python;            // default_twin_python() unless set
+  // Compiling takes minutes on a small machine: the tests leave it out.
+  std::vector<TwinForm> forms = {TwinForm::nchw, TwinForm::channels_last, TwinForm::compiled};
 };
 
 // bench/reference/twin.py in the source tree this program was built from.
@@ -32,11 +40,9 @@ const std::vector<std::string>& twin_segmentors();
 // twin has no counterpart of the workload's segmentor.
 void check_twin(const TwinOptions& options, const Workload& workload);
 
-// Runs the twin once (NCHW, or channels-last; in the precision advseg
-// trains in) and returns its JSON report.
+// Runs the twin once in `form` and returns its JSON report.
 // Throws advseg::Error when it cannot start, fails or prints no JSON object.
-nlohmann::json run_twin(const TwinOptions& options, const Workload& workload, int threads,
-                        bool channels_last);
+nlohmann::json run_twin(const TwinOptions& options, const Workload& workload, int threads, TwinForm form);
 
 // The figures both sides report (throughputs, and peak memory).
 const std::vector<std::string>& compared_figures();

@@ -62,8 +62,8 @@ Config workload_config(const Workload& workload, bool adversarial) {
   return config;
 }
 
-bool workload_uses_bf16(const Workload& workload) {
-  return uses_bf16(workload_config(workload, true).train.precision, "cpu");
+Precision workload_precision(const Workload& workload) {
+  return resolve_precision(workload_config(workload, true).train.precision, "cpu");
 }
 
 Batch synthetic_batch(const Workload& workload, int batch, c10::MemoryFormat format) {

@@ -15,6 +15,7 @@
 #include "advseg/bench/op_profile.h"
 #include "advseg/config/config.h"
 #include "advseg/data/batch.h"
+#include "advseg/inference/precision.h"
 
 namespace advseg {
 
@@ -40,8 +41,8 @@ void check_workload(const Workload& workload);
 // with the workload's overrides, adversarial or standard (adversarial.enabled=false).
 Config workload_config(const Workload& workload, bool adversarial);
 
-// Whether the workload trains in bf16 on this CPU (train.precision resolved).
-bool workload_uses_bf16(const Workload& workload);
+// The precision the workload trains in on this CPU (train.precision resolved).
+Precision workload_precision(const Workload& workload);
 
 // Normalised-looking random images in `format` (as the trainer hands them to
 // the networks) and random labels, the same for every call.

@@ -11,6 +11,7 @@
 #include "advseg/bench/benchmark.h"
 #include "advseg/cli/commands.h"
 #include "advseg/cli/number_checks.h"
+#include "advseg/error.h"
 
 namespace advseg {
 namespace {
@@ -18,7 +19,14 @@ namespace {
 struct BenchCommandOptions {
   BenchOptions bench;
   bool json = false;
+  std::vector<std::string> twin_forms;  // empty: all of them
 };
+
+TwinForm twin_form(const std::string& name) {
+  for (const auto form : {TwinForm::nchw, TwinForm::channels_last, TwinForm::compiled})
+    if (name == form_name(form)) return form;
+  throw Error("--twin-forms " + name + ": expected nchw, channels_last or compiled");
+}
 
 std::string cell(const nlohmann::json& report, const std::string& path) {
   const auto pointer = nlohmann::json::json_pointer(path);
@@ -50,8 +58,9 @@ void print_table(const nlohmann::json& report) {
   const bool twin = report.contains("twin");
   std::cout << std::left << std::setw(34) << "figure" << std::setw(12) << "advseg";
   if (twin)
-    std::cout << std::setw(12) << "twin NCHW" << std::setw(12) << "twin CL" << std::setw(12) << "x NCHW"
-              << "x CL";
+    std::cout << std::setw(12) << "twin NCHW" << std::setw(12) << "twin CL" << std::setw(12) << "twin comp"
+              << std::setw(12) << "x NCHW" << std::setw(12) << "x CL"
+              << "x comp";
   std::cout << "\n";
   for (const std::string key :
        {"train_images_per_s_standard", "train_images_per_s_adversarial", "infer_images_per_s_b1",
@@ -59,9 +68,9 @@ void print_table(const nlohmann::json& report) {
         "train_gflops_per_s_adversarial", "conv_peak_gflops_per_s"}) {
     std::cout << std::setw(34) << key << std::setw(12) << cell(report, "/" + key);
     if (twin)
-      std::cout << std::setw(12) << cell(report, "/twin/nchw/" + key) << std::setw(12)
-                << cell(report, "/twin/channels_last/" + key) << std::setw(12)
-                << cell(report, "/ratios/nchw/" + key) << cell(report, "/ratios/channels_last/" + key);
+      for (const std::string path : {"/twin/nchw/", "/twin/channels_last/", "/twin/compiled/",
+                                     "/ratios/nchw/", "/ratios/channels_last/", "/ratios/compiled/"})
+        std::cout << std::setw(12) << cell(report, path + key);
     std::cout << "\n";
   }
   if (report.contains("profile")) print_profile(report["profile"]);
@@ -110,15 +119,29 @@ void add_bench_command(CLI::App& app) {
       ->check(whole_number(0));
   command->add_option("--loader-batches", bench.loader.batches, "Batches the loader figure times")
       ->check(whole_number(1));
-  command->add_flag("--twin", bench.twin,
-                    "Also run the Python twin (NCHW and channels-last, advseg's precision; torchvision's "
-                    "own model for fcn_resnet, deeplabv3, lraspp) and print ratios");
+  command->add_flag(
+      "--twin", bench.twin,
+      "Also run the Python twin (NCHW, channels-last, and channels-last under torch.compile; "
+      "advseg's precision; torchvision's own model for fcn_resnet, deeplabv3, lraspp) and print "
+      "ratios");
+  command
+      ->add_option("--twin-forms", options->twin_forms,
+                   "The twin's forms: nchw,channels_last,compiled (the default: all; compiling takes minutes "
+                   "on a small machine)")
+      ->delimiter(',');
   command->add_flag("--profile", bench.workload.profile,
                     "Also time one iteration of each loop operator by operator (self time, top 15)");
   command->add_option("--twin-script", bench.twin_options.script, "The Python twin");
   command->add_option("--python", bench.twin_options.python,
                       "Python with PyTorch (default: $ADVSEG_PYTHON, else the project's .venv)");
-  command->callback([options] { run_bench(*options); });
+  command->callback([options] {
+    if (!options->twin_forms.empty()) {
+      options->bench.twin_options.forms.clear();
+      for (const auto& name : options->twin_forms)
+        options->bench.twin_options.forms.push_back(twin_form(name));
+    }
+    run_bench(*options);
+  });
 }
 
 }  // namespace advseg

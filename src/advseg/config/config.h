@@ -130,7 +130,7 @@ struct TrainConfig {
   int checkpoint_every = 0;  // iterations between last/ checkpoints; 0 = each epoch end
   std::string device = "cpu";
   bool channels_last = true;          // NHWC activations and weights (faster convolutions through oneDNN)
-  std::string precision = "auto";     // fp32 | bf16 | auto: bf16 autocast on CPUs with native bf16
+  std::string precision = "auto";     // fp32 | bf16 | fp16 | auto (inference/precision.h)
   std::string on_nonfinite = "stop";  // NaN/Inf loss: stop (keeping the last checkpoint) | skip the step
   int collapse_patience = 20;  // log intervals of a pinned adversary accuracy before a warning; 0 = off
   OptimizerConfig segmentor_optimizer;

@@ -205,8 +205,8 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("train.channels_last", c.train.channels_last,
     "NHWC activations and weights (faster convolutions through oneDNN)");
   v("train.precision", c.train.precision,
-    "fp32, bf16 (autocast: convolutions in bf16, losses and weights in fp32) or auto (bf16 on CPUs with "
-    "native bf16, fp32 elsewhere)");
+    "fp32, bf16 (autocast: convolutions in bf16, losses and weights in fp32), fp16 (the same in fp16, "
+    "with loss scaling; for GPUs) or auto (bf16 on CPUs with native bf16, fp32 elsewhere)");
   v("train.on_nonfinite", c.train.on_nonfinite,
     "a NaN/Inf loss: stop (keeping the last checkpoint) or skip the step");
   v("train.collapse_patience", c.train.collapse_patience,

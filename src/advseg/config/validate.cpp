@@ -334,7 +334,7 @@ void validate_train(const TrainConfig& t) {
   require_at_least("train.checkpoint_every", t.checkpoint_every, 0);
   require(is_device_name(t.device), "train.device", "cpu, cuda or cuda:N", quoted(t.device));
   require_one_of("train.on_nonfinite", t.on_nonfinite, {"stop", "skip"});
-  require_one_of("train.precision", t.precision, {"fp32", "bf16", "auto"});
+  require_one_of("train.precision", t.precision, {"fp32", "bf16", "fp16", "auto"});
   require_at_least("train.collapse_patience", t.collapse_patience, 0);
   validate_optimizer("train.segmentor_optimizer", t.segmentor_optimizer);
   validate_optimizer("train.adversary_optimizer", t.adversary_optimizer);

@@ -18,7 +18,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <functional>
 #include <optional>
 #include <sstream>
 
@@ -106,9 +105,11 @@ struct Communicator::State {
   bool nccl = false;
   c10::Device device = c10::kCPU;         // where NCCL's tensors must be
   c10::intrusive_ptr<c10d::Store> store;  // our keys (gather, heartbeat)
-  // A store client for the diagnosis of a failure: the collectives' client
-  // may be mid-request (a get that timed out) when it is needed.
-  std::function<c10::intrusive_ptr<c10d::Store>()> fresh_store;
+  // A store client of its own for the diagnosis of a failure, connected
+  // while every rank was there: the gathers' client may be left mid-request
+  // by a get that timed out, and connecting anew to a host that died waits
+  // out the whole timeout.
+  c10::intrusive_ptr<c10d::Store> diagnosis_store;
   c10::intrusive_ptr<Collectives> group;
   std::optional<Heartbeat> heartbeat;
   std::int64_t gathers = 0;
@@ -120,7 +121,7 @@ struct Communicator::State {
     text << "distributed training: " << what << " failed on rank " << group_settings.rank << " of "
          << group_settings.world_size << ": ";
     try {
-      const auto silent = heartbeat->silent_ranks(*fresh_store(), 6 * Heartbeat::kInterval);
+      const auto silent = heartbeat->silent_ranks(*diagnosis_store, 6 * Heartbeat::kInterval);
       if (!silent.never_joined.empty())
         text << "rank " << rank_list(silent.never_joined) << " never joined (not started, or it failed "
              << "before joining; its own output says why)" << (silent.stopped.empty() ? "" : "; ");
@@ -207,10 +208,9 @@ std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::
   const bool host = group.is_main() && !group.agent_store;
   auto server = tcp_store(group, host);
   state->store = c10::make_intrusive<c10d::PrefixStore>(prefix, server);
-  state->fresh_store = [prefix, group] {
-    return c10::make_intrusive<c10d::PrefixStore>(prefix, tcp_store(group, false));
-  };
-  state->heartbeat.emplace(state->fresh_store(), group.rank, group.world_size);
+  state->diagnosis_store = c10::make_intrusive<c10d::PrefixStore>(prefix, tcp_store(group, false));
+  state->heartbeat.emplace(c10::make_intrusive<c10d::PrefixStore>(prefix, tcp_store(group, false)),
+                           group.rank, group.world_size);
   auto group_store = c10::make_intrusive<c10d::PrefixStore>(prefix + "group/", server);
   try {
     state->group = state->nccl ? nccl_group(group_store, group) : gloo_group(group_store, group);
@@ -230,7 +230,7 @@ std::shared_ptr<Communicator> Communicator::over_store(const c10::intrusive_ptr<
   state->group_settings.world_size = world_size;
   state->group_settings.timeout_s = timeout_s;
   state->store = store;
-  state->fresh_store = [store] { return store; };
+  state->diagnosis_store = store;
   state->heartbeat.emplace(store, rank, world_size);
   state->group = gloo_group(c10::make_intrusive<c10d::PrefixStore>("group/", store), state->group_settings);
   state->joined = true;

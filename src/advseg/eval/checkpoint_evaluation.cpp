@@ -16,7 +16,7 @@ nlohmann::json evaluate_checkpoint(const std::filesystem::path& checkpoint_dir, 
   const auto& class_names = dataset->info().class_names;
   return {{"metrics", metrics_to_json(evaluation.confusion.metrics(), class_names)},
           {"consistency", consistency_to_json(evaluation.consistency.summary(), class_names)},
-          {"precision", options.prediction.bf16 ? "bf16" : "fp32"}};
+          {"precision", options.prediction.precision.name()}};
 }
 
 }  // namespace advseg

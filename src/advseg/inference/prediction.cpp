@@ -52,14 +52,14 @@ PredictionOptions prediction_options(const Config& config) {
   options.normalization = normalization(config.data);
   options.device = parse_device(config.train.device);
   options.memory_format = memory_format(config);
-  options.bf16 = uses_bf16(config.train.precision, config.train.device);
+  options.precision = resolve_precision(config.train.precision, config.train.device);
   return options;
 }
 
 torch::Tensor predict_logits(InferenceNetwork& network, const torch::Tensor& images,
                              const PredictionOptions& options) {
   torch::NoGradGuard no_grad;
-  Autocast autocast(options.device.type(), options.bf16);
+  Autocast autocast(options.device.type(), options.precision);
   auto input = images.to(options.device).contiguous(options.memory_format);
   auto logits = network.segmentor().forward(input).to(torch::kFloat);
   return resize_bilinear(logits, images.size(2), images.size(3));

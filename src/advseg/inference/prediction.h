@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "advseg/data/batch.h"
+#include "advseg/inference/precision.h"
 #include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/segmentor.h"
 
@@ -26,7 +27,7 @@ struct PredictionOptions {
   Normalization normalization;
   c10::Device device = c10::kCPU;
   c10::MemoryFormat memory_format = c10::MemoryFormat::Contiguous;  // of the images fed to the network
-  bool bf16 = false;                                                // autocast (train.precision: bf16)
+  Precision precision;                                              // autocast (train.precision)
 };
 
 // A run's normalisation, device, memory format and precision.

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "advseg/error.h"
+#include "advseg/inference/precision.h"
 #include "advseg/models/from_config.h"
 #include "advseg/runtime.h"
 
@@ -56,7 +57,7 @@ Config resolve_config(Config config, const RunSettings& settings, const std::str
                      &config.model.pretrained, &config.model.backbone_pretrained})
     if (!path->empty()) *path = std::filesystem::absolute(*path).lexically_normal().string();
   if (config.train.precision == "auto")
-    config.train.precision = uses_bf16("auto", config.train.device) ? "bf16" : "fp32";
+    config.train.precision = resolve_precision("auto", config.train.device).name();
   note_threads(config.train.threads, notes);
   configure_threads(config.train.threads);
   return config;

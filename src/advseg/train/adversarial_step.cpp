@@ -9,7 +9,6 @@
 #include "advseg/error.h"
 #include "advseg/inference/autocast.h"
 #include "advseg/models/norm_layers.h"
-#include "advseg/runtime.h"
 
 namespace advseg {
 namespace {
@@ -49,22 +48,29 @@ std::vector<torch::Tensor> parameters_of(const torch::optim::Optimizer& optimize
   return parameters;
 }
 
+enum class Update { applied, not_finite, overflowed };
+
 // Applies one optimiser step for `loss`, unless the loss or a gradient is
 // NaN or Inf: one bad batch must not poison the weights. Data-parallel
 // (`workers` set), the gradients are first averaged over the workers, and
 // every worker runs the backward pass even on a bad loss, so that the
 // collectives in it (synchronised BatchNorm) stay matched; the verdict on
 // the losses travels with the gradients, and all skip the step together.
-bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss, GradientAverager* workers) {
+// In fp16 (`scaler` set) the loss is scaled for the backward pass; a
+// gradient that overflowed then means the scale was too large, not that
+// training diverged: the step is skipped and the scaler backs off.
+Update minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss, GradientAverager* workers,
+                GradScaler* scaler) {
   const bool loss_finite = is_finite(loss);
-  if (!loss_finite && !workers) return false;
+  if (!loss_finite && !workers) return Update::not_finite;
   optimizer.zero_grad();
   if (workers) workers->begin(parameters_of(optimizer), !loss_finite);
-  loss.backward();
-  if (workers && workers->finish()) return false;
-  if (!gradients_finite(optimizer)) return false;
+  (scaler ? scaler->scale(loss) : loss).backward();
+  if (workers && workers->finish()) return Update::not_finite;
+  if (scaler && !scaler->unscale(optimizer)) return Update::overflowed;
+  if (!scaler && !gradients_finite(optimizer)) return Update::not_finite;
   optimizer.step();
-  return true;
+  return Update::applied;
 }
 
 // The segmentor's outputs, with a graph only when the segmentor learns now;
@@ -178,7 +184,7 @@ torch::Tensor adaptation_terms(const Networks& networks, const UnlabeledPass& ta
 
 // Step 2: mce(s(x), y) [+ aux_weight * mce(aux(x), y)] + lambda * adversarial
 // term [+ the semi-supervised or the domain-adaptation terms].
-void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, const Batch& batch,
+void update_segmentor(Networks& networks, Optimizers& optimizers, const Batch& batch,
                       const SegmentorOutput& output, const AdversaryView& labeled,
                       const UnlabeledPass* unlabeled, const StepPlan& plan, const StepSettings& settings,
                       StepStats& stats) {
@@ -204,9 +210,10 @@ void update_segmentor(Networks& networks, torch::optim::Optimizer& optimizer, co
   else if (unlabeled)
     loss = loss + semi_supervised_terms(*networks.adversary, *unlabeled, plan, settings, stats);
   stats.cross_entropy = cross_entropy.item<double>();
-  stats.segmentor_updated = minimise(optimizer, loss, settings.workers.get());
-  stats.segmentor_failed = !stats.segmentor_updated;
-  stats.finite = stats.finite && stats.segmentor_updated;
+  const auto update = minimise(*optimizers.segmentor, loss, settings.workers.get(), optimizers.scaler.get());
+  stats.segmentor_updated = update == Update::applied;
+  stats.segmentor_failed = update == Update::not_finite;
+  stats.finite = stats.finite && !stats.segmentor_failed;
 }
 
 // A label map the adversary judges in step 3, with what it judges it by.
@@ -231,7 +238,7 @@ JudgedMap ground_truth_map(const GroundTruthMap& truth, const AdversaryView& vie
 // gradient reaches the segmentor. Every map goes through the adversary in one
 // batched pass, sharing the image features (whose weight gradient then sums
 // the passes, as separate passes over the image would).
-void update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimizer,
+void update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimizer, GradScaler* scaler,
                       const std::vector<JudgedMap>& real, const std::vector<JudgedMap>& fake,
                       const StepSettings& settings, StepStats& stats) {
   std::vector<torch::Tensor> maps, features, real_cells, fake_cells;
@@ -258,8 +265,9 @@ void update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimiz
   stats.adversary_loss = loss.item<double>();
   stats.adversary_accuracy_real = share_judged_real(real_scores, real_judged, settings.criterion);
   stats.adversary_accuracy_fake = 1.0 - share_judged_real(fake_scores, fake_judged, settings.criterion);
-  stats.adversary_updated = minimise(optimizer, loss, settings.workers.get());
-  stats.finite = stats.finite && stats.adversary_updated;
+  const auto update = minimise(optimizer, loss, settings.workers.get(), scaler);
+  stats.adversary_updated = update == Update::applied;
+  stats.finite = stats.finite && update != Update::not_finite;
 }
 
 }  // namespace
@@ -274,7 +282,7 @@ StepSettings step_settings(const Config& config) {
   settings.encoding = encoding_options(config);
   settings.semi = {config.semi.enabled, config.semi.threshold, config.semi.adversary_on_unlabeled};
   settings.ignore_index = config.data.ignore_index;
-  settings.bf16 = uses_bf16(config.train.precision, config.train.device);
+  settings.precision = resolve_precision(config.train.precision, config.train.device);
   settings.freeze_bn = config.model.freeze_bn;
   settings.aux_weight = config.model.aux_weight;
   return settings;
@@ -310,7 +318,7 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
                         const StepSettings& settings, const torch::Tensor& unlabeled_images) {
   StepStats stats;
   set_train_mode(*networks.segmentor, settings.freeze_bn);
-  Autocast autocast(batch.images.device().type(), settings.bf16);
+  Autocast autocast(batch.images.device().type(), settings.precision);
   const bool semi = settings.adversarial && settings.semi.enabled && unlabeled_images.defined();
   const bool target = settings.adapt_domain && unlabeled_images.defined();
   const bool adversary_learns = settings.adversarial && plan.update_adversary;
@@ -355,8 +363,7 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
   // 2. Segmentor update.
   const UnlabeledPass* unlabeled_pass = unlabeled ? &*unlabeled : nullptr;
   if (plan.update_segmentor)
-    update_segmentor(networks, *optimizers.segmentor, batch, output, labeled, unlabeled_pass, plan, settings,
-                     stats);
+    update_segmentor(networks, optimizers, batch, output, labeled, unlabeled_pass, plan, settings, stats);
 
   // 3. Adversary update: ground truth is real and predictions fake or, when
   // adapting, source predictions are real and target ones fake.
@@ -367,17 +374,19 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
     if (!settings.adapt_domain) fake.push_back(predicted_map(labeled, settings));
     if (unlabeled && adversary_sees_unlabeled) fake.push_back(predicted_map(unlabeled->view, settings));
     if (!fake.empty())
-      update_adversary(*networks.adversary, *optimizers.adversary, real, fake, settings, stats);
+      update_adversary(*networks.adversary, *optimizers.adversary, optimizers.scaler.get(), real, fake,
+                       settings, stats);
   }
   if (adversary_learns && multi_level) {
     StepStats aux;
-    update_adversary(*networks.aux_adversary, *optimizers.aux_adversary,
+    update_adversary(*networks.aux_adversary, *optimizers.aux_adversary, optimizers.scaler.get(),
                      {predicted_map(labeled_aux, settings)}, {predicted_map(unlabeled->aux_view, settings)},
                      settings, aux);
     stats.aux_adversary_loss = aux.adversary_loss;
     stats.aux_adversary_updated = aux.adversary_updated;
     stats.finite = stats.finite && aux.finite;
   }
+  if (optimizers.scaler) optimizers.scaler->update();
   return stats;
 }
 

@@ -25,6 +25,7 @@
 
 #include "advseg/data/batch.h"
 #include "advseg/distributed/gradient_averaging.h"
+#include "advseg/inference/precision.h"
 #include "advseg/models/encoding.h"
 #include "advseg/train/losses.h"
 #include "advseg/train/networks.h"
@@ -47,7 +48,7 @@ struct StepSettings {
   EncodingOptions encoding;
   SemiSettings semi;
   int ignore_index = 255;
-  bool bf16 = false;        // autocast the forward passes (train.precision: bf16)
+  Precision precision;      // of the forward passes (train.precision)
   bool freeze_bn = false;   // BatchNorm layers stay in eval mode (model.freeze_bn)
   double aux_weight = 0.5;  // of the auxiliary head's cross-entropy (model.aux_weight)
   // Data-parallel training: averages every update's gradients over the

@@ -5,6 +5,7 @@
 #include <ATen/core/Generator.h>
 #include <torch/cuda.h>
 
+#include <functional>
 #include <iomanip>
 #include <sstream>
 #include <string>
@@ -55,14 +56,55 @@ void load_rng_state(torch::serialize::InputArchive& archive) {
     if (torch::Tensor saved; archive.try_read(key, saved)) cuda.set_state(saved);
 }
 
-template <class Saveable>
-void save_object(const Saveable& object, const fs::path& path) {
-  write_archive(path, [&](torch::serialize::OutputArchive& archive) { object.save(archive); });
+// One file of a checkpoint, written and read by the same entry: save and
+// load walk one list, so a new part (an EMA teacher) is one entry.
+struct Part {
+  const char* file;
+  std::function<void(torch::serialize::OutputArchive&)> save;
+  std::function<void(const fs::path&)> load;
+};
+
+Part network_part(const char* file, torch::nn::Module& network, const char* what) {
+  return {file, [&network](auto& archive) { network.save(archive); },
+          [&network, what](const fs::path& path) { load_network_weights(network, path, what); }};
 }
 
-void load_optimizer(torch::optim::Optimizer& optimizer, const fs::path& path, const c10::Device& device) {
-  read_archive(path, "optimizer", device,
-               [&](torch::serialize::InputArchive& archive) { optimizer.load(archive); });
+// Optimiser states live where the weights they update live.
+Part optimizer_part(const char* file, torch::optim::Optimizer& optimizer, const c10::Device& device) {
+  return {file, [&optimizer](auto& archive) { optimizer.save(archive); },
+          [&optimizer, device](const fs::path& path) {
+            read_archive(path, "optimizer", device, [&](auto& archive) { optimizer.load(archive); });
+          }};
+}
+
+// Every part of a training checkpoint but its config and progress.
+// `worker_rng_states`: see save_checkpoint.
+std::vector<Part> training_parts(const Networks& networks, const Optimizers& optimizers,
+                                 const std::vector<torch::Tensor>& worker_rng_states = {}) {
+  namespace file = checkpoint_file;
+  const auto device = networks.segmentor->parameters().front().device();
+  std::vector<Part> parts = {network_part(file::kSegmentor, *networks.segmentor, "segmentor architecture"),
+                             optimizer_part(file::kSegmentorOptimizer, *optimizers.segmentor, device)};
+  if (networks.adversary) {
+    parts.push_back(network_part(file::kAdversary, *networks.adversary, "adversary architecture"));
+    parts.push_back(optimizer_part(file::kAdversaryOptimizer, *optimizers.adversary, device));
+  }
+  if (networks.aux_adversary) {
+    parts.push_back(network_part(file::kAuxAdversary, *networks.aux_adversary, "adversary architecture"));
+    parts.push_back(optimizer_part(file::kAuxAdversaryOptimizer, *optimizers.aux_adversary, device));
+  }
+  if (auto* scaler = optimizers.scaler.get())
+    // A run switched to fp16 on resuming starts its scaler afresh.
+    parts.push_back({file::kGradScaler, [scaler](auto& archive) { scaler->save(archive); },
+                     [scaler, device](const fs::path& path) {
+                       if (fs::exists(path))
+                         read_archive(path, "gradient scaler", device,
+                                      [&](auto& archive) { scaler->load(archive); });
+                     }});
+  parts.push_back(
+      {file::kRng, [&worker_rng_states](auto& archive) { save_rng_states(archive, worker_rng_states); },
+       [](const fs::path& path) { read_archive(path, "LibTorch version", c10::kCPU, load_rng_state); }});
+  return parts;
 }
 
 // A directory name under checkpoints/ that no earlier save has used.
@@ -79,19 +121,8 @@ void write_checkpoint_files(const fs::path& dir, const Networks& networks, const
                             const TrainingProgress& progress, const Config& config,
                             const std::vector<torch::Tensor>& worker_rng_states) {
   namespace file = checkpoint_file;
-  save_object(*networks.segmentor, dir / file::kSegmentor);
-  save_object(*optimizers.segmentor, dir / file::kSegmentorOptimizer);
-  if (networks.adversary) {
-    save_object(*networks.adversary, dir / file::kAdversary);
-    save_object(*optimizers.adversary, dir / file::kAdversaryOptimizer);
-  }
-  if (networks.aux_adversary) {
-    save_object(*networks.aux_adversary, dir / file::kAuxAdversary);
-    save_object(*optimizers.aux_adversary, dir / file::kAuxAdversaryOptimizer);
-  }
-  write_archive(dir / file::kRng, [&](torch::serialize::OutputArchive& archive) {
-    save_rng_states(archive, worker_rng_states);
-  });
+  for (const auto& part : training_parts(networks, optimizers, worker_rng_states))
+    write_archive(dir / part.file, part.save);
   write_file_bytes(dir / file::kConfig, to_yaml(config));
   write_file_bytes(dir / file::kState, progress_to_json_text(progress));
   for (const auto& entry : fs::directory_iterator(dir)) sync_path(entry.path());
@@ -152,27 +183,11 @@ void save_checkpoint(const fs::path& out_dir, const std::string& name, const Net
   }
 }
 
-TrainingProgress load_checkpoint(const fs::path& checkpoint_dir, Networks& networks, Optimizers* optimizers) {
-  namespace file = checkpoint_file;
+TrainingProgress load_checkpoint(const fs::path& checkpoint_dir, Networks& networks, Optimizers& optimizers) {
   require_checkpoint_dir(checkpoint_dir);
-  auto state = checkpoint_dir / file::kState;
+  auto state = checkpoint_dir / checkpoint_file::kState;
   auto progress = parse_progress_json(read_file_bytes(state), state.string());
-  load_network_weights(*networks.segmentor, checkpoint_dir / file::kSegmentor, "segmentor architecture");
-  if (networks.adversary && optimizers)
-    load_network_weights(*networks.adversary, checkpoint_dir / file::kAdversary, "adversary architecture");
-  if (networks.aux_adversary && optimizers)
-    load_network_weights(*networks.aux_adversary, checkpoint_dir / file::kAuxAdversary,
-                         "adversary architecture");
-  if (optimizers) {
-    // Optimiser states live where the weights they update live.
-    const auto device = networks.segmentor->parameters().front().device();
-    load_optimizer(*optimizers->segmentor, checkpoint_dir / file::kSegmentorOptimizer, device);
-    if (optimizers->adversary)
-      load_optimizer(*optimizers->adversary, checkpoint_dir / file::kAdversaryOptimizer, device);
-    if (optimizers->aux_adversary)
-      load_optimizer(*optimizers->aux_adversary, checkpoint_dir / file::kAuxAdversaryOptimizer, device);
-    read_archive(checkpoint_dir / file::kRng, "LibTorch version", c10::kCPU, load_rng_state);
-  }
+  for (const auto& part : training_parts(networks, optimizers)) part.load(checkpoint_dir / part.file);
   return progress;
 }
 

@@ -1,5 +1,6 @@
-// Checkpoints: a directory holding both networks, both optimisers, the
-// training progress (iteration, epoch, RNG state) and the resolved config.
+// Checkpoints: a directory holding the networks, their optimisers (and fp16's
+// gradient scaler), the RNG states, the training progress (iteration, epoch)
+// and the resolved config.
 //
 // Saving never leaves a half-written checkpoint behind a name: each save
 // goes to a fresh directory under OUT/checkpoints/, is flushed to disk, and
@@ -33,10 +34,10 @@ void save_checkpoint(const std::filesystem::path& out_dir, const std::string& na
 // the one load_checkpoint restores).
 std::optional<torch::Tensor> load_worker_rng_state(const std::filesystem::path& checkpoint_dir, int rank);
 
-// Loads weights into `networks` (built from the checkpoint's config) and,
-// when `optimizers` is not null, the optimiser states and the RNG state.
+// Loads everything a resumed run needs into `networks` and `optimizers`
+// (built from the checkpoint's config) and this process's RNG states.
 // Missing, corrupted or mismatching files throw advseg::Error naming them.
 TrainingProgress load_checkpoint(const std::filesystem::path& checkpoint_dir, Networks& networks,
-                                 Optimizers* optimizers);
+                                 Optimizers& optimizers);
 
 }  // namespace advseg

@@ -5,8 +5,10 @@
 
 #include "advseg/config/config.h"
 #include "advseg/error.h"
+#include "advseg/inference/precision.h"
 #include "advseg/models/norm_layers.h"
 #include "advseg/models/state_dict.h"
+#include "advseg/runtime.h"
 #include "advseg/train/optimizers.h"
 
 namespace advseg {
@@ -131,6 +133,8 @@ Optimizers make_optimizers(const Config& config, const Networks& networks) {
   if (networks.aux_adversary)  // the same settings as the first adversary's
     optimizers.aux_adversary =
         make_optimizer(config.train.adversary_optimizer, {{networks.aux_adversary->parameters(), 1.0, true}});
+  if (resolve_precision(config.train.precision, config.train.device).scales_gradients())
+    optimizers.scaler = std::make_unique<GradScaler>(parse_device(config.train.device));
   return optimizers;
 }
 

@@ -11,6 +11,7 @@
 #include "advseg/models/adversary.h"
 #include "advseg/models/from_config.h"
 #include "advseg/models/segmentor.h"
+#include "advseg/train/grad_scaler.h"
 #include "advseg/train/optimizers.h"
 
 namespace advseg {
@@ -31,6 +32,7 @@ struct Optimizers {
   std::unique_ptr<torch::optim::Optimizer> aux_adversary;  // null without Networks::aux_adversary
   std::vector<double> segmentor_lr_scales;                 // per parameter group (train/optimizers.h)
   std::vector<double> adversary_lr_scales;                 // of both adversaries' optimisers
+  std::unique_ptr<GradScaler> scaler;                      // train.precision fp16 only: for every optimiser
 };
 
 // Builds the segmentor and, when config.adversarial.enabled, the adversary

@@ -207,7 +207,7 @@ void Trainer::resume_from(const fs::path& checkpoint_dir) {
     fail_at(checkpoint_dir, "cannot resume with " + changes +
                                 ": it changes the run's schedule or data order (iterations, learning rates). "
                                 "Resume with the saved values, or start a new run with another --out");
-  progress_ = load_checkpoint(checkpoint_dir, networks_, &optimizers_);
+  progress_ = load_checkpoint(checkpoint_dir, networks_, optimizers_);
   log_kept_until_ = progress_.iteration;
   if (distributed()) restore_worker_rng_stream(checkpoint_dir);
   if (progress_.world_size != world_size()) {

@@ -54,14 +54,10 @@ foreach(line IN LISTS lines)
   endif()
 endforeach()
 
-# glibc returns every freed block above 128 KB-32 MB to the kernel and faults
-# it in again at the next step: a third of the tests' time was the kernel's
-# (docs/reliability.md). These settings keep freed memory in the process.
-set(keep_freed_memory "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=17179869184")
 set(script "")
 foreach(test name IN ZIP_LISTS tests names)
   string(APPEND script "add_test([==[${name}]==] [==[${EXE}]==] [==[--gtest_filter=${test}]==])\n"
          "set_tests_properties([==[${name}]==] PROPERTIES TIMEOUT ${TIMEOUT} LABELS [==[${LABELS}]==] "
-         "COST ${COST} ENVIRONMENT [==[${keep_freed_memory}]==])\n")
+         "COST ${COST})\n")
 endforeach()
 file(WRITE "${OUT}" "${script}")

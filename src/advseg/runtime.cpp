@@ -1,14 +1,25 @@
 #include "advseg/runtime.h"
 
+#include <malloc.h>
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <string>
 #include <thread>
 
 #include "advseg/error.h"
 
 namespace advseg {
+
+void keep_freed_memory() {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables && std::strstr(tunables, "glibc.malloc.")) return;
+  mallopt(M_MMAP_THRESHOLD, std::numeric_limits<int>::max());
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+}
 
 int thread_count(int requested, int hardware) {
   if (hardware <= 0) return requested > 0 ? requested : 1;

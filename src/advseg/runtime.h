@@ -1,4 +1,4 @@
-// Process-wide LibTorch settings: how many threads, which device.
+// Process-wide settings: how many threads, which device, how freed memory is kept.
 #pragma once
 
 #include <c10/core/Device.h>
@@ -15,6 +15,16 @@ int thread_count(int requested, int hardware);
 // Sets LibTorch's intra-op thread count once per process, before any network
 // exists (LibTorch defaults to one thread here). Returns the count in use.
 int configure_threads(int requested);
+
+// Keeps freed memory in the process: glibc's malloc hands every freed block
+// above its mmap threshold (at most 32 MiB by default) back to the kernel,
+// and a training step frees and allocates the same activations and
+// gradients again at every step, so a third of the CPU time went to page
+// faults (docs/reliability.md). Blocks up to 2 GiB now come from the heap
+// and the heap is not trimmed. For programs, not libraries: the `advseg`
+// command calls it first thing. A GLIBC_TUNABLES naming glibc.malloc.*
+// settings is the user's choice, and wins.
+void keep_freed_memory();
 
 // "cpu", "cuda" or "cuda:N"; throws advseg::Error when CUDA is asked for but
 // this build or machine has none.

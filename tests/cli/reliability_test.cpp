@@ -32,33 +32,83 @@ void expect_refused(const std::string& command, const fs::path& victim, const st
   EXPECT_EQ(testing::read_text(victim.string()), before) << victim;
 }
 
+// A tiny run trained on a tiny folder dataset: what item 1's commands read.
+struct RunOnFolderData {
+  testing::TempDir dir;
+  fs::path data = testing::write_folder_dataset(dir.path() / "data", 4);
+  fs::path run = testing::train_tiny(dir.path() / "run", testing::folder_settings(data));
+  fs::path last = run / "last";
+  fs::path image = data / "images" / "img0.png";
+};
+
 // Item 1: report, eval, export and panels refuse an --out that is, or lies
 // inside, a run folder, a checkpoint or the dataset they read, before any
 // work, and leave it as it was.
 TEST(Reliability, Item01NoCommandWritesOntoTheRunCheckpointOrDatasetItReads) {
-  testing::TempDir dir;
-  const auto data = testing::write_folder_dataset(dir.path() / "data", 4);
-  const auto run = testing::train_tiny(dir.path() / "run", testing::folder_settings(data));
-  const auto last = run / "last";
-  const auto image = data / "images" / "img0.png";
+  const RunOnFolderData f;
 
-  expect_refused("report " + run.string() + " --no-eval --out " + (last / "config.yaml").string(),
-                 last / "config.yaml", "the run folder");
-  expect_refused("report " + run.string() + " --no-eval --out " + (run / "metrics.json").string(),
-                 run / "metrics.json", "the run folder");
-  expect_refused("eval --checkpoint " + last.string() + " --out " + (last / "config.yaml").string(),
-                 last / "config.yaml", "the checkpoint");
-  expect_refused("eval --checkpoint " + last.string() + " --out " + image.string(), image, "the dataset");
-  const auto weights = *fs::directory_iterator(last);  // any file of the checkpoint
-  expect_refused("export --checkpoint " + last.string() + " --out " + weights.path().string(), weights.path(),
-                 "the checkpoint");
-  expect_refused("panels --checkpoints a=" + last.string() + " --count 1 --out " + image.string(), image,
+  expect_refused("report " + f.run.string() + " --no-eval --out " + (f.last / "config.yaml").string(),
+                 f.last / "config.yaml", "the run folder");
+  expect_refused("report " + f.run.string() + " --no-eval --out " + (f.run / "metrics.json").string(),
+                 f.run / "metrics.json", "the run folder");
+  expect_refused("eval --checkpoint " + f.last.string() + " --out " + (f.last / "config.yaml").string(),
+                 f.last / "config.yaml", "the checkpoint");
+  expect_refused("eval --checkpoint " + f.last.string() + " --out " + f.image.string(), f.image,
                  "the dataset");
+  const auto weights = *fs::directory_iterator(f.last);  // any file of the checkpoint
+  expect_refused("export --checkpoint " + f.last.string() + " --out " + weights.path().string(),
+                 weights.path(), "the checkpoint");
+  expect_refused("panels --checkpoints a=" + f.last.string() + " --count 1 --out " + f.image.string(),
+                 f.image, "the dataset");
 
   // Beside them, the same commands write.
   const auto ok =
-      run_advseg("export --checkpoint " + last.string() + " --out " + (dir.path() / "m.pt").string());
+      run_advseg("export --checkpoint " + f.last.string() + " --out " + (f.dir.path() / "m.pt").string());
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
+}
+
+// The second sweep: eval, predict and export wrote into the run folder of
+// the checkpoint they read (eval --out R/metrics.json replaced the run's
+// metrics), and train, experiment and predict wrote a whole run or their
+// masks into a checkpoint or the dataset they read.
+TEST(Reliability, Item01NoCommandWritesIntoTheRunOfItsCheckpointOrIntoACheckpoint) {
+  const RunOnFolderData f;
+  const std::string checkpoint = " --checkpoint " + f.last.string();
+
+  expect_refused("eval" + checkpoint + " --out " + (f.run / "metrics.json").string(), f.run / "metrics.json",
+                 "the run folder of the checkpoint");
+  expect_refused("export" + checkpoint + " --out " + (f.run / "log.jsonl").string(), f.run / "log.jsonl",
+                 "the run folder of the checkpoint");
+  const auto refused = [&](const std::string& command, const std::string& what) {
+    const auto result = run_advseg(command);
+    EXPECT_EQ(result.exit_code, 1) << command << "\n" << result.output;
+    EXPECT_NE(result.output.find(what), std::string::npos) << command << "\n" << result.output;
+  };
+  refused("predict" + checkpoint + " --input " + f.image.string() + " --out " + f.last.string(),
+          "--out is the checkpoint");
+  refused("train --out " + f.last.string() + testing::kTinyCli, "--out is the checkpoint");
+  refused("train --out " + (f.run / "checkpoints" / "mine").string() + testing::kTinyCli,
+          "where a run keeps its checkpoints");
+  refused("train --out " + (f.data / "run").string() + testing::kTinyCli + testing::folder_settings(f.data),
+          "--out is inside the dataset");
+  refused("experiment --out " + (f.last / "exp").string() + " --seeds 1 --grid standard" + testing::kTinyCli,
+          "--out is inside the checkpoint");
+  EXPECT_FALSE(fs::exists(f.last / "exp"));
+  EXPECT_FALSE(fs::exists(f.last / "overlays"));
+  EXPECT_FALSE(fs::exists(f.data / "run"));
+}
+
+// Item 4, through a real pipe: `advseg train ... | head` closes the pipe, and
+// every later write raises SIGPIPE again; the run still saves and exits 141.
+TEST(Reliability, Item04AClosedPipeStopsTrainingAfterSaving) {
+  testing::TempDir dir;
+  const auto out = dir.path() / "run";
+  const auto status_file = dir.path() / "status";
+  const auto result = testing::run_shell(
+      "{ " + testing::binary_dir() + "/advseg train --out " + out.string() + testing::kTinyCli +
+      " --set train.epochs=500; echo $? > " + status_file.string() + "; } 2>&1 | head -c 1 > /dev/null");
+  EXPECT_EQ(testing::read_text(status_file.string()), "141\n") << result.output;
+  EXPECT_TRUE(fs::exists(out / "last" / "state.json")) << "saved before exiting";
 }
 
 // Item 2: a finished run resumed has nothing to do and keeps its files; a
@@ -138,7 +188,9 @@ TEST(Reliability, Item09BadNumbersSayWhatIsExpected) {
             "--count: expected a whole number of at least 1, got '0'"},
            {"report . --out r.html --panels -1", "--panels: expected a whole number of at least 0, got '-1'"},
            {"eval --checkpoint . --threads abc",
-            "--threads: expected a whole number from 0 to 1024, got 'abc'"}}) {
+            "--threads: expected a whole number from 0 to 1024, got 'abc'"},
+           // Decimal, as --set reads it: octal would make it 8, a valid rank.
+           {"train --out x --world-size 9 --rank 010", "--rank 10: must be between 0 and world size - 1"}}) {
     const auto result = run_advseg(arguments);
     EXPECT_EQ(result.exit_code, 1) << arguments << "\n" << result.output;
     EXPECT_NE(result.output.find(message), std::string::npos) << arguments << "\n" << result.output;

@@ -296,7 +296,12 @@ TEST(Validate, TrainingLoop) {
 
 TEST(Validate, BothOptimizersAreChecked) {
   EXPECT_EQ(violation([](Config& c) { c.train.segmentor_optimizer.lr = 0; }),
-            "train.segmentor_optimizer.lr: must be > 0, got 0");
+            "train.segmentor_optimizer.lr: must be > 0 and a float (at most 3.4e+38), got 0");
+  // Found by the second sweep: 1e300 passed, then failed mid-run as an internal error.
+  EXPECT_EQ(violation([](Config& c) { c.train.segmentor_optimizer.lr = 1e300; }),
+            "train.segmentor_optimizer.lr: must be > 0 and a float (at most 3.4e+38), got 1e+300");
+  EXPECT_EQ(violation([](Config& c) { c.train.adversary_optimizer.weight_decay = 1e300; }),
+            "train.adversary_optimizer.weight_decay: must be >= 0 and a float (at most 3.4e+38), got 1e+300");
   EXPECT_EQ(violation([](Config& c) { c.train.adversary_optimizer.type = "rmsprop"; }),
             "train.adversary_optimizer.type: must be one of adam, sgd, got 'rmsprop'");
   EXPECT_EQ(violation([](Config& c) { c.train.adversary_optimizer.momentum = 1; }),

@@ -220,7 +220,8 @@ INSTANTIATE_TEST_SUITE_P(DataParallelFaults, HangingWorker, ::testing::Values(tr
                          });
 
 // Rank 0 started alone: it fails within its timeout saying rank 1 never
-// joined, not that it stopped, with no C++ stack and no output folder.
+// joined, not that it stopped, with no C++ stack and no output folder; rank 1
+// alone says it cannot reach the store.
 TEST(DataParallelFaults, ARankStartedAloneSaysTheOtherNeverJoined) {
   testing::TempDir dir;
   const auto out = dir.path() / "run";
@@ -235,6 +236,19 @@ TEST(DataParallelFaults, ARankStartedAloneSaysTheOtherNeverJoined) {
   EXPECT_EQ(output.find("has stopped"), std::string::npos) << output;
   EXPECT_EQ(output.find("checkpoint"), std::string::npos) << output;
   EXPECT_EQ(output.find("Exception raised from"), std::string::npos) << output;
+
+  // Rank 1 alone: no store to reach. c10d's retries logged LibTorch's stack
+  // three times before advseg's message (the second sweep).
+  auto alone = start_workers(tiny_training(out, 1, 2), 2, free_port(), dir.file("alone"), "3");
+  ::kill(alone[0], SIGKILL);
+  wait_for(alone[0]);
+  const int rank1 = wait_at_most(alone[1], std::chrono::seconds(90));
+  if (rank1 == -1) ::kill(alone[1], SIGKILL);
+  const auto rank1_output = read_text(dir.file("alone.rank1"));
+  EXPECT_EQ(rank1, 1) << rank1_output;
+  EXPECT_NE(rank1_output.find("rank 1: cannot reach the rendezvous store"), std::string::npos)
+      << rank1_output;
+  EXPECT_EQ(rank1_output.find("Exception raised from"), std::string::npos) << rank1_output;
 }
 
 // Ctrl-C reaches one worker only (SIGTERM to rank 1): both stop at the same

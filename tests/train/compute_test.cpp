@@ -3,8 +3,11 @@
 // step on CUDA matches the same step on the CPU.
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
+#include <malloc.h>
 #include <torch/cuda.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -99,6 +102,22 @@ TEST(Threads, CountsAboveTheHardwareAreCappedThere) {
   EXPECT_EQ(threads, hardware);
   EXPECT_EQ(at::get_num_threads(), hardware);
   configure_threads(1);
+}
+
+// A freed 256 MiB block stays in the process for the next step instead of
+// going back to the kernel (and being faulted in again, page by page).
+TEST(Memory, FreedBlocksStayInTheProcess) {
+  if (const char* tunables = std::getenv("GLIBC_TUNABLES");
+      tunables && std::strstr(tunables, "glibc.malloc."))
+    GTEST_SKIP() << "GLIBC_TUNABLES sets malloc's own thresholds here (" << tunables << ")";
+  keep_freed_memory();
+  constexpr std::size_t kBlock = std::size_t{256} << 20;
+  const auto before = mallinfo2();
+  void* block = std::malloc(kBlock);
+  ASSERT_NE(block, nullptr);
+  EXPECT_LT(mallinfo2().hblkhd, before.hblkhd + kBlock) << "not a mapping of its own";
+  std::free(block);
+  EXPECT_GE(mallinfo2().fordblks, before.fordblks + kBlock) << "kept as free heap memory";
 }
 
 // Without a GPU, --device cuda fails before anything runs, saying why and

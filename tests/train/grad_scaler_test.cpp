@@ -2,13 +2,14 @@
 // overflow skips the step and halves the scale without counting as a
 // diverged step, clean steps grow it again, its state survives a
 // checkpoint, and a whole fp16 step tracks the fp32 step.
+#include "advseg/train/grad_scaler.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <sstream>
 
 #include "advseg/train/adversarial_step.h"
-#include "advseg/train/grad_scaler.h"
 #include "support/tiny_run.h"
 
 namespace advseg {

@@ -133,9 +133,12 @@ TEST(JudgedCells, CellsLessThanHalfValidCarryNoVerdict) {
 TEST(ShareJudgedReal, CountsValidCellsAboveTheCriterionsThreshold) {
   const auto scores = floats({0.3f, -0.1f, 0.7f, 5.0f}).reshape({1, 1, 1, 4});
   const auto valid = floats({1.0f, 1.0f, 1.0f, 0.0f}).reshape({1, 1, 1, 4});
-  EXPECT_NEAR(share_judged_real(scores, valid, kPixelBce), 2.0 / 3.0, kFloatTolerance);    // logits > 0
-  EXPECT_NEAR(share_judged_real(scores, valid, kPixelLsgan), 1.0 / 3.0, kFloatTolerance);  // scores > 1/2
-  EXPECT_NEAR(share_judged_real(scores, valid, kImageBce), 1.0, kFloatTolerance);          // mean 1.475 > 0
+  EXPECT_NEAR(share_judged_real(scores, valid, kPixelBce).item<double>(), 2.0 / 3.0,
+              kFloatTolerance);  // logits > 0
+  EXPECT_NEAR(share_judged_real(scores, valid, kPixelLsgan).item<double>(), 1.0 / 3.0,
+              kFloatTolerance);  // scores > 1/2
+  EXPECT_NEAR(share_judged_real(scores, valid, kImageBce).item<double>(), 1.0,
+              kFloatTolerance);  // mean 1.475 > 0
 }
 
 // Value and d(term)/d(logit) of the segmentor's term at fake logits (0.5, -1).

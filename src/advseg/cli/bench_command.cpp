@@ -96,15 +96,15 @@ void add_bench_command(CLI::App& app) {
   auto* command = app.add_subcommand(
       "bench", "Measure training, inference and loading speed (any segmentor; multiscale by default)");
   command->add_flag("--json", options->json, "Print one JSON object instead of a table");
-  command->add_option("--batch", bench.workload.batch, "Training batch size")->check(whole_number(1));
-  command->add_option("--height", bench.workload.height, "Image height")->check(whole_number(8, 1 << 14));
-  command->add_option("--width", bench.workload.width, "Image width")->check(whole_number(8, 1 << 14));
+  command->add_option("--batch", bench.workload.batch, "Training batch size")->transform(whole_number(1));
+  command->add_option("--height", bench.workload.height, "Image height")->transform(whole_number(8, 1 << 14));
+  command->add_option("--width", bench.workload.width, "Image width")->transform(whole_number(8, 1 << 14));
   command->add_option("--iters", bench.workload.reps.timed, "Timed iterations per figure")
-      ->check(whole_number(1));
+      ->transform(whole_number(1));
   command->add_option("--warmup", bench.workload.reps.warmup, "Untimed iterations first")
-      ->check(whole_number(0));
+      ->transform(whole_number(0));
   command->add_option("--threads", bench.threads, "LibTorch threads, both sides (0 = every core)")
-      ->check(whole_number(0));
+      ->transform(whole_number(0));
   command->add_option("--segmentor", bench.workload.segmentor, "Segmentor (model.segmentor)");
   command->add_option("--backbone", bench.workload.backbone, "Its backbone ('' = the segmentor's default)");
   command->add_option("--encoding", bench.workload.encoding, "Adversary input encoding")
@@ -116,9 +116,9 @@ void add_bench_command(CLI::App& app) {
   command->add_option("--data-root", bench.workload.data_root,
                       "Stanford Background copy for the loader figure");
   command->add_option("--loader-threads", bench.loader.threads, "Background loading threads")
-      ->check(whole_number(0));
+      ->transform(whole_number(0));
   command->add_option("--loader-batches", bench.loader.batches, "Batches the loader figure times")
-      ->check(whole_number(1));
+      ->transform(whole_number(1));
   command->add_flag(
       "--twin", bench.twin,
       "Also run the Python twin (NCHW, channels-last, and channels-last under torch.compile; "

@@ -18,7 +18,7 @@ void add_config_options(CLI::App& command, ConfigOptions& options) {
       ->type_name("KEY=VALUE");
   command
       .add_option("--threads", options.threads, "LibTorch threads (default: train.threads; 0 = all cores)")
-      ->check(whole_number(0, 1024));
+      ->transform(whole_number(0, 1024));
   command.add_option("--device", options.device, "cpu, cuda or cuda:N (default: train.device)");
 }
 

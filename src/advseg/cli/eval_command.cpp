@@ -10,6 +10,7 @@
 #include "advseg/config/dataset_folders.h"
 #include "advseg/error.h"
 #include "advseg/eval/checkpoint_evaluation.h"
+#include "advseg/inference/checkpoint_files.h"
 #include "advseg/io/output_file.h"
 
 namespace advseg {
@@ -26,7 +27,7 @@ void run_eval(const EvalOptions& options) {
   Config config = checkpoint_config(options.checkpoint, options.config);
   if (!options.out.empty()) {  // before the evaluation, which takes a while
     auto reads = dataset_folders(config);
-    reads.push_back({options.checkpoint, "the checkpoint"});
+    for (auto& read : checkpoint_reads(options.checkpoint)) reads.push_back(std::move(read));
     check_output_file(options.out, reads);
   }
   auto result = evaluate_checkpoint(options.checkpoint, config, options.split);

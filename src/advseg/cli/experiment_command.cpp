@@ -69,7 +69,7 @@ void add_experiment_command(CLI::App& app) {
                    "Output folder: a run per variant and seed, results.md, curves (rerun to resume)")
       ->required();
   command->add_option("--seeds", options->seeds, "Runs per variant, with train.seed, train.seed+1, ...")
-      ->check(whole_number(1));
+      ->transform(whole_number(1));
   command->add_option(
       "--grid", options->grid,
       "\"full\" (standard + encodings basic/product/scaling x losses flipped/original) or "

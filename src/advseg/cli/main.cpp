@@ -38,6 +38,7 @@
 #include "advseg/cli/exit_status.h"
 #include "advseg/cli/stop_signals.h"
 #include "advseg/error.h"
+#include "advseg/runtime.h"
 
 namespace {
 
@@ -87,6 +88,7 @@ int parse_and_run(CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) try {
+  advseg::keep_freed_memory();
   // Past a file-size limit, fail the write (reported as an error naming the
   // file) rather than kill the process.
   std::signal(SIGXFSZ, SIG_IGN);

@@ -47,13 +47,13 @@ void add_models_command(CLI::App& app) {
   ModelTableOptions& table = options->table;
   auto* command = app.add_subcommand(
       "models", "List every network: parameters, convolution multiply-adds, output stride, CPU speed");
-  command->add_option("--size", table.size, "Square input side")->check(whole_number(32, 4096));
-  command->add_option("--classes", table.classes, "Classes of the heads")->check(whole_number(1, 254));
+  command->add_option("--size", table.size, "Square input side")->transform(whole_number(32, 4096));
+  command->add_option("--classes", table.classes, "Classes of the heads")->transform(whole_number(1, 254));
   command->add_flag("--time", table.time, "Also time a batch-1 forward pass (fp32, and bf16 where native)");
   command->add_option("--iters", table.reps.timed, "Timed runs per network (the fastest counts)")
-      ->check(whole_number(1));
+      ->transform(whole_number(1));
   command->add_option("--threads", table.threads, "LibTorch threads (0 = every core)")
-      ->check(whole_number(0, 1024));
+      ->transform(whole_number(0, 1024));
   command->add_flag("--json", options->json, "Print one JSON object instead of a Markdown table");
   command->callback([options] {
     const auto rows = model_table(options->table, std::cerr);

@@ -31,6 +31,7 @@ CLI::Validator whole_number(long long low, long long high) {
         const auto [end, error] = std::from_chars(first, last, value);
         if (text.empty() || error != std::errc() || end != last || value < low || value > high)
           return "expected " + expected + ", got '" + text + "'";
+        text = std::to_string(value);  // decimal, as read here: CLI11 would take "010" for octal 8
         return "";
       },
       "", "");

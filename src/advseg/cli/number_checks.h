@@ -9,7 +9,9 @@
 
 namespace advseg {
 
-// A whole number from `low` to `high`, written in decimal.
+// A whole number from `low` to `high`, written in decimal ("010" is 10, as in
+// --set). Use it with ->transform(): it hands CLI11 the number without its
+// leading zeros, which CLI11 would otherwise read as octal.
 CLI::Validator whole_number(long long low, long long high = std::numeric_limits<long long>::max());
 
 // A number above `low` (or at least `low`, with `or_equal`), and at most `high`.

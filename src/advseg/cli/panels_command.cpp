@@ -70,7 +70,8 @@ void run_panels(const PanelsOptions& options) {
   Config config = checkpoint_config(first_dir, options.config);
   auto reads = dataset_folders(config);
   for (const auto& argument : options.checkpoints)
-    reads.push_back({split_named_argument(argument).second, "the checkpoint"});
+    for (auto& read : checkpoint_reads(split_named_argument(argument).second))
+      reads.push_back(std::move(read));
   check_output_file(options.out, reads);
   auto dataset = make_dataset(evaluated_data(config), options.split);
   auto examples = chosen_examples(*dataset, options);
@@ -101,7 +102,7 @@ void add_panels_command(CLI::App& app) {
       ->required();
   command->add_option("--split", options->split, "train or val")->check(CLI::IsMember({"train", "val"}));
   command->add_option("--count", options->count, "The first COUNT images of the split")
-      ->check(whole_number(1));
+      ->transform(whole_number(1));
   command->add_option("--ids", options->ids, "These image ids instead (comma-separated)")->delimiter(',');
   command->add_option("--out", options->out, "Output file: the picture (.png or .jpg)")
       ->required()

@@ -13,6 +13,8 @@
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
 #include "advseg/cli/number_checks.h"
+#include "advseg/inference/checkpoint_files.h"
+#include "advseg/io/output_file.h"
 #include "advseg/run/predict_images.h"
 
 namespace advseg {
@@ -32,6 +34,7 @@ void run_predict(PredictOptions& options) {
   options.settings.max_image_pixels = config.data.max_image_pixels;
   if (options.probabilities == "png") options.settings.probabilities = ProbabilityFiles::png;
   if (options.probabilities == "npy") options.settings.probabilities = ProbabilityFiles::npy;
+  check_output_folder(options.out, checkpoint_reads(options.checkpoint));  // before any prediction
   const auto plan = plan_predictions(options.input, options.out, options.settings);
   for (const auto& skipped : plan.skipped) std::cerr << "advseg: skipped " << skipped << "\n";
   const auto summary = run_predictions(options.checkpoint, config, plan.jobs, options.settings);
@@ -71,7 +74,7 @@ void add_predict_command(CLI::App& app) {
   command
       ->add_option("--tile", options->settings.tile,
                    "Predict in TILE x TILE windows overlapping by a quarter (large images); default: whole")
-      ->check(whole_number(1));
+      ->transform(whole_number(1));
   command->add_flag("--skip-bad", options->settings.skip_bad,
                     "Skip (and name) inputs that do not decode, instead of stopping before any output");
   add_config_options(*command, options->config);

@@ -47,7 +47,7 @@ void add_report_command(CLI::App& app) {
   command->add_option("runs", options->runs, "Run folders (train --out) or experiment folders")->required();
   command->add_option("--out", options->out, "The HTML file to write, e.g. report.html")->required();
   command->add_option("--panels", options->panels, "Val images in the picture panels (0: none)")
-      ->check(whole_number(0));
+      ->transform(whole_number(0));
   command->add_flag("--no-eval", options->no_eval,
                     "Do not evaluate the best checkpoints: metrics as saved, no confusion matrix or panels");
   add_config_options(*command, options->config);

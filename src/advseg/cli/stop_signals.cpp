@@ -20,6 +20,13 @@ void say_from_handler(const std::string& text) {
 
 // Only async-signal-safe work: counters, write(2), signal(2).
 extern "C" void request_stop(int signal_number) {
+  // A closed pipe raises SIGPIPE at every write, this handler's own included:
+  // the first asks to stop, and from then on writes just fail (EPIPE) while
+  // the run saves, instead of counting as a second Ctrl-C.
+  if (signal_number == SIGPIPE) {
+    std::signal(SIGPIPE, SIG_IGN);
+    if (stop_signals > 0) return;
+  }
   const int count = ++stop_signals;
   if (count == 1) {
     first_signal = signal_number;

@@ -66,14 +66,14 @@ void add_distributed_options(CLI::App& command, DistributedFlags& flags) {
   const char* group =
       "Data-parallel training (default: torchrun's RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT)";
   command.add_option("--world-size", flags.world_size, "Workers in the run")
-      ->check(whole_number(1))
+      ->transform(whole_number(1))
       ->group(group);
   command.add_option("--rank", flags.rank, "This worker's rank, 0 to world size - 1")
-      ->check(whole_number(0))
+      ->transform(whole_number(0))
       ->group(group);
   command.add_option("--master-addr", flags.master_addr, "Host of rank 0's rendezvous store")->group(group);
   command.add_option("--master-port", flags.master_port, "Port of the rendezvous store")
-      ->check(whole_number(1, 65535))
+      ->transform(whole_number(1, 65535))
       ->group(group);
   command.add_option("--dist-backend", flags.backend, "gloo or nccl (default: gloo on CPU, nccl on CUDA)")
       ->group(group);

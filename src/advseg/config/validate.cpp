@@ -3,6 +3,7 @@
 // which setting to change and to what.
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include "advseg/config/config.h"
 #include "advseg/config/config_diff.h"
@@ -314,9 +315,13 @@ void validate_target(const Config& config) {
 
 void validate_optimizer(const std::string& prefix, const OptimizerConfig& o) {
   require_one_of(prefix + ".type", o.type, {"adam", "sgd"});
-  require_positive(prefix + ".lr", o.lr);
+  // LibTorch's optimisers hold these as float: 1e300 failed mid-run as an internal error.
+  constexpr double kFloatMax = std::numeric_limits<float>::max();
+  require(o.lr > 0 && o.lr <= kFloatMax, prefix + ".lr", "> 0 and a float (at most 3.4e+38)",
+          number_text(o.lr));
   require_fraction_below_one(prefix + ".momentum", o.momentum);
-  require_non_negative(prefix + ".weight_decay", o.weight_decay);
+  require(o.weight_decay >= 0 && o.weight_decay <= kFloatMax, prefix + ".weight_decay",
+          ">= 0 and a float (at most 3.4e+38)", number_text(o.weight_decay));
   require_fraction_below_one(prefix + ".beta1", o.beta1);
   require_fraction_below_one(prefix + ".beta2", o.beta2);
   require_one_of(prefix + ".schedule", o.schedule, {"constant", "poly"});

@@ -1,5 +1,6 @@
 #include "advseg/distributed/communicator.h"
 
+#include <c10/util/Logging.h>
 #include <torch/cuda.h>
 
 #include <torch/csrc/distributed/c10d/Backend.hpp>
@@ -69,9 +70,22 @@ c10::intrusive_ptr<Collectives> nccl_group([[maybe_unused]] const c10::intrusive
   return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, group.rank, group.world_size, options);
 #else
   throw Error(
-      "--dist-backend nccl: this advseg was built without NCCL (build against a CUDA LibTorch with "
-      "-DADVSEG_NCCL=ON), use gloo");
+      "--dist-backend nccl: this advseg was built without NCCL (build it against a CUDA LibTorch, such as "
+      "the PyPI wheel scripts/setup.sh installs, with nccl.h found), or use gloo");
 #endif
+}
+
+// c10d logs each retry of a rendezvous, as a warning or an error, with
+// LibTorch's C++ stack: three screens before advseg's own message, which
+// names the rank and the cause. Quiet unless TORCH_CPP_LOG_LEVEL asks for it.
+void quiet_c10d_logs() {
+  if (const char* level = std::getenv("TORCH_CPP_LOG_LEVEL"); level && *level) return;
+  FLAGS_caffe2_log_level = std::max<int>(FLAGS_caffe2_log_level, 3);  // 3: FATAL only
+}
+
+// LibTorch's message, without the C++ stack it appends after a newline.
+std::string without_stack(const std::string& message) {
+  return message.substr(0, std::min<std::size_t>(message.find('\n'), 300));
 }
 
 c10::intrusive_ptr<c10d::Store> tcp_store(const WorkerGroup& group, bool host) {
@@ -86,8 +100,7 @@ c10::intrusive_ptr<c10d::Store> tcp_store(const WorkerGroup& group, bool host) {
   } catch (const std::exception& e) {
     throw Error("rank " + std::to_string(group.rank) + ": cannot " + (host ? "host" : "reach") +
                 " the rendezvous store at " + group.master_addr + ":" + std::to_string(group.master_port) +
-                " within " + seconds_text(group.timeout_s) + " (" + std::string(e.what()).substr(0, 300) +
-                ")");
+                " within " + seconds_text(group.timeout_s) + " (" + without_stack(e.what()) + ")");
   }
 }
 
@@ -139,10 +152,8 @@ struct Communicator::State {
                    : "rank 0, which hosts it, has stopped (died, hangs, or exited after "
                      "another rank's failure)");
     }
-    // LibTorch's message, without the C++ stack it appends after a newline.
-    const std::string detail = cause.what();
     if (joined) text << "; a checkpoint on disk, if any, is the last complete one";
-    text << ". Detail: " << detail.substr(0, std::min<std::size_t>(detail.find('\n'), 300));
+    text << ". Detail: " << without_stack(cause.what());
     throw Error(text.str());
   }
 
@@ -193,6 +204,7 @@ Communicator::~Communicator() = default;
 
 std::shared_ptr<Communicator> Communicator::join(const WorkerGroup& group, c10::DeviceType device) {
   check_worker_group(group);
+  quiet_c10d_logs();
   auto state = std::make_unique<State>();
   state->group_settings = group;
   state->store_address = group.master_addr + ":" + std::to_string(group.master_port);

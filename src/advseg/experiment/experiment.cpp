@@ -4,10 +4,12 @@
 #include <optional>
 
 #include "advseg/config/config_diff.h"
+#include "advseg/config/dataset_folders.h"
 #include "advseg/error.h"
 #include "advseg/eval/checkpoint_evaluation.h"
 #include "advseg/experiment/curves.h"
 #include "advseg/experiment/results.h"
+#include "advseg/inference/checkpoint_files.h"
 #include "advseg/io/file_bytes.h"
 #include "advseg/run/training_run.h"
 
@@ -28,6 +30,7 @@ std::string comparable_yaml(Config config) {
 
 // Results of different configs must never be mixed in one table.
 void claim_out_dir(const fs::path& out_dir, const Config& base) {
+  check_run_out_dir(out_dir, dataset_folders(base));
   const auto path = out_dir / "experiment.yaml";
   const auto yaml = comparable_yaml(base);
   if (fs::exists(path)) {

@@ -57,6 +57,53 @@ void require_checkpoint_dir(const fs::path& dir) {
   fail_at(dir, std::string("not an advseg checkpoint (no ") + checkpoint_file::kConfig + ")");
 }
 
+namespace {
+
+bool holds_a_run(const fs::path& dir) {
+  std::error_code error;
+  return fs::exists(fs::symlink_status(dir / "last", error)) ||
+         fs::exists(fs::symlink_status(dir / "best", error));
+}
+
+bool is_checkpoint(const fs::path& dir) {
+  std::error_code error;
+  return fs::is_regular_file(dir / checkpoint_file::kConfig, error) &&
+         fs::is_regular_file(dir / checkpoint_file::kState, error);
+}
+
+}  // namespace
+
+fs::path run_folder_of(const fs::path& checkpoint_dir) {
+  std::error_code error;
+  const auto dir = fs::weakly_canonical(fs::absolute(checkpoint_dir), error);
+  const auto parent = dir.parent_path();
+  if (parent.filename() == "checkpoints" && holds_a_run(parent.parent_path())) return parent.parent_path();
+  return holds_a_run(parent) ? parent : fs::path();
+}
+
+std::vector<ReadPath> checkpoint_reads(const fs::path& checkpoint) {
+  std::vector<ReadPath> reads = {{checkpoint, "the checkpoint"}};
+  if (const auto run = run_folder_of(checkpoint); !run.empty())
+    reads.push_back({run, "the run folder of the checkpoint"});
+  return reads;
+}
+
+void check_run_out_dir(const fs::path& out, const std::vector<ReadPath>& reads) {
+  check_output_folder(out, reads);
+  std::error_code error;
+  const auto resolved = fs::weakly_canonical(fs::absolute(out), error);
+  for (auto dir = resolved; !dir.empty(); dir = dir.parent_path()) {
+    if (is_checkpoint(dir))
+      fail_at(out, "--out is " + std::string(dir == resolved ? "" : "inside ") + "the checkpoint " +
+                       dir.string() + "; choose another --out");
+    if (dir.filename() == "checkpoints" && holds_a_run(dir.parent_path()))
+      fail_at(out, "--out is inside " + dir.string() +
+                       ", where a run keeps its checkpoints (its next save would delete it); choose another "
+                       "--out");
+    if (dir == dir.parent_path()) break;
+  }
+}
+
 Config load_checkpoint_config(const fs::path& checkpoint_dir) {
   require_checkpoint_dir(checkpoint_dir);
   const fs::path path = checkpoint_dir / checkpoint_file::kConfig;

@@ -14,7 +14,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "advseg/io/output_file.h"
 #include "advseg/models/segmentor.h"
 
 namespace advseg {
@@ -37,6 +39,20 @@ inline constexpr const char* kState = "state.json";
 // Throws advseg::Error unless `dir` is a checkpoint directory (a run's
 // folder gets "use RUN/last or RUN/best").
 void require_checkpoint_dir(const std::filesystem::path& dir);
+
+// The run folder a checkpoint belongs to: OUT for OUT/last, OUT/best and
+// OUT/checkpoints/<name> (links resolved); empty for a checkpoint kept
+// outside a run.
+std::filesystem::path run_folder_of(const std::filesystem::path& checkpoint_dir);
+
+// What a command reading `checkpoint` may not write into: the checkpoint and
+// the run folder it belongs to (io/output_file.h).
+std::vector<ReadPath> checkpoint_reads(const std::filesystem::path& checkpoint);
+
+// The rule for a run's output folder (train, experiment): check_output_folder
+// against `reads`, and never a checkpoint, a run's checkpoints/ folder, or
+// inside one (the next save of that run would delete it).
+void check_run_out_dir(const std::filesystem::path& out, const std::vector<ReadPath>& reads);
 
 // The config saved with a checkpoint (DIR/config.yaml), as it was resolved
 // when the run started.

@@ -16,7 +16,7 @@ namespace advseg {
 namespace fs = std::filesystem;
 
 std::pair<int, int> export_checkpoint(const ExportRequest& request, Config config) {
-  check_output_file(request.out, {{request.checkpoint, "the checkpoint"}});
+  check_output_file(request.out, checkpoint_reads(request.checkpoint));
   // The file holds CPU tensors in fp32; `.to("cuda")` moves them after loading.
   config.train.device = "cpu";
   auto segmentor = load_segmentor(request.checkpoint, config);

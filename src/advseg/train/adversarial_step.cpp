@@ -33,12 +33,13 @@ class FrozenWeights {
 
 bool is_finite(const torch::Tensor& loss) { return std::isfinite(loss.item<double>()); }
 
-bool gradients_finite(const torch::optim::Optimizer& optimizer) {
-  std::vector<torch::Tensor> checks;
+// Whether `loss` and every gradient are finite, in one read from the device.
+bool loss_and_gradients_finite(const torch::Tensor& loss, const torch::optim::Optimizer& optimizer) {
+  std::vector<torch::Tensor> checks{torch::isfinite(loss.detach()).all()};
   for (const auto& group : optimizer.param_groups())
     for (const auto& p : group.params())
       if (p.grad().defined()) checks.push_back(torch::isfinite(p.grad()).all());
-  return checks.empty() || torch::stack(checks).all().item<bool>();
+  return torch::stack(checks).all().item<bool>();
 }
 
 std::vector<torch::Tensor> parameters_of(const torch::optim::Optimizer& optimizer) {
@@ -47,6 +48,28 @@ std::vector<torch::Tensor> parameters_of(const torch::optim::Optimizer& optimize
     parameters.insert(parameters.end(), group.params().begin(), group.params().end());
   return parameters;
 }
+
+// A step's figures as they are computed, and the tensors of those not read
+// yet: they come off the device in one transfer when the step ends, where an
+// .item() each would stall a GPU's stream a dozen times per step.
+struct StepRecord {
+  StepStats stats;
+  std::vector<std::pair<double StepStats::*, torch::Tensor>> pending;
+
+  void later(double StepStats::*field, const torch::Tensor& value) {
+    pending.emplace_back(field, value.detach().reshape({}).to(torch::kDouble));
+  }
+  StepStats read() {
+    if (pending.empty()) return stats;
+    std::vector<torch::Tensor> values;
+    for (const auto& entry : pending) values.push_back(entry.second);
+    const auto all = torch::stack(values).cpu();
+    const double* data = all.data_ptr<double>();
+    for (std::size_t i = 0; i < pending.size(); ++i) stats.*(pending[i].first) = data[i];
+    pending.clear();
+    return stats;
+  }
+};
 
 enum class Update { applied, not_finite, overflowed };
 
@@ -59,16 +82,20 @@ enum class Update { applied, not_finite, overflowed };
 // In fp16 (`scaler` set) the loss is scaled for the backward pass; a
 // gradient that overflowed then means the scale was too large, not that
 // training diverged: the step is skipped and the scaler backs off.
+// A single process reads the verdict once, after the backward pass (a bad
+// loss costs one wasted backward pass, and a GPU one stall less per update).
 Update minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss, GradientAverager* workers,
                 GradScaler* scaler) {
-  const bool loss_finite = is_finite(loss);
-  if (!loss_finite && !workers) return Update::not_finite;
   optimizer.zero_grad();
-  if (workers) workers->begin(parameters_of(optimizer), !loss_finite);
+  if (workers) workers->begin(parameters_of(optimizer), !is_finite(loss));
   (scaler ? scaler->scale(loss) : loss).backward();
   if (workers && workers->finish()) return Update::not_finite;
-  if (scaler && !scaler->unscale(optimizer)) return Update::overflowed;
-  if (!scaler && !gradients_finite(optimizer)) return Update::not_finite;
+  if (scaler) {
+    if (!workers && !is_finite(loss)) return Update::not_finite;
+    if (!scaler->unscale(optimizer)) return Update::overflowed;
+  } else if (!loss_and_gradients_finite(loss, optimizer)) {
+    return Update::not_finite;
+  }
   optimizer.step();
   return Update::applied;
 }
@@ -133,22 +160,23 @@ struct UnlabeledPass {
 //   lambda_semi_adv * adversarial term of s(u)
 //   + lambda_semi * mce(s(u), argmax s(u) where the adversary's confidence passes T_semi).
 torch::Tensor semi_supervised_terms(AdversaryImpl& adversary, const UnlabeledPass& unlabeled,
-                                    const StepPlan& plan, const StepSettings& settings, StepStats& stats) {
+                                    const StepPlan& plan, const StepSettings& settings, StepRecord& record) {
   const auto scores = score_prediction(adversary, unlabeled.view, settings);
   const auto term =
       segmentor_adversarial_term(scores, unlabeled.view.judged, settings.loss, settings.criterion);
   const auto pseudo_labels = confident_pseudo_labels(
       unlabeled.output.logits, scores, unlabeled.images.size(2), unlabeled.images.size(3),
       settings.semi.threshold, settings.criterion, settings.ignore_index);
-  stats.used_unlabeled = true;
-  stats.semi_adversarial_term = term.item<double>();
-  stats.semi_mask_share = (pseudo_labels != settings.ignore_index).to(torch::kFloat).mean().item<double>();
+  record.stats.used_unlabeled = true;
+  record.later(&StepStats::semi_adversarial_term, term);
+  record.later(&StepStats::semi_mask_share,
+               (pseudo_labels != settings.ignore_index).to(torch::kFloat).mean());
   auto loss = plan.lambda_semi_adv * term;
   if (plan.lambda_semi > 0) {
     const auto self_training =
         segmentation_cross_entropy(unlabeled.output.logits, pseudo_labels, settings.ignore_index);
-    stats.semi_cross_entropy = self_training.item<double>();
-    stats.self_trained = true;
+    record.later(&StepStats::semi_cross_entropy, self_training);
+    record.stats.self_trained = true;
     loss = loss + plan.lambda_semi * self_training;
   }
   return loss;
@@ -160,23 +188,23 @@ torch::Tensor semi_supervised_terms(AdversaryImpl& adversary, const UnlabeledPas
 //   [+ lambda_target_aux_adv * the second adversary's term on the auxiliary head's maps].
 // The adversaries are null when only the entropy term is on (ADVENT's MinEnt).
 torch::Tensor adaptation_terms(const Networks& networks, const UnlabeledPass& target, const StepPlan& plan,
-                               const StepSettings& settings, StepStats& stats) {
+                               const StepSettings& settings, StepRecord& record) {
   const auto entropy = mean_entropy(target.output.logits);
-  stats.used_target = true;
-  stats.target_entropy = entropy.item<double>();
+  record.stats.used_target = true;
+  record.later(&StepStats::target_entropy, entropy);
   auto loss = plan.lambda_entropy * entropy;
   if (networks.adversary && plan.lambda_target_adv > 0) {
     const auto term = segmentor_adversarial_term(score_prediction(*networks.adversary, target.view, settings),
                                                  target.view.judged, settings.loss, settings.criterion);
-    stats.target_adversarial_term = term.item<double>();
-    stats.target_adversary_term = true;
+    record.later(&StepStats::target_adversarial_term, term);
+    record.stats.target_adversary_term = true;
     loss = loss + plan.lambda_target_adv * term;
   }
   if (networks.aux_adversary && plan.lambda_target_aux_adv > 0) {
     const auto term =
         segmentor_adversarial_term(score_prediction(*networks.aux_adversary, target.aux_view, settings),
                                    target.aux_view.judged, settings.loss, settings.criterion);
-    stats.target_aux_adversarial_term = term.item<double>();
+    record.later(&StepStats::target_aux_adversarial_term, term);
     loss = loss + plan.lambda_target_aux_adv * term;
   }
   return loss;
@@ -187,14 +215,14 @@ torch::Tensor adaptation_terms(const Networks& networks, const UnlabeledPass& ta
 void update_segmentor(Networks& networks, Optimizers& optimizers, const Batch& batch,
                       const SegmentorOutput& output, const AdversaryView& labeled,
                       const UnlabeledPass* unlabeled, const StepPlan& plan, const StepSettings& settings,
-                      StepStats& stats) {
+                      StepRecord& record) {
   auto cross_entropy = segmentation_cross_entropy(output.logits, batch.labels, settings.ignore_index);
   auto loss = cross_entropy;
   if (output.aux_logits.defined()) {
     // torchvision's auxiliary head: a second classifier on an earlier stage, training only.
     auto aux = segmentation_cross_entropy(output.aux_logits, batch.labels, settings.ignore_index);
     loss = loss + settings.aux_weight * aux;
-    stats.aux_cross_entropy = aux.item<double>();
+    record.later(&StepStats::aux_cross_entropy, aux);
   }
   std::optional<FrozenWeights> frozen, frozen_aux;
   if (networks.adversary) frozen.emplace(*networks.adversary);
@@ -203,17 +231,17 @@ void update_segmentor(Networks& networks, Optimizers& optimizers, const Batch& b
     auto term = segmentor_adversarial_term(score_prediction(*networks.adversary, labeled, settings),
                                            labeled.judged, settings.loss, settings.criterion);
     loss = loss + plan.lambda * term;
-    stats.adversarial_term = term.item<double>();
+    record.later(&StepStats::adversarial_term, term);
   }
   if (unlabeled && settings.adapt_domain)
-    loss = loss + adaptation_terms(networks, *unlabeled, plan, settings, stats);
+    loss = loss + adaptation_terms(networks, *unlabeled, plan, settings, record);
   else if (unlabeled)
-    loss = loss + semi_supervised_terms(*networks.adversary, *unlabeled, plan, settings, stats);
-  stats.cross_entropy = cross_entropy.item<double>();
+    loss = loss + semi_supervised_terms(*networks.adversary, *unlabeled, plan, settings, record);
+  record.later(&StepStats::cross_entropy, cross_entropy);
   const auto update = minimise(*optimizers.segmentor, loss, settings.workers.get(), optimizers.scaler.get());
-  stats.segmentor_updated = update == Update::applied;
-  stats.segmentor_failed = update == Update::not_finite;
-  stats.finite = stats.finite && !stats.segmentor_failed;
+  record.stats.segmentor_updated = update == Update::applied;
+  record.stats.segmentor_failed = update == Update::not_finite;
+  record.stats.finite = record.stats.finite && !record.stats.segmentor_failed;
 }
 
 // A label map the adversary judges in step 3, with what it judges it by.
@@ -240,7 +268,7 @@ JudgedMap ground_truth_map(const GroundTruthMap& truth, const AdversaryView& vie
 // the passes, as separate passes over the image would).
 void update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimizer, GradScaler* scaler,
                       const std::vector<JudgedMap>& real, const std::vector<JudgedMap>& fake,
-                      const StepSettings& settings, StepStats& stats) {
+                      const StepSettings& settings, StepRecord& record) {
   std::vector<torch::Tensor> maps, features, real_cells, fake_cells;
   std::int64_t real_count = 0;
   for (const auto& map : real) {
@@ -262,12 +290,14 @@ void update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimiz
   const auto fake_scores = scores.narrow(0, real_count, scores.size(0) - real_count);
   const auto real_judged = torch::cat(real_cells), fake_judged = torch::cat(fake_cells);
   auto loss = adversary_loss(real_scores, real_judged, fake_scores, fake_judged, settings.criterion);
-  stats.adversary_loss = loss.item<double>();
-  stats.adversary_accuracy_real = share_judged_real(real_scores, real_judged, settings.criterion);
-  stats.adversary_accuracy_fake = 1.0 - share_judged_real(fake_scores, fake_judged, settings.criterion);
+  record.later(&StepStats::adversary_loss, loss);
+  record.later(&StepStats::adversary_accuracy_real,
+               share_judged_real(real_scores, real_judged, settings.criterion));
+  record.later(&StepStats::adversary_accuracy_fake,
+               1.0 - share_judged_real(fake_scores, fake_judged, settings.criterion).to(torch::kDouble));
   const auto update = minimise(optimizer, loss, settings.workers.get(), scaler);
-  stats.adversary_updated = update == Update::applied;
-  stats.finite = stats.finite && update != Update::not_finite;
+  record.stats.adversary_updated = update == Update::applied;
+  record.stats.finite = record.stats.finite && update != Update::not_finite;
 }
 
 }  // namespace
@@ -316,7 +346,7 @@ StepPlan plan_step(const Config& config, std::int64_t iteration) {
 
 StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch& batch, const StepPlan& plan,
                         const StepSettings& settings, const torch::Tensor& unlabeled_images) {
-  StepStats stats;
+  StepRecord record;
   set_train_mode(*networks.segmentor, settings.freeze_bn);
   Autocast autocast(batch.images.device().type(), settings.precision);
   const bool semi = settings.adversarial && settings.semi.enabled && unlabeled_images.defined();
@@ -363,7 +393,7 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
   // 2. Segmentor update.
   const UnlabeledPass* unlabeled_pass = unlabeled ? &*unlabeled : nullptr;
   if (plan.update_segmentor)
-    update_segmentor(networks, optimizers, batch, output, labeled, unlabeled_pass, plan, settings, stats);
+    update_segmentor(networks, optimizers, batch, output, labeled, unlabeled_pass, plan, settings, record);
 
   // 3. Adversary update: ground truth is real and predictions fake or, when
   // adapting, source predictions are real and target ones fake.
@@ -375,19 +405,20 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
     if (unlabeled && adversary_sees_unlabeled) fake.push_back(predicted_map(unlabeled->view, settings));
     if (!fake.empty())
       update_adversary(*networks.adversary, *optimizers.adversary, optimizers.scaler.get(), real, fake,
-                       settings, stats);
+                       settings, record);
   }
   if (adversary_learns && multi_level) {
-    StepStats aux;
+    StepRecord aux;
     update_adversary(*networks.aux_adversary, *optimizers.aux_adversary, optimizers.scaler.get(),
                      {predicted_map(labeled_aux, settings)}, {predicted_map(unlabeled->aux_view, settings)},
                      settings, aux);
-    stats.aux_adversary_loss = aux.adversary_loss;
-    stats.aux_adversary_updated = aux.adversary_updated;
-    stats.finite = stats.finite && aux.finite;
+    const StepStats aux_stats = aux.read();
+    record.stats.aux_adversary_loss = aux_stats.adversary_loss;
+    record.stats.aux_adversary_updated = aux_stats.adversary_updated;
+    record.stats.finite = record.stats.finite && aux_stats.finite;
   }
   if (optimizers.scaler) optimizers.scaler->update();
-  return stats;
+  return record.read();
 }
 
 }  // namespace advseg

@@ -118,13 +118,12 @@ torch::Tensor segmentor_adversarial_term(const torch::Tensor& fake_scores, const
   return -gan_loss(fake_scores, 0.0, valid, criterion);
 }
 
-double share_judged_real(const torch::Tensor& scores, const torch::Tensor& valid,
-                         const GanCriterion& criterion) {
+torch::Tensor share_judged_real(const torch::Tensor& scores, const torch::Tensor& valid,
+                                const GanCriterion& criterion) {
   torch::NoGradGuard no_grad;
   const auto judged = verdicts(scores, valid, criterion.reduction);
   const double threshold = criterion.loss == GanLoss::lsgan ? 0.5 : 0.0;
-  return weighted_mean((judged.logits > threshold).to(judged.weights.scalar_type()), judged.weights)
-      .item<double>();
+  return weighted_mean((judged.logits > threshold).to(judged.weights.scalar_type()), judged.weights);
 }
 
 torch::Tensor adversary_confidence(const torch::Tensor& scores, std::int64_t height, std::int64_t width,

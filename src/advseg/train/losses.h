@@ -63,9 +63,9 @@ torch::Tensor segmentor_adversarial_term(const torch::Tensor& fake_scores, const
                                          AdversarialLoss kind, const GanCriterion& criterion);
 
 // The share of verdicts (images, or valid cells) that say "real": a logit
-// above 0 (bce) or a score above 1/2 (lsgan).
-double share_judged_real(const torch::Tensor& scores, const torch::Tensor& valid,
-                         const GanCriterion& criterion);
+// above 0 (bce) or a score above 1/2 (lsgan); a 0-d tensor, on the scores' device.
+torch::Tensor share_judged_real(const torch::Tensor& scores, const torch::Tensor& valid,
+                                const GanCriterion& criterion);
 
 // The adversary's belief that each cell is ground truth, in [0, 1]: the
 // score map upsampled to [height, width], through a sigmoid (bce) or

@@ -11,10 +11,12 @@
 #include <vector>
 
 #include "advseg/config/config_diff.h"
+#include "advseg/config/dataset_folders.h"
 #include "advseg/data/loader.h"
 #include "advseg/data/pipeline_options.h"
 #include "advseg/distributed/communicator.h"
 #include "advseg/error.h"
+#include "advseg/inference/checkpoint_files.h"
 #include "advseg/io/file_bytes.h"
 #include "advseg/runtime.h"
 #include "advseg/train/optimizers.h"
@@ -152,7 +154,10 @@ Trainer::Trainer(Config config, fs::path out_dir, std::unique_ptr<Validator> val
       sets_(make_training_sets(config_)),
       settings_(step_settings(config_)),
       collapse_monitor_(config_.train.collapse_patience) {
-  if (is_main()) lock_.emplace(out_dir_);
+  if (is_main()) {
+    check_run_out_dir(out_dir_, dataset_folders(config_));  // before the lock creates anything there
+    lock_.emplace(out_dir_);
+  }
   torch::manual_seed(static_cast<std::uint64_t>(config_.train.seed));
   networks_ = make_networks(config_, device_);
   optimizers_ = make_optimizers(config_, networks_);
@@ -181,18 +186,6 @@ Trainer::Trainer(Config config, fs::path out_dir, std::unique_ptr<Validator> val
 }
 
 Trainer::~Trainer() = default;
-
-namespace {
-
-// The run folder a checkpoint belongs to: OUT for OUT/last, OUT/best and
-// OUT/checkpoints/<name> (links resolved).
-fs::path run_folder_of(const fs::path& checkpoint_dir) {
-  const auto dir = fs::weakly_canonical(checkpoint_dir);
-  const auto parent = dir.parent_path();
-  return parent.filename() == "checkpoints" ? parent.parent_path() : parent;
-}
-
-}  // namespace
 
 void Trainer::resume_from(const fs::path& checkpoint_dir) {
   const Config saved = load_checkpoint_config(checkpoint_dir);

@@ -17,4 +17,8 @@ class Error : public std::runtime_error {
 // "PATH: MESSAGE", the form of every error about a file.
 [[noreturn]] void fail_at(const std::filesystem::path& file, const std::string& message);
 
+// Whether an exception's message is an allocation failure (LibTorch's
+// allocators, std::bad_alloc): the caller then says which setting to lower.
+bool is_out_of_memory(const std::string& message);
+
 }  // namespace advseg

@@ -179,6 +179,57 @@ TEST(Reliability, Item07SkipBadSkipsFoldersLinksAndFifosNamedAsImages) {
   EXPECT_TRUE(fs::exists(dir.path() / "out" / "img0.png"));
 }
 
+// The second sweep: a metrics file that is not a result is named with its
+// problem: compare refuses it, report --no-eval says so and reports the rest.
+TEST(Reliability, SweepAMetricsFileThatIsNotAResultIsNamed) {
+  testing::TempDir dir;
+  const auto run = testing::train_tiny(dir.path() / "run");
+  const auto metrics = run / "metrics.json";
+  for (const auto& [content, problem] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"metrics": {"mean_iou": "abc"}})", "metrics.mean_iou: expected a number, got \"abc\""},
+           {R"({"metrics": {"mean_iou": 5.3}})", "metrics.mean_iou: expected a number in [0, 1], got 5.3"}}) {
+    std::ofstream(metrics) << content;
+    const auto compared = run_advseg("compare a=" + metrics.string());
+    EXPECT_EQ(compared.exit_code, 1) << compared.output;
+    EXPECT_NE(compared.output.find(metrics.string() + ": " + problem), std::string::npos) << compared.output;
+  }
+  const auto report = dir.path() / "report.html";
+  const auto reported = run_advseg("report " + run.string() + " --no-eval --out " + report.string());
+  EXPECT_EQ(reported.exit_code, 0) << reported.output;
+  EXPECT_NE(reported.output.find("note: " + metrics.string() + ": metrics.mean_iou"), std::string::npos)
+      << reported.output;
+  EXPECT_NE(testing::read_text(report.string()).find("metrics.mean_iou: expected a number in [0, 1]"),
+            std::string::npos);
+}
+
+// The second sweep: arguments that would be ignored, repeated or too large
+// are refused before any work, naming the argument.
+TEST(Reliability, SweepIgnoredRepeatedOrTooLargeArgumentsAreRefusedFirst) {
+  testing::TempDir dir;
+  const auto run = testing::train_tiny(dir.path() / "run");
+  const auto experiment = dir.path() / "experiment";
+  for (const auto& [arguments, message] : std::vector<std::pair<std::string, std::string>>{
+           {"bench --backbone resnet50 --iters 1 --warmup 0",
+            "segmentor 'multiscale': unsupported backbone 'resnet50' (allowed: none"},
+           {"bench --data-root " + (dir.path() / "nowhere").string(),
+            (dir.path() / "nowhere").string() + ": no such folder (--data-root"},
+           {"experiment --out " + experiment.string() + " --grid standard --label-fractions 0.5,0.50" +
+                testing::kTinyCli,
+            "--label-fractions: 0.50 given twice"},
+           {"experiment --out " + experiment.string() + " --grid standard --label-fractions 0.01" +
+                testing::kTinyCli,
+            "train.batch_size: 4 is larger than the 1 labelled training images (data.labeled_fraction 0.01"},
+           {"export --checkpoint " + (run / "last").string() + " --out " + (dir.path() / "m.pt").string() +
+                " --size 99999x99999",
+            "--size: expected HEIGHTxWIDTH in pixels, each from 1 to 16384"}}) {
+    const auto result = run_advseg(arguments);
+    EXPECT_EQ(result.exit_code, 1) << arguments << "\n" << result.output;
+    EXPECT_NE(result.output.find(message), std::string::npos) << arguments << "\n" << result.output;
+  }
+  EXPECT_FALSE(fs::exists(experiment)) << "claimed before refusing";
+  EXPECT_FALSE(fs::exists(dir.path() / "m.pt"));
+}
+
 // Item 9: a bad number is answered with what is expected, in a line.
 TEST(Reliability, Item09BadNumbersSayWhatIsExpected) {
   for (const auto& [arguments, message] : std::vector<std::pair<std::string, std::string>>{

@@ -340,5 +340,10 @@ TEST(Validate, UNetWidthsAreCheckedForUNetOnly) {
   EXPECT_EQ(violation([](Config& c) { c.model.unet_widths = {}; }), "");
 }
 
+TEST(Validate, FcWidthIsAtLeastOne) {
+  EXPECT_EQ(violation([](Config& c) { c.model.fc_width = 256; }), "");
+  EXPECT_EQ(violation([](Config& c) { c.model.fc_width = 0; }), "model.fc_width: must be >= 1, got 0");
+}
+
 }  // namespace
 }  // namespace advseg

@@ -59,7 +59,7 @@ std::string input_and_logits(SegmentorImpl& segmentor, const testing::TempDir& d
 
 // tools/export_onnx.py ARGUMENTS in the build's Python; stdout and stderr together.
 testing::CommandResult run_export_tool(const std::string& arguments) {
-  return testing::run_shell(quoted(testing::test_python()) + " " +
+  return testing::run_shell(testing::python_command() + " " +
                             quoted(testing::source_dir() + "/tools/export_onnx.py") + " " + arguments);
 }
 

@@ -376,7 +376,7 @@ TEST(ImageFile, WriteFailuresNameThePath) {
   const cv::Mat rgb(2, 2, CV_8UC3, cv::Scalar(1, 2, 3));
   const auto missing_folder = dir.file("no_such_folder") / "out.png";
   EXPECT_PRED2(contains, error_message([&] { write_rgb_image(missing_folder, rgb); }),
-               missing_folder.string() + ": cannot write image");
+               missing_folder.string() + ": cannot be written: its folder");
   EXPECT_PRED2(contains, error_message([&] { write_rgb_image(dir.file("out.xyz"), rgb); }),
                dir.file("out.xyz").string() + ": cannot write image");
   EXPECT_PRED2(contains,

@@ -179,8 +179,8 @@ TEST(TorchvisionFiles, ConvertToolMakesStateDictsOfModelsCheckpointsAndLegacyFil
   non_strict.strict = false;
   // A pickled model runs code when loaded: the tool asks for --trust-pickle.
   const int refused = std::system(
-      (testing::quoted(testing::test_python()) + " " + tool + " " + quoted(dir.file("model.pt").string()) +
-       " " + quoted(dir.file("refused.pth").string()) + " 2>" + quoted(dir.file("refused.log").string()))
+      (testing::python_command() + " " + tool + " " + quoted(dir.file("model.pt").string()) + " " +
+       quoted(dir.file("refused.pth").string()) + " 2>" + quoted(dir.file("refused.log").string()))
           .c_str());
   EXPECT_NE(refused, 0);
   EXPECT_NE(testing::read_text(dir.file("refused.log")).find("--trust-pickle"), std::string::npos)

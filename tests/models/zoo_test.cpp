@@ -117,17 +117,27 @@ TEST(Zoo, Fcn32sIsAtStride32WithThePapersLayers) {
   check_network(*net, 64, 64, 2, 2);
 }
 
+// The other VGG networks with narrow fc6/fc7 (model.fc_width): 20 times
+// fewer parameters, the same structure.
+constexpr int kNarrowFc = 64;
+
+SegmentorOptions narrow_fc_options() {
+  auto options = options_with();
+  options.fc_width = kNarrowFc;
+  return options;
+}
+
 TEST(Zoo, Fcn16sIsAtStride16) {
-  const auto net = build("fcn16s", options_with());
+  const auto net = build("fcn16s", narrow_fc_options());
   EXPECT_EQ(net->output_stride(), 16);
   check_network(*net, 64, 64, 4, 4);
 }
 
 TEST(Zoo, Fcn8sIsAtStride8AndHandlesOddSizes) {
-  const auto net = build("fcn8s", options_with());
+  const auto net = build("fcn8s", narrow_fc_options());
   EXPECT_EQ(net->output_stride(), 8);
-  const std::int64_t fcn32s_head =
-      (7 * 7 * 512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * kZooClasses + kZooClasses);
+  constexpr int w = kNarrowFc;
+  const std::int64_t fcn32s_head = (7 * 7 * 512 * w + w) + (w * w + w) + (w * kZooClasses + kZooClasses);
   // + two 4x4 upsamplings (no bias), score_pool4, score_pool3.
   const std::int64_t skips = 2 * (kZooClasses * kZooClasses * 16) + (512 * kZooClasses + kZooClasses) +
                              (256 * kZooClasses + kZooClasses);
@@ -147,7 +157,7 @@ TEST(Zoo, Fcn8sIsAtStride8AndHandlesOddSizes) {
 
 TEST(Zoo, Dilated8KeepsTorchvisionNamesAndTheContextModuleStartsAsIdentity) {
   const testing::WithoutOneDnn without_onednn;  // ~8x faster on these tiny grids
-  const auto net = build("dilated8", options_with());
+  const auto net = build("dilated8", narrow_fc_options());
   EXPECT_EQ(net->output_stride(), 8);
   std::set<std::string> vgg_names, expected;
   for (const auto& entry : net->named_parameters())
@@ -157,12 +167,11 @@ TEST(Zoo, Dilated8KeepsTorchvisionNamesAndTheContextModuleStartsAsIdentity) {
       expected.insert("backbone.features." + std::to_string(index) + "." + kind);
   EXPECT_EQ(vgg_names, expected);
   EXPECT_EQ(count(net->backbone_parameters()), kVgg16Features);
-  // 32x32: fc6 (7x7, 4096 maps) on a larger grid costs seconds more.
   const auto plain = check_network(*net, 32, 32, 4, 4).logits;
 
   // Same seed, same front end: the identity-initialised context module
   // passes the non-negative part of the scores (its ReLUs) through.
-  const auto context = build("dilated8-context", options_with());
+  const auto context = build("dilated8-context", narrow_fc_options());
   EXPECT_EQ(parameter_count(*context) - parameter_count(*net),
             7 * (kZooClasses * kZooClasses * 9 + kZooClasses) + (kZooClasses * kZooClasses + kZooClasses));
   const auto with_context = check_network(*context, 32, 32, 4, 4).logits;

@@ -28,14 +28,26 @@ inline std::string test_python() {
   return chosen && *chosen ? chosen : python();
 }
 
-// Runs `arguments` with test_python(). Returns false, with `why`, when that
+// A shell command starting test_python(), its freed memory kept in the
+// process as advseg's own (runtime.h keep_freed_memory): on this project's
+// machines an export of a VGG-16 network spent half its time in page faults
+// without it (docs/reliability.md). A GLIBC_TUNABLES already set is kept.
+inline std::string python_command() {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  const std::string keep = tunables && *tunables ? ""
+                                                 : "GLIBC_TUNABLES=glibc.malloc.mmap_max=0:"
+                                                   "glibc.malloc.trim_threshold=4294967295 ";
+  return keep + quoted(test_python());
+}
+
+// Runs `arguments` with python_command(). Returns false, with `why`, when that
 // Python is missing or lacks the modules; fails the test (its output shown)
 // when the script fails.
 inline bool run_python(const std::string& arguments, const TempDir& dir, std::string& why,
                        const std::string& modules = "torchvision") {
   const std::string python = test_python();
   const auto log = dir.file("python.log").string();
-  const int status = std::system((quoted(python) + " " + arguments + " >" + quoted(log) + " 2>&1").c_str());
+  const int status = std::system((python_command() + " " + arguments + " >" + quoted(log) + " 2>&1").c_str());
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
   if (code == 0) return true;
   if (code == kPythonLacksModule || code == 127) {  // no such module, no such python

@@ -27,9 +27,9 @@ struct Family {
   std::string segmentor;
   std::string backbone;  // the lightest one the family takes ("" = its only one)
   int side;              // input side
-  // VGG-16 without batch norm, fc6/fc7 as convolutions: 134M parameters and
-  // seconds per step even at 32x32 (fcn's 100-pixel padding), so a batch of
-  // one, one step per adversary, and no oneDNN (support/without_onednn.h).
+  // VGG-16 without batch norm, fc6/fc7 as convolutions (256 channels here,
+  // 4096 in the papers): a batch of one, one step per adversary, and no
+  // oneDNN (support/without_onednn.h).
   bool vgg;
   std::string aux_loss = "auto";
   bool has_aux = false;  // with that aux_loss
@@ -62,6 +62,7 @@ Config family_config(const Family& family, const std::string& adversary) {
   config.model.backbone = family.backbone;
   config.model.aux_loss = family.aux_loss;
   config.model.unet_widths = {16, 32, 64};
+  config.model.fc_width = 256;  // the VGG families' fc6/fc7 (4096: 134M parameters, seconds per step)
   config.data.crop_height = config.data.crop_width = family.side;
   if (family.vgg) {
     // Adam diverges within a few steps on these from scratch; SGD does not.

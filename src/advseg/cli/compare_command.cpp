@@ -7,22 +7,14 @@
 #include "advseg/cli/commands.h"
 #include "advseg/cli/common.h"
 #include "advseg/cli/metrics_table.h"
-#include "advseg/error.h"
-#include "advseg/io/file_bytes.h"
+#include "advseg/eval/saved_result.h"
 
 namespace advseg {
 namespace {
 
 NamedMetrics read_named_metrics(const std::string& argument) {
   auto [name, path] = split_named_argument(argument);
-  try {
-    auto json = nlohmann::json::parse(read_file_bytes(path));
-    if (!json.contains("metrics"))
-      fail_at(path, "has no \"metrics\" object (not written by advseg train/eval?)");
-    return {name, json};
-  } catch (const nlohmann::json::exception& e) {
-    fail_at(path, std::string("not valid JSON: ") + e.what());
-  }
+  return {name, read_saved_result(path)};
 }
 
 }  // namespace

@@ -21,6 +21,8 @@ struct ExportOptions {
   ConfigOptions config;
 };
 
+constexpr int kMaxExportSide = 1 << 14;  // as advseg bench's --height and --width
+
 // "240x320" -> {240, 320}.
 std::pair<int, int> parse_size(const std::string& text) {
   const auto x = text.find('x');
@@ -28,12 +30,14 @@ std::pair<int, int> parse_size(const std::string& text) {
     std::size_t used_height = 0, used_width = 0;
     const int height = std::stoi(text.substr(0, x), &used_height);
     const int width = std::stoi(text.substr(x + 1), &used_width);
-    if (x != std::string::npos && used_height == x && used_width == text.size() - x - 1 && height > 0 &&
-        width > 0)
+    const auto side = [](int pixels) { return pixels > 0 && pixels <= kMaxExportSide; };
+    if (x != std::string::npos && used_height == x && used_width == text.size() - x - 1 && side(height) &&
+        side(width))
       return {height, width};
   } catch (const std::exception&) {
   }
-  throw Error("--size: expected HEIGHTxWIDTH in pixels, e.g. 240x320, got '" + text + "'");
+  throw Error("--size: expected HEIGHTxWIDTH in pixels, each from 1 to " + std::to_string(kMaxExportSide) +
+              ", e.g. 240x320, got '" + text + "'");
 }
 
 void run_export(ExportOptions& options) {

@@ -35,7 +35,7 @@ void run_report(const ReportCommandOptions& options) {
   std::vector<ReadPath> reads;
   for (const auto& input : inputs) reads.push_back({input, "the run folder"});
   check_output_file(options.out, reads);
-  write_report(inputs, report, options.out);
+  for (const auto& note : write_report(inputs, report, options.out)) std::cerr << "note: " << note << "\n";
   std::cout << "wrote " << options.out << "\n";
 }
 

@@ -72,6 +72,9 @@ struct ModelConfig {
   std::vector<double> segmentor_scales = {1.0, 0.5, 0.25};
   // The unet family: channels per level, from the top (full resolution) down.
   std::vector<int> unet_widths = {32, 64, 128, 256, 512};
+  // fcn32s/16s/8s and dilated8(-context): channels of fc6 and fc7, VGG-16's
+  // classifier as convolutions (4096, the papers'; fewer train faster from scratch).
+  int fc_width = 4096;
   std::string adversary =
       "stanford";  // stanford | largefov | smallfov | largefov-light | smallfov-light | fcd
   // Fine-tuning: the segmentor's backbone learns at the optimiser's rate,

@@ -113,6 +113,9 @@ void visit_fields(ConfigT& c, Visitor&& v) {
     "multiscale only: input scales, the first 1, each in (0, 1]");
   v("model.unet_widths", c.model.unet_widths,
     "unet only: channels per level from full resolution down, at least 2 levels");
+  v("model.fc_width", c.model.fc_width,
+    "fcn32s/16s/8s and dilated8(-context) only: channels of fc6 and fc7, VGG-16's classifier as "
+    "convolutions (4096 as in the papers; fewer give a smaller network for training from scratch), >= 1");
   v("model.adversary", c.model.adversary,
     "the adversary a(x, y): stanford, largefov, smallfov, largefov-light, smallfov-light (Luc et al.), fcd "
     "(Hung et al.'s fully convolutional discriminator, judging maps at the image's resolution)");

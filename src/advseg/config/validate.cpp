@@ -170,6 +170,7 @@ void validate_model(const ModelConfig& m) {
   require(!m.segmentor.empty(), "model.segmentor", "a network name", "''");
   if (m.segmentor == "multiscale") validate_multiscale(m);
   if (m.segmentor == "unet") validate_unet(m);
+  require_at_least("model.fc_width", m.fc_width, 1);
   require(m.output_stride == 0 || m.output_stride == 4 || m.output_stride == 8 || m.output_stride == 16 ||
               m.output_stride == 32,
           "model.output_stride", "0 (the family's default), 4, 8, 16 or 32", std::to_string(m.output_stride));

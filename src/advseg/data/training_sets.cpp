@@ -4,12 +4,14 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <string>
 #include <utility>
 
 #include "advseg/config/config.h"
 #include "advseg/data/augment.h"
 #include "advseg/data/dataset_files.h"
+#include "advseg/data/loader.h"
 #include "advseg/data/random.h"
 #include "advseg/error.h"
 
@@ -98,6 +100,45 @@ LabeledShare draw_labeled_share(std::size_t n, double fraction, std::uint64_t se
   std::sort(share.labeled.begin(), share.labeled.end());
   std::sort(share.unlabeled.begin(), share.unlabeled.end());
   return share;
+}
+
+namespace {
+
+std::string fraction_text(double fraction) {
+  std::ostringstream text;
+  text << fraction;  // 0.01, 0.125: six significant digits
+  return text.str();
+}
+
+// "larger than the 10" (" (5 per worker of 2)" when shared out).
+std::string batch_too_large(const Config& config, std::size_t images, int workers) {
+  return "train.batch_size: " + std::to_string(config.train.batch_size) + " is larger than the " +
+         std::to_string(images) +
+         (workers > 1 ? " (" + std::to_string(images / static_cast<std::size_t>(workers)) +
+                            " per worker of " + std::to_string(workers) + ")"
+                      : std::string());
+}
+
+}  // namespace
+
+std::int64_t check_batches_fit(const Config& config, const TrainingSets& sets, int workers) {
+  const int batch = config.train.batch_size;
+  const auto batches =
+      static_cast<std::int64_t>(full_batches_per_shard(sets.labeled->size(), batch, workers));
+  const DataConfig& data = labeled_data(config);
+  if (batches == 0)
+    throw Error(batch_too_large(config, sets.labeled->size(), workers) + " labelled training images" +
+                (data.labeled_fraction < 1
+                     ? " (data.labeled_fraction " + fraction_text(data.labeled_fraction) +
+                           " keeps that many labels); give more labels or a smaller batch"
+                     : std::string()));
+  if (sets.unlabeled && full_batches_per_shard(sets.unlabeled->size(), batch, workers) == 0)
+    throw Error(batch_too_large(config, sets.unlabeled->size(), workers) +
+                (adapts_domain(config)
+                     ? " training images of data.target; give more target images or a smaller batch"
+                     : " unlabelled training images (from data.labeled_fraction, data.unlabeled_split and "
+                       "data.unlabeled_root); give more unlabelled images or a smaller batch"));
+  return batches;
 }
 
 TrainingSets make_training_sets(const Config& config) {

@@ -34,4 +34,10 @@ struct LabeledShare {
 };
 LabeledShare draw_labeled_share(std::size_t n, double fraction, std::uint64_t seed);
 
+// Full batches of train.batch_size per epoch in `sets.labeled`, shared out
+// over `workers`. Throws advseg::Error when either set cannot fill one batch
+// per worker, naming train.batch_size, the image count and where the images
+// come from (data.labeled_fraction when it leaves too few labels).
+std::int64_t check_batches_fit(const Config& config, const TrainingSets& sets, int workers);
+
 }  // namespace advseg

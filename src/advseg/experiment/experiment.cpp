@@ -5,6 +5,7 @@
 
 #include "advseg/config/config_diff.h"
 #include "advseg/config/dataset_folders.h"
+#include "advseg/data/training_sets.h"
 #include "advseg/error.h"
 #include "advseg/eval/checkpoint_evaluation.h"
 #include "advseg/experiment/curves.h"
@@ -127,15 +128,17 @@ void check_no_contradiction(const ExperimentOptions& options) {
                       own + "; drop that --set or choose other variants with --grid");
 }
 
-// Every variant's config must be valid before OUT is claimed: a variant
-// refused only when its turn comes would leave OUT tied to a grid that
-// cannot run (semi without unlabelled images, say).
+// Every variant's config must be valid, and its training images fill a
+// batch, before OUT is claimed: a variant refused only when its turn comes
+// would leave OUT tied to a grid that cannot run (semi without unlabelled
+// images, a label fraction too small for one batch).
 void check_variants_are_valid(const ExperimentOptions& options) {
   for (const auto& variant : options.variants) {
     Config config = options.base;
     try {
       apply_overrides(config, variant.overrides);
       check_variant_fits(variant, config);
+      check_batches_fit(config, make_training_sets(config), 1);
     } catch (const Error& e) {
       throw Error("variant '" + variant.name + "': " + e.what());
     }

@@ -95,11 +95,15 @@ std::vector<Variant> with_label_fractions(const std::vector<Variant>& variants,
                                           const std::string& fractions) {
   if (fractions.empty()) return variants;
   std::vector<Variant> crossed;
+  std::set<double> seen;
   for (const auto& text : split_at_commas(fractions)) {
     char* end = nullptr;
     const double fraction = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || !(fraction > 0 && fraction <= 1))
       throw Error("--label-fractions: \"" + text + "\" is not a number in (0, 1]");
+    if (!seen.insert(fraction).second)
+      throw Error("--label-fractions: " + text +
+                  " given twice (each fraction runs once per variant and seed)");
     for (const auto& variant : variants) {
       Variant at_fraction{variant.name + "@" + text, variant.overrides, variant.adaptation};
       at_fraction.overrides.push_back("data.labeled_fraction=" + text);

@@ -44,7 +44,8 @@ std::vector<Variant> parse_grid(const std::string& text);
 // --label-fractions "0.125,0.5": every variant at every fraction of the
 // training labels (data.labeled_fraction), named "<variant>@<fraction>",
 // fraction by fraction. "" keeps the variants as they are. A value outside
-// (0, 1], or not a number, throws advseg::Error naming it.
+// (0, 1], not a number, or given twice (0.5 and 0.50 too) throws
+// advseg::Error naming it.
 std::vector<Variant> with_label_fractions(const std::vector<Variant>& variants, const std::string& fractions);
 
 // "standard, adversarial": the names, for messages and reports.

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <string>
 #include <system_error>
 
 #include "advseg/error.h"
@@ -77,6 +79,15 @@ void replace_file(const fs::path& out, const std::function<void(const fs::path&)
   const auto target = fs::is_symlink(fs::symlink_status(out, error)) ? resolved(out) : out;
   const auto temporary =
       target.parent_path() / ("." + std::to_string(::getpid()) + ".partial-" + target.filename().string());
+  // Made before the writer runs: a folder that takes no new file is then
+  // named as such, not through the temporary's name in the writer's message.
+  const int made = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (made < 0) {
+    const std::string folder = target.parent_path().empty() ? "." : target.parent_path().string();
+    fail_at(out, "cannot be written: its folder " + folder + " takes no new file (" +
+                     std::generic_category().message(errno) + ")");
+  }
+  ::close(made);
   try {
     write(temporary);
     sync_file(temporary);

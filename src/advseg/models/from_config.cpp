@@ -67,6 +67,7 @@ std::shared_ptr<SegmentorImpl> make_configured_segmentor(const Config& config, c
   options.widths = config.model.segmentor_widths;
   options.scales = config.model.segmentor_scales;
   options.unet_widths = config.model.unet_widths;
+  options.fc_width = config.model.fc_width;
   auto segmentor = make_segmentor(config.model.segmentor, options);
   if (config.model.freeze_bn) freeze_batchnorm_parameters(*segmentor);
   return placed(std::move(segmentor), config, device);

@@ -24,6 +24,8 @@ struct SegmentorOptions {
   std::vector<double> scales{1.0, 0.5, 0.25};
   // unet: the channels of each level, finest first (at least 2 levels).
   std::vector<int> unet_widths{32, 64, 128, 256, 512};
+  // fcn32s/16s/8s and dilated8(-context): channels of fc6 and fc7 (VGG-16's 4096).
+  int fc_width = 4096;
 };
 
 // What a segmentor computes in training: its logits and, where it has an

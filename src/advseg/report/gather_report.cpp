@@ -12,6 +12,7 @@
 #include "advseg/error.h"
 #include "advseg/eval/evaluator.h"
 #include "advseg/eval/panels.h"
+#include "advseg/eval/saved_result.h"
 #include "advseg/experiment/curves.h"
 #include "advseg/inference/checkpoint_files.h"
 #include "advseg/inference/prediction.h"
@@ -37,15 +38,18 @@ std::string run_name(const fs::path& input, const fs::path& run_dir) {
   return run_dir.lexically_relative(input).generic_string();
 }
 
-// {"metrics", "consistency"} as training or the experiment wrote them.
-nlohmann::json saved_result(const fs::path& run_dir) {
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// {"metrics", "consistency"} as training or the experiment wrote them; null,
+// with a note naming the file and its problem, for one that is not a result.
+nlohmann::json saved_result(const fs::path& run_dir, std::vector<std::string>& notes) {
   for (const char* name : {"metrics.json", "result.json"}) {
     const auto path = run_dir / name;
     if (!fs::exists(path)) continue;
     try {
-      const auto json = nlohmann::json::parse(read_file_bytes(path));
-      if (json.contains("metrics")) return json;
-    } catch (const nlohmann::json::exception&) {
+      return read_saved_result(path);
+    } catch (const Error& e) {
+      notes.push_back(first_line(e.what()) + " (its metrics are not shown)");
     }
   }
   return nullptr;
@@ -84,8 +88,6 @@ std::vector<Example> first_examples(const Config& config, int count) {
     examples.push_back(dataset->get(i));
   return examples;
 }
-
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 }  // namespace
 
@@ -132,7 +134,7 @@ Report gather_report(const std::vector<fs::path>& inputs, const ReportOptions& o
         run.curve = read_learning_curve(run_dir / "log.jsonl");
       else
         report.notes.push_back(run.name + ": no log.jsonl, so no learning curves");
-      run.result = saved_result(run_dir);
+      run.result = saved_result(run_dir, report.notes);
       report.runs.push_back(std::move(run));
       checkpoints.push_back({checkpoint, config});
     }
@@ -167,11 +169,13 @@ Report gather_report(const std::vector<fs::path>& inputs, const ReportOptions& o
   return report;
 }
 
-void write_report(const std::vector<fs::path>& inputs, const ReportOptions& options, const fs::path& out) {
+std::vector<std::string> write_report(const std::vector<fs::path>& inputs, const ReportOptions& options,
+                                      const fs::path& out) {
   check_output_file(out, {});  // before evaluating the runs, which takes a while
-  const auto html = report_html(gather_report(inputs, options));
+  const Report report = gather_report(inputs, options);
   create_parent_folders(out);
-  write_file_bytes(out, html);
+  write_file_bytes(out, report_html(report));
+  return report.notes;
 }
 
 }  // namespace advseg

@@ -28,8 +28,9 @@ std::vector<std::filesystem::path> report_run_dirs(const std::vector<std::filesy
 
 Report gather_report(const std::vector<std::filesystem::path>& inputs, const ReportOptions& options);
 
-// gather_report() written as HTML to `out` (its folder created).
-void write_report(const std::vector<std::filesystem::path>& inputs, const ReportOptions& options,
-                  const std::filesystem::path& out);
+// gather_report() written as HTML to `out` (its folder created). Returns
+// the report's notes (what it could not show, and why).
+std::vector<std::string> write_report(const std::vector<std::filesystem::path>& inputs,
+                                      const ReportOptions& options, const std::filesystem::path& out);
 
 }  // namespace advseg

@@ -1,5 +1,7 @@
 #include "advseg/run/export_model.h"
 
+#include <exception>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -28,7 +30,17 @@ std::pair<int, int> export_checkpoint(const ExportRequest& request, Config confi
   spec.height = request.height > 0 ? request.height : config.data.crop_height;
   spec.width = request.width > 0 ? request.width : config.data.crop_width;
   create_parent_folders(request.out);
-  replace_file(request.out, [&](const fs::path& file) { export_torchscript(*segmentor, spec, file); });
+  const std::string size = std::to_string(spec.height) + "x" + std::to_string(spec.width);
+  try {
+    replace_file(request.out, [&](const fs::path& file) { export_torchscript(*segmentor, spec, file); });
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (!is_out_of_memory(e.what())) throw;
+    throw Error("out of memory tracing the network at " + size +
+                ": export at a smaller --size (the size you predict at). Detail: " +
+                std::string(e.what()).substr(0, 200));
+  }
   return {spec.height, spec.width};
 }
 

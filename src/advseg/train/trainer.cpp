@@ -34,15 +34,6 @@ std::int64_t full_batches(const Dataset& set, int batch_size, int workers) {
   return static_cast<std::int64_t>(full_batches_per_shard(set.size(), batch_size, workers));
 }
 
-// "larger than the 10" (" (5 per worker of 2)" when shared out).
-std::string batch_too_large(const Config& config, std::size_t images, int workers) {
-  return "train.batch_size: " + std::to_string(config.train.batch_size) + " is larger than the " +
-         std::to_string(images) +
-         (workers > 1 ? " (" + std::to_string(images / static_cast<std::size_t>(workers)) +
-                            " per worker of " + std::to_string(workers) + ")"
-                      : std::string());
-}
-
 // Names the loss that went wrong, for the divergence message.
 std::string non_finite_message(const StepStats& stats, std::int64_t iteration) {
   std::ostringstream text;
@@ -117,13 +108,6 @@ std::string method_description(const Config& config) {
   return text;
 }
 
-bool is_out_of_memory(const std::string& message) {
-  for (const char* sign : {"can't allocate memory", "out of memory", "Failed to allocate",
-                           "Insufficient memory", "std::bad_alloc"})
-    if (message.find(sign) != std::string::npos) return true;
-  return false;
-}
-
 // Bytes of one training batch as tensors: float RGB images and int64 labels.
 double input_batch_bytes(const Config& config) {
   return static_cast<double>(config.train.batch_size) * config.data.crop_height * config.data.crop_width *
@@ -161,18 +145,9 @@ Trainer::Trainer(Config config, fs::path out_dir, std::unique_ptr<Validator> val
   torch::manual_seed(static_cast<std::uint64_t>(config_.train.seed));
   networks_ = make_networks(config_, device_);
   optimizers_ = make_optimizers(config_, networks_);
-  batches_per_epoch_ = full_batches(*sets_.labeled, config_.train.batch_size, world_size());
-  if (batches_per_epoch_ == 0)
-    throw Error(batch_too_large(config_, sets_.labeled->size(), world_size()) + " labelled training images");
-  if (sets_.unlabeled) {
+  batches_per_epoch_ = check_batches_fit(config_, sets_, world_size());
+  if (sets_.unlabeled)
     unlabeled_batches_per_epoch_ = full_batches(*sets_.unlabeled, config_.train.batch_size, world_size());
-    if (unlabeled_batches_per_epoch_ == 0)
-      throw Error(batch_too_large(config_, sets_.unlabeled->size(), world_size()) +
-                  (adapts_domain(config_)
-                       ? " training images of data.target; give more target images or a smaller batch"
-                       : " unlabelled training images (from data.labeled_fraction, data.unlabeled_split and "
-                         "data.unlabeled_root); give more unlabelled images or a smaller batch"));
-  }
   progress_.batches_per_epoch = batches_per_epoch_;
   const double needed = input_batch_bytes(config_), available = available_memory_bytes();
   if (device_.is_cpu() && available > 0 && needed > available)

@@ -12,7 +12,6 @@
 namespace advseg {
 namespace {
 
-constexpr int kFrontEndFcWidth = 4096;
 constexpr double kFrontEndDropout = 0.5;
 
 // A convolution keeping the size: padding = dilation * (kernel / 2).
@@ -75,11 +74,11 @@ DilatedSegmentorImpl::DilatedSegmentorImpl(const SegmentorOptions& options, bool
   auto backbone = register_module("backbone", std::make_shared<torch::nn::Module>());
   features_ = backbone->register_module("features", make_front_end_features());
   // fc6 dilated by 4 (the strides of pool4 and pool5), fc7, the classifier.
-  fc6_ = register_module("fc6", dilated_conv(512, kFrontEndFcWidth, 7, 4));
+  fc6_ = register_module("fc6", dilated_conv(512, options.fc_width, 7, 4));
   drop6_ = register_module("drop6", torch::nn::Dropout(kFrontEndDropout));
-  fc7_ = register_module("fc7", dilated_conv(kFrontEndFcWidth, kFrontEndFcWidth, 1, 1));
+  fc7_ = register_module("fc7", dilated_conv(options.fc_width, options.fc_width, 1, 1));
   drop7_ = register_module("drop7", torch::nn::Dropout(kFrontEndDropout));
-  classifier_ = register_module("classifier", dilated_conv(kFrontEndFcWidth, options.num_classes, 1, 1));
+  classifier_ = register_module("classifier", dilated_conv(options.fc_width, options.num_classes, 1, 1));
   // The context module on the class scores.
   if (context) context_ = register_module("context", make_context_module(options.num_classes));
 }

@@ -3,8 +3,9 @@
 // module.
 //
 // Front end: VGG-16's 13 convolutions without pool4 and pool5, the conv5
-// block dilated by 2, fc6 as a 7x7 convolution dilated by 4 (4096), ReLU,
-// Dropout(0.5), fc7 (1x1, 4096), ReLU, Dropout(0.5), a 1x1 classifier:
+// block dilated by 2, fc6 as a 7x7 convolution dilated by 4 (4096 channels,
+// or model.fc_width), ReLU, Dropout(0.5), fc7 (1x1, as wide), ReLU,
+// Dropout(0.5), a 1x1 classifier:
 // output stride 8 (floor(H/8) x floor(W/8)). Every convolution is padded to
 // keep the size (the paper pads the input by reflection and convolves
 // without padding instead).

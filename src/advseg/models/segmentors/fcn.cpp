@@ -9,7 +9,6 @@
 namespace advseg {
 namespace {
 
-constexpr int kFcWidth = 4096;
 constexpr int kUpKernel = 4;  // 2x upsampling: kernel 2*2, stride 2, padding 1
 constexpr double kDropout = 0.5;
 
@@ -54,6 +53,7 @@ FcnSegmentorImpl::FcnSegmentorImpl(const SegmentorOptions& options, int stride) 
   zoo::choose_backbone(name, options, {"vgg16"});
   zoo::check_output_stride(name, options, stride);
   const int classes = options.num_classes;
+  const int fc_width = options.fc_width;
 
   // VGG-16's convolutions and poolings: pool3, pool4, pool5.
   BackboneOptions backbone_options;
@@ -62,11 +62,11 @@ FcnSegmentorImpl::FcnSegmentorImpl(const SegmentorOptions& options, int stride) 
   // fc6 .. score_fr, the classifier as convolutions. fc6 is padded by 3 so
   // that small inputs keep at least one cell; the original pads the input
   // by 100 instead (and crops the upsampled output).
-  fc6_ = register_module("fc6", conv(backbone_->out_channels("out"), kFcWidth, 7, 3));
+  fc6_ = register_module("fc6", conv(backbone_->out_channels("out"), fc_width, 7, 3));
   drop6_ = register_module("drop6", torch::nn::Dropout(kDropout));
-  fc7_ = register_module("fc7", conv(kFcWidth, kFcWidth, 1));
+  fc7_ = register_module("fc7", conv(fc_width, fc_width, 1));
   drop7_ = register_module("drop7", torch::nn::Dropout(kDropout));
-  score_fr_ = register_module("score_fr", conv(kFcWidth, classes, 1));
+  score_fr_ = register_module("score_fr", conv(fc_width, classes, 1));
   // The skips, finest last.
   if (stride <= 16) {
     upscore2_ = register_module("upscore2", upsampling_2x(classes));

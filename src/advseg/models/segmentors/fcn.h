@@ -1,9 +1,9 @@
 // The fully convolutional networks of Long et al. (2015) on VGG-16:
 // FCN-32s, FCN-16s and FCN-8s.
 //
-// The classifier of VGG-16 becomes convolutions: fc6 (7x7, 4096), ReLU,
-// Dropout(0.5), fc7 (1x1, 4096), ReLU, Dropout(0.5), score_fr (1x1,
-// num_classes). FCN-16s upsamples those scores 2x (upscore2, a learnable
+// The classifier of VGG-16 becomes convolutions: fc6 (7x7, 4096 or
+// model.fc_width), ReLU, Dropout(0.5), fc7 (1x1, as wide), ReLU,
+// Dropout(0.5), score_fr (1x1, num_classes). FCN-16s upsamples those scores 2x (upscore2, a learnable
 // ConvTranspose2d initialised to bilinear interpolation) and adds
 // score_pool4 (1x1 on pool4); FCN-8s upsamples that sum 2x again
 // (upscore_pool4) and adds score_pool3. The final 32x/16x/8x upsampling of

@@ -7,6 +7,7 @@
 #include "advseg/error.h"
 #include "advseg/models/batch_norm_folding.h"
 #include "advseg/models/layers.h"
+#include "advseg/models/segmentors/zoo_checks.h"
 
 namespace advseg {
 namespace {
@@ -22,6 +23,7 @@ void check_multiscale_options(const SegmentorOptions& options) {
     throw Error("segmentor 'multiscale': widths must be a non-empty list of positive channel counts");
   if (options.scales.empty() || !std::all_of(options.scales.begin(), options.scales.end(), positive))
     throw Error("segmentor 'multiscale': scales must be a non-empty list of positive factors");
+  zoo::check_no_backbone("multiscale", options);
 }
 
 }  // namespace

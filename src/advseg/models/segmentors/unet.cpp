@@ -25,9 +25,7 @@ torch::nn::Sequential double_conv(int in_channels, int out_channels) {
 void check_unet_options(const SegmentorOptions& options) {
   const std::string name = "unet";
   zoo::check_num_classes(name, options);
-  if (!options.backbone.empty() && options.backbone != "none")
-    throw Error("segmentor 'unet': unsupported backbone '" + options.backbone +
-                "' (allowed: none, it is trained from scratch)");
+  zoo::check_no_backbone(name, options);
   zoo::check_output_stride(name, options, 1);
   const auto& widths = options.unet_widths;
   if (widths.size() < 2 || !std::all_of(widths.begin(), widths.end(), [](int w) { return w > 0; }))

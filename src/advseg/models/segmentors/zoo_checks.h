@@ -1,5 +1,5 @@
 // Option checks (and the dilated ResNet) shared by the segmentors of the model zoo (fcn, dilated,
-// deeplabv2, pspnet, unet): each error names the segmentor, the setting and
+// deeplabv2, pspnet, unet, multiscale): each error names the segmentor, the setting and
 // the values it allows.
 #pragma once
 
@@ -34,6 +34,14 @@ inline std::string choose_backbone(const std::string& segmentor, const Segmentor
     throw Error("segmentor '" + segmentor + "': unsupported backbone '" + options.backbone +
                 "' (allowed: " + join_allowed(allowed) + ")");
   return options.backbone;
+}
+
+// Segmentors trained from scratch without a backbone (multiscale, unet): ""
+// or "none"; another name would be ignored, so it is refused.
+inline void check_no_backbone(const std::string& segmentor, const SegmentorOptions& options) {
+  if (!options.backbone.empty() && options.backbone != "none")
+    throw Error("segmentor '" + segmentor + "': unsupported backbone '" + options.backbone +
+                "' (allowed: none, it is trained from scratch)");
 }
 
 // Segmentors with one fixed output stride: 0 (the default) or that stride.

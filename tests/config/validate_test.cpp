@@ -340,6 +340,16 @@ TEST(Validate, UNetWidthsAreCheckedForUNetOnly) {
   EXPECT_EQ(violation([](Config& c) { c.model.unet_widths = {}; }), "");
 }
 
+TEST(Validate, TheShiftIsOneOfTheKnownOnesAtASeverityInZeroToOne) {
+  EXPECT_EQ(violation([](Config& c) { c.data.shift = "low_light"; }), "");
+  EXPECT_EQ(violation([](Config& c) { c.data.shift = "rain"; }),
+            "data.shift: must be one of none, fog, fog_gradient, low_light, got 'rain'");
+  EXPECT_EQ(violation([](Config& c) { c.data.shift_severity = 0; }),
+            "data.shift_severity: must be in (0, 1], got 0");
+  EXPECT_EQ(violation([](Config& c) { c.data.shift_severity = 1.5; }),
+            "data.shift_severity: must be in (0, 1], got 1.5");
+}
+
 TEST(Validate, FcWidthIsAtLeastOne) {
   EXPECT_EQ(violation([](Config& c) { c.model.fc_width = 256; }), "");
   EXPECT_EQ(violation([](Config& c) { c.model.fc_width = 0; }), "model.fc_width: must be >= 1, got 0");

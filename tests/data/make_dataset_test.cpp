@@ -54,6 +54,23 @@ TEST(MakeDataset, ImageScaleResizesImagesAndLabelsAlike) {
   }
 }
 
+// data.shift changes the images the same way at every read, never the labels.
+TEST(MakeDataset, AShiftChangesImagesAloneAndTheSameWayEachTime) {
+  DataConfig config;
+  config.shapes_val_size = 2;
+  const Example clear = make_dataset(config, "val")->get(1);
+  config.shift = "fog";
+  const auto foggy = make_dataset(config, "val");
+  const Example first = foggy->get(1);
+  EXPECT_EQ(cv::norm(first.label, clear.label, cv::NORM_INF), 0);
+  EXPECT_GT(cv::norm(first.image, clear.image, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(foggy->get(1).image, first.image, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(foggy->image_only(1).image, first.image, cv::NORM_INF), 0);
+  config.shift = "snow";
+  EXPECT_NE(error_message([&] { make_dataset(config, "val"); }).find("data.shift: unknown shift 'snow'"),
+            std::string::npos);
+}
+
 TEST(MakeDataset, WrongNumberOfNamesIsNamed) {
   DataConfig config;
   config.class_names = {"one", "two"};

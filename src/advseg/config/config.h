@@ -43,6 +43,12 @@ struct DataConfig {
   // Every image and label map is resized by this factor as it is read, for
   // training and evaluation alike (0.5: a quarter of the pixels; the CPU protocol).
   double image_scale = 1.0;
+  // A domain shift applied to every image as it is read (data/image_shift.h):
+  // none | fog | fog_gradient | low_light; e.g. a foggy target made from a
+  // clear source for domain adaptation (data.target.shift).
+  std::string shift = "none";
+  double shift_severity = 0.5;  // in (0, 1]
+  int shift_seed = 1;           // draws each image's atmospheric light, colour cast and noise
   // The synthetic shapes dataset.
   int shapes_train_size = 512;
   int shapes_val_size = 128;

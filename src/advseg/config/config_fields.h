@@ -63,6 +63,16 @@ void visit_data(const std::string& prefix, DataT& d, bool target, Visitor& v) {
   v(prefix + ".image_scale", d.image_scale,
     "every image and label map is resized by this factor as it is read, for training and evaluation alike, "
     "in (0, 4] (0.5: a quarter of the pixels)");
+  v(prefix + ".shift", d.shift,
+    "a domain shift applied to every image as it is read, training and evaluation alike: none, fog "
+    "(I = R·t + L·(1 - t), one transmission t), fog_gradient (t from dense at the top to light at the "
+    "bottom: no depth is known), low_light (gamma, gain, a blue cast, shot and read noise); labels "
+    "untouched");
+  v(prefix + ".shift_severity", d.shift_severity,
+    "how strong the shift is, in (0, 1] (fog at 1 leaves 30% of the scene; fog_gradient 5% at the top, 65% "
+    "at the bottom)");
+  v(prefix + ".shift_seed", d.shift_seed,
+    "draws each image's atmospheric light, colour cast and noise, from this seed and the image's id only");
   v(prefix + ".shapes_train_size", d.shapes_train_size, "shapes dataset: training images, >= 1");
   v(prefix + ".shapes_val_size", d.shapes_val_size, "shapes dataset: validation images, >= 1");
   v(prefix + ".shapes_image_size", d.shapes_image_size, "shapes dataset: image side in pixels, >= 16");

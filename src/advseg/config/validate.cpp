@@ -127,6 +127,9 @@ void validate_data(const DataConfig& d, const std::string& section) {
           std::to_string(crop_pixels) + " pixels");
   require(d.image_scale > 0 && d.image_scale <= 4, section + ".image_scale", "in (0, 4]",
           number_text(d.image_scale));
+  require_one_of(section + ".shift", d.shift, {"none", "fog", "fog_gradient", "low_light"});
+  require(d.shift_severity > 0 && d.shift_severity <= 1, section + ".shift_severity", "in (0, 1]",
+          number_text(d.shift_severity));
   require_at_least(section + ".shapes_train_size", d.shapes_train_size, 1);
   require_at_least(section + ".shapes_val_size", d.shapes_val_size, 1);
   require_at_least(section + ".shapes_image_size", d.shapes_image_size, 16);

@@ -10,6 +10,7 @@
 #include "advseg/data/cityscapes_dataset.h"
 #include "advseg/data/dataset.h"
 #include "advseg/data/folder_dataset.h"
+#include "advseg/data/image_shift.h"
 #include "advseg/data/sbd_dataset.h"
 #include "advseg/data/shapes_dataset.h"
 #include "advseg/data/stanford_background.h"
@@ -21,17 +22,21 @@ namespace advseg {
 
 namespace {
 
-// A dataset seen through the config: its class names and palette, and its
-// examples resized by data.image_scale.
+// A dataset seen through the config: its class names and palette, its
+// examples resized by data.image_scale, then shifted by data.shift.
 class ConfiguredDataset final : public Dataset {
  public:
-  ConfiguredDataset(std::shared_ptr<Dataset> inner, DatasetInfo info, double image_scale)
-      : inner_(std::move(inner)), info_(std::move(info)), image_scale_(image_scale) {}
+  ConfiguredDataset(std::shared_ptr<Dataset> inner, DatasetInfo info, double image_scale, ShiftOptions shift)
+      : inner_(std::move(inner)), info_(std::move(info)), image_scale_(image_scale), shift_(shift) {}
   std::size_t size() const override { return inner_->size(); }
-  Example get(std::size_t index) const override { return rescale(inner_->get(index), image_scale_); }
+  Example get(std::size_t index) const override {
+    Example example = rescale(inner_->get(index), image_scale_);
+    example.image = shift_image(example.image, shift_, example.id);
+    return example;
+  }
   Example image_only(std::size_t index) const override {
     Example example = inner_->image_only(index);
-    example.image = rescale_image(example.image, image_scale_);
+    example.image = shift_image(rescale_image(example.image, image_scale_), shift_, example.id);
     return example;
   }
   const DatasetInfo& info() const override { return info_; }
@@ -40,6 +45,7 @@ class ConfiguredDataset final : public Dataset {
   std::shared_ptr<Dataset> inner_;
   DatasetInfo info_;
   double image_scale_;
+  ShiftOptions shift_;
 };
 
 void require_num_classes(const DataConfig& config, int expected) {
@@ -165,8 +171,11 @@ std::shared_ptr<Dataset> make_dataset(const DataConfig& config, const std::strin
   }
   DatasetInfo info = describe_dataset(config);
   std::shared_ptr<Dataset> dataset = dataset_kind(config).make(config, split);
-  if (config.class_names.empty() && config.palette.empty() && config.image_scale == 1.0) return dataset;
-  return std::make_shared<ConfiguredDataset>(std::move(dataset), std::move(info), config.image_scale);
+  const ShiftOptions shift = shift_options(config);
+  if (config.class_names.empty() && config.palette.empty() && config.image_scale == 1.0 &&
+      shift.kind == ShiftKind::none)
+    return dataset;
+  return std::make_shared<ConfiguredDataset>(std::move(dataset), std::move(info), config.image_scale, shift);
 }
 
 }  // namespace advseg

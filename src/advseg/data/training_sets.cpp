@@ -11,6 +11,7 @@
 #include "advseg/config/config.h"
 #include "advseg/data/augment.h"
 #include "advseg/data/dataset_files.h"
+#include "advseg/data/image_shift.h"
 #include "advseg/data/loader.h"
 #include "advseg/data/random.h"
 #include "advseg/error.h"
@@ -63,19 +64,21 @@ class UnlabeledImages final : public Dataset {
 };
 
 // Image files without labels (data.unlabeled_split, data.unlabeled_root),
-// resized by data.image_scale as every dataset's images are.
+// resized by data.image_scale and shifted by data.shift as every dataset's
+// images are.
 class ImageFiles final : public Dataset {
  public:
   ImageFiles(std::vector<SampleFiles> files, DatasetInfo info, const DataConfig& config)
       : files_(std::move(files)),
         info_(std::move(info)),
         max_image_pixels_(config.max_image_pixels),
-        image_scale_(config.image_scale) {}
+        image_scale_(config.image_scale),
+        shift_(shift_options(config)) {}
   std::size_t size() const override { return files_.size(); }
   Example get(std::size_t index) const override { return image_only(index); }
   Example image_only(std::size_t index) const override {
     Example example = read_image_only(files_.at(index), max_image_pixels_);
-    example.image = rescale_image(example.image, image_scale_);
+    example.image = shift_image(rescale_image(example.image, image_scale_), shift_, example.id);
     return example;
   }
   const DatasetInfo& info() const override { return info_; }
@@ -85,6 +88,7 @@ class ImageFiles final : public Dataset {
   DatasetInfo info_;
   long long max_image_pixels_;
   double image_scale_;
+  ShiftOptions shift_;
 };
 
 }  // namespace

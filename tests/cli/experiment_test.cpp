@@ -6,6 +6,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/run_command.h"
 #include "cli/tiny_cli.h"
@@ -136,6 +139,28 @@ TEST(ExperimentCli, EvalReportsConsistencyAndPanelsDrawEveryCheckpoint) {
                             " --ids no_such_image --out " + picture.string());
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.output.find("no_such_image"), std::string::npos) << unknown.output;
+}
+
+// --shifts draws a config's images under each data.shift, with no checkpoint:
+// image | fog | low_light | ground truth, the shapes' 64x64 tiles at x2.
+TEST(PanelsCli, ShiftsDrawTheImagesUnderEachShiftWithoutACheckpoint) {
+  testing::TempDir dir;
+  const auto picture = dir.path() / "shifts.png";
+  const auto drawn = run_advseg(
+      "panels --shifts fog,low_light --count 2 --set data.shapes_val_size=2 --out " + picture.string());
+  ASSERT_EQ(drawn.exit_code, 0) << drawn.output;
+  EXPECT_NE(drawn.output.find("wrote 2 rows x 4 columns"), std::string::npos) << drawn.output;
+  const cv::Mat image = cv::imread(picture.string());
+  EXPECT_EQ(image.cols, 4 * 128 + 5 * 4);
+  for (const auto& [arguments, message] : std::vector<std::pair<std::string, std::string>>{
+           {"panels --out p.png", "give --checkpoints (predictions), --shifts (shifted images) or both"},
+           {"panels --shifts rain --out p.png", "--shifts: unknown shift 'rain'"},
+           {"panels --checkpoints a=. --config c.yaml --out p.png",
+            "--config: the checkpoints' own configs"}}) {
+    const auto refused = run_advseg(arguments);
+    EXPECT_EQ(refused.exit_code, 1) << arguments << "\n" << refused.output;
+    EXPECT_NE(refused.output.find(message), std::string::npos) << arguments << "\n" << refused.output;
+  }
 }
 
 }  // namespace

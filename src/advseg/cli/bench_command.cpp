@@ -3,7 +3,6 @@
 // the stanford adversary, and (with --twin) the same work in PyTorch eager,
 // NCHW and channels-last, measured in the same run.
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -135,12 +134,7 @@ void add_bench_command(CLI::App& app) {
   command->add_option("--twin-script", bench.twin_options.script, "The Python twin");
   command->add_option("--python", bench.twin_options.python,
                       "Python with PyTorch (default: $ADVSEG_PYTHON, else the project's .venv)");
-  command->callback([options, command] {
-    // The default copy may be absent (the loader figure is then left out, with
-    // a note); a folder the user names must be there.
-    const auto& data_root = options->bench.workload.data_root;
-    if (command->count("--data-root") > 0 && !std::filesystem::is_directory(data_root))
-      fail_at(data_root, "no such folder (--data-root: a Stanford Background copy, for the loader figure)");
+  command->callback([options] {
     if (!options->twin_forms.empty()) {
       options->bench.twin_options.forms.clear();
       for (const auto& name : options->twin_forms)

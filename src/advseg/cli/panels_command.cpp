@@ -1,6 +1,8 @@
 // advseg panels: the same images segmented by several checkpoints, side by
 // side with the ground truth, as one picture, e.g.
 //   advseg panels --checkpoints standard=runs/std/best adversarial=runs/adv/best --count 6 --out panels.png
+// and, with --shifts, the images under each data.shift too, e.g. of a config:
+//   advseg panels --config configs/stanford_background.yaml --shifts fog,fog_gradient,low_light --out s.png
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
@@ -10,6 +12,7 @@
 #include "advseg/cli/number_checks.h"
 #include "advseg/config/dataset_folders.h"
 #include "advseg/data/dataset.h"
+#include "advseg/data/image_shift.h"
 #include "advseg/error.h"
 #include "advseg/eval/panels.h"
 #include "advseg/inference/checkpoint_files.h"
@@ -22,6 +25,8 @@ namespace {
 
 struct PanelsOptions {
   std::vector<std::string> checkpoints;  // NAME=DIR
+  std::vector<std::string> shifts;       // data.shift names, a column each
+  std::string config_file;               // the dataset's config when no checkpoint is given
   std::string split = "val";
   int count = 6;
   std::vector<std::string> ids;
@@ -64,10 +69,34 @@ std::vector<cv::Mat> predict_column(const std::string& checkpoint, const PanelsO
   return maps;
 }
 
+// The dataset's config: the first checkpoint's, else --config's (--set applied).
+Config panels_config(const PanelsOptions& options) {
+  if (options.checkpoints.empty()) return file_config(options.config_file, options.config);
+  if (!options.config_file.empty())
+    throw Error(
+        "--config: the checkpoints' own configs name the dataset; give --config without --checkpoints");
+  return checkpoint_config(split_named_argument(options.checkpoints.front()).second, options.config);
+}
+
+// Each example's image under every shift of --shifts, at data.shift_severity
+// and data.shift_seed of `data`.
+void add_shifted_views(std::vector<PanelRow>& rows, const std::vector<Example>& examples,
+                       const PanelsOptions& options, const DataConfig& data,
+                       std::vector<std::string>& names) {
+  for (const auto& name : options.shifts) {
+    ShiftOptions shift = shift_options(data);
+    shift.kind = parse_shift_kind(name, "--shifts");
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      rows[i].views.push_back(shift_image(examples[i].image, shift, examples[i].id));
+    names.push_back(name);
+  }
+}
+
 void run_panels(const PanelsOptions& options) {
-  // The dataset as the first checkpoint saw it (with --set applied).
-  const auto first_dir = split_named_argument(options.checkpoints.front()).second;
-  Config config = checkpoint_config(first_dir, options.config);
+  if (options.checkpoints.empty() && options.shifts.empty())
+    throw Error("panels: give --checkpoints (predictions), --shifts (shifted images) or both");
+  // The dataset as the first checkpoint saw it, or as --config describes it.
+  Config config = panels_config(options);
   auto reads = dataset_folders(config);
   for (const auto& argument : options.checkpoints)
     for (auto& read : checkpoint_reads(split_named_argument(argument).second))
@@ -77,8 +106,10 @@ void run_panels(const PanelsOptions& options) {
   auto examples = chosen_examples(*dataset, options);
 
   std::vector<PanelRow> rows;
-  for (const auto& example : examples) rows.push_back({example.image, {example.label}});
-  std::vector<std::string> column_names = {"image", "ground truth"};
+  for (const auto& example : examples) rows.push_back({example.image, {example.label}, {}});
+  std::vector<std::string> column_names = {"image"};
+  add_shifted_views(rows, examples, options, evaluated_data(config), column_names);
+  column_names.push_back("ground truth");
   for (const auto& argument : options.checkpoints) {
     auto [name, dir] = split_named_argument(argument);
     auto maps = predict_column(dir, options, dataset->info(), examples);
@@ -94,12 +125,17 @@ void run_panels(const PanelsOptions& options) {
 
 void add_panels_command(CLI::App& app) {
   auto options = std::make_shared<PanelsOptions>();
-  auto* command =
-      app.add_subcommand("panels", "Picture grid: image | ground truth | each checkpoint's prediction");
+  auto* command = app.add_subcommand(
+      "panels", "Picture grid: image | each shift | ground truth | each checkpoint's prediction");
+  command->add_option("--checkpoints", options->checkpoints,
+                      "NAME=DIR per checkpoint (e.g. standard=runs/a/best)");
   command
-      ->add_option("--checkpoints", options->checkpoints,
-                   "NAME=DIR per checkpoint (e.g. standard=runs/a/best)")
-      ->required();
+      ->add_option("--shifts", options->shifts,
+                   "Also the images under each of these data.shift kinds, e.g. fog,fog_gradient,low_light "
+                   "(at data.shift_severity)")
+      ->delimiter(',');
+  command->add_option("--config", options->config_file,
+                      "Without --checkpoints: the config naming the dataset (default: the built-in demo's)");
   command->add_option("--split", options->split, "train or val")->check(CLI::IsMember({"train", "val"}));
   command->add_option("--count", options->count, "The first COUNT images of the split")
       ->transform(whole_number(1));

@@ -11,10 +11,16 @@ namespace {
 
 void check_rows(const std::vector<PanelRow>& rows, const std::vector<std::string>& column_names) {
   if (rows.empty() || column_names.empty()) throw Error("panels: no image to draw");
+  const std::size_t views = rows.front().views.size();
   for (const auto& row : rows) {
-    if (row.image.type() != CV_8UC3 || row.label_maps.size() + 1 != column_names.size())
-      throw Error("panels: each row needs an RGB image and " + std::to_string(column_names.size() - 1) +
-                  " label maps");
+    if (row.image.type() != CV_8UC3 || row.views.size() != views ||
+        1 + views + row.label_maps.size() != column_names.size())
+      throw Error("panels: each row needs an RGB image, " + std::to_string(views) + " views and " +
+                  std::to_string(column_names.size() - 1 - views) + " label maps");
+    for (const auto& view : row.views) {
+      if (view.type() != CV_8UC3 || view.size() != row.image.size())
+        throw Error("panels: a view is not an RGB image of its image's size");
+    }
     for (const auto& map : row.label_maps) {
       if (map.type() != CV_8UC1 || map.size() != row.image.size())
         throw Error("panels: a label map is not an 8-bit index map of its image's size");
@@ -55,11 +61,12 @@ cv::Mat draw_panels(const std::vector<PanelRow>& rows, const std::vector<std::st
   for (int r = 0; r < count; ++r) {
     const auto& row = rows[static_cast<std::size_t>(r)];
     const int y = layout.header_height + layout.gap + r * (tile.height + layout.gap);
-    place(canvas, row.image, scale, cv::Point(layout.gap, y));
-    for (int m = 0; m < columns - 1; ++m) {
-      place(canvas, colourize(row.label_maps[static_cast<std::size_t>(m)], palette), scale,
-            cv::Point(layout.gap + (m + 1) * (tile.width + layout.gap), y));
-    }
+    std::vector<cv::Mat> tiles = {row.image};
+    tiles.insert(tiles.end(), row.views.begin(), row.views.end());
+    for (const auto& map : row.label_maps) tiles.push_back(colourize(map, palette));
+    for (int c = 0; c < columns; ++c)
+      place(canvas, tiles[static_cast<std::size_t>(c)], scale,
+            cv::Point(layout.gap + c * (tile.width + layout.gap), y));
   }
   return canvas;
 }

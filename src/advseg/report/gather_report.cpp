@@ -148,7 +148,7 @@ Report gather_report(const std::vector<fs::path>& inputs, const ReportOptions& o
     report.notes.push_back("no picture panels: " + first_line(e.what()));
   }
   std::vector<PanelRow> rows;
-  for (const auto& example : examples) rows.push_back({example.image, {example.label}});
+  for (const auto& example : examples) rows.push_back({example.image, {example.label}, {}});
   std::vector<std::string> columns = {"image", "ground truth"};
   for (std::size_t i = 0; i < report.runs.size(); ++i) {
     std::vector<cv::Mat> maps;

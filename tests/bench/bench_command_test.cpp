@@ -93,9 +93,9 @@ TEST_F(BenchCommand, CountsTheAdversarialIterationsConvolutionFlops) {
   EXPECT_DOUBLE_EQ(report_["train_conv_gflop_per_iteration_adversarial"].get<double>(), 0.875802624);
 }
 
-// --profile: one iteration of each loop, operator by operator.
+// --profile: one iteration of each loop, training and inference, operator by operator.
 TEST_F(BenchCommand, ProfilesEachLoopOperatorByOperator) {
-  for (const char* loop : {"standard", "adversarial"}) {
+  for (const char* loop : {"standard", "adversarial", "inference_b1", "inference_b8"}) {
     const auto& profile = report_["profile"][loop];
     const double iteration_ms = profile["iteration_ms"].get<double>();
     EXPECT_GT(iteration_ms, 0.0) << loop;

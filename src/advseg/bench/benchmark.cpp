@@ -42,19 +42,19 @@ nlohmann::json settings_of(const BenchOptions& options, int threads) {
 }
 
 // The operators with the most self time, and the iteration's time outside any operator.
-nlohmann::json profile_of(const TrainingFigures& figures) {
+nlohmann::json profile_of(const IterationProfile& profile) {
   nlohmann::json ops = nlohmann::json::array();
   double in_ops_ms = 0;
-  for (const auto& op : figures.profile) in_ops_ms += op.self_ms;
-  for (std::size_t i = 0; i < std::min(figures.profile.size(), kProfiledOps); ++i) {
-    const auto& op = figures.profile[i];
+  for (const auto& op : profile.ops) in_ops_ms += op.self_ms;
+  for (std::size_t i = 0; i < std::min(profile.ops.size(), kProfiledOps); ++i) {
+    const auto& op = profile.ops[i];
     ops.push_back({{"op", op.name},
                    {"self_ms", op.self_ms},
                    {"calls", op.calls},
-                   {"share", op.self_ms / figures.profiled_iteration_ms}});
+                   {"share", op.self_ms / profile.iteration_ms}});
   }
-  return {{"iteration_ms", figures.profiled_iteration_ms},
-          {"outside_operators_ms", figures.profiled_iteration_ms - in_ops_ms},
+  return {{"iteration_ms", profile.iteration_ms},
+          {"outside_operators_ms", profile.iteration_ms - in_ops_ms},
           {"ops", ops}};
 }
 
@@ -65,7 +65,7 @@ void add_training(nlohmann::json& report, const std::string& loop, const Trainin
   report["train_images_per_s_" + loop] = figures.images_per_s;
   report["train_conv_gflop_per_iteration_" + loop] = gflop;
   report["train_gflops_per_s_" + loop] = gflop * figures.images_per_s / batch;
-  if (!figures.profile.empty()) report["profile"][loop] = profile_of(figures);
+  if (!figures.profile.ops.empty()) report["profile"][loop] = profile_of(figures.profile);
 }
 
 void measure_training(const Workload& workload, nlohmann::json& report, std::ostream& progress) {
@@ -76,8 +76,12 @@ void measure_training(const Workload& workload, nlohmann::json& report, std::ost
   report["train_gflops_per_s"] = report["train_gflops_per_s_adversarial"];
 
   progress << "bench: inference" << std::endl;
-  report["infer_images_per_s_b1"] = bench_inference(workload, 1);
-  report["infer_images_per_s_b8"] = bench_inference(workload, 8);
+  for (const int batch : {1, 8}) {
+    const auto figures = bench_inference(workload, batch);
+    const std::string name = "b" + std::to_string(batch);
+    report["infer_images_per_s_" + name] = figures.images_per_s;
+    if (!figures.profile.ops.empty()) report["profile"]["inference_" + name] = profile_of(figures.profile);
+  }
   // Read now, so the figure covers what the twin's covers: training and inference.
   report["peak_rss_mb"] = peak_rss_mb();
 }

@@ -75,6 +75,23 @@ Batch synthetic_batch(const Workload& workload, int batch, c10::MemoryFormat for
   return synthetic;
 }
 
+namespace {
+
+// Runs `iteration` once under the operator profiler.
+template <class Iteration>
+IterationProfile profile_one(Iteration&& iteration) {
+  OpProfiler profiler;
+  const auto start = std::chrono::steady_clock::now();
+  iteration();
+  IterationProfile profile;
+  profile.iteration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  profile.ops = profiler.totals();
+  return profile;
+}
+
+}  // namespace
+
 TrainingFigures bench_training(const Workload& workload, bool adversarial) {
   const Config config = workload_config(workload, adversarial);
   torch::manual_seed(kWorkloadSeed);
@@ -96,25 +113,22 @@ TrainingFigures bench_training(const Workload& workload, bool adversarial) {
   ConvFlopCounter counter;
   step();
   figures.conv_flops_per_iteration = counter.flops();
-  if (workload.profile) {
-    OpProfiler profiler;
-    const auto start = std::chrono::steady_clock::now();
-    step();
-    figures.profiled_iteration_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    figures.profile = profiler.totals();
-  }
+  if (workload.profile) figures.profile = profile_one(step);
   return figures;
 }
 
-double bench_inference(const Workload& workload, int batch) {
+InferenceFigures bench_inference(const Workload& workload, int batch) {
   const Config config = workload_config(workload, false);
   torch::manual_seed(kWorkloadSeed);
   auto segmentor = make_configured_segmentor(config, kCpu);
   const auto images = synthetic_batch(workload, batch, memory_format(config)).images;
   const auto options = prediction_options(config);
   InferenceNetwork network(*segmentor);
-  return batch / best_seconds([&] { predict_classes(network, images, options); }, workload.reps);
+  const auto predict = [&] { predict_classes(network, images, options); };
+  InferenceFigures figures;
+  figures.images_per_s = batch / best_seconds(predict, workload.reps);
+  if (workload.profile) figures.profile = profile_one(predict);
+  return figures;
 }
 
 std::vector<ConvShape> segmentor_conv_shapes(const Workload& workload) {

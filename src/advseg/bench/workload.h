@@ -48,20 +48,30 @@ Precision workload_precision(const Workload& workload);
 // the networks) and random labels, the same for every call.
 Batch synthetic_batch(const Workload& workload, int batch, c10::MemoryFormat format);
 
+// One more iteration, observed operator by operator (workload.profile).
+struct IterationProfile {
+  double iteration_ms = 0;
+  std::vector<OpTime> ops;  // empty without workload.profile
+};
+
 struct TrainingFigures {
   double images_per_s = 0;
   double conv_flops_per_iteration = 0;  // forward and backward, both networks
-  // With workload.profile: one more iteration, observed operator by operator.
-  double profiled_iteration_ms = 0;
-  std::vector<OpTime> profile;
+  IterationProfile profile;
+};
+
+struct InferenceFigures {
+  double images_per_s = 0;
+  IterationProfile profile;
 };
 
 // Times training_step() iterations, then counts one iteration's convolution
 // FLOPs (and profiles one, with workload.profile).
 TrainingFigures bench_training(const Workload& workload, bool adversarial);
 
-// Images/s of predict_classes() (forward, upsampling, argmax) in batches of `batch`.
-double bench_inference(const Workload& workload, int batch);
+// Images/s of predict_classes() (forward, upsampling, argmax) in batches of
+// `batch` (and one call profiled, with workload.profile).
+InferenceFigures bench_inference(const Workload& workload, int batch);
 
 // The forward convolutions of one segmentor pass at the training batch size.
 std::vector<ConvShape> segmentor_conv_shapes(const Workload& workload);

@@ -129,8 +129,10 @@ void add_bench_command(CLI::App& app) {
                    "The twin's forms: nchw,channels_last,compiled (the default: all; compiling takes minutes "
                    "on a small machine)")
       ->delimiter(',');
-  command->add_flag("--profile", bench.workload.profile,
-                    "Also time one iteration of each loop operator by operator (self time, top 15)");
+  command->add_flag(
+      "--profile", bench.workload.profile,
+      "Also time one iteration of each loop (training, inference at batch 1 and 8) operator by operator "
+      "(self time, top 15)");
   command->add_option("--twin-script", bench.twin_options.script, "The Python twin");
   command->add_option("--python", bench.twin_options.python,
                       "Python with PyTorch (default: $ADVSEG_PYTHON, else the project's .venv)");

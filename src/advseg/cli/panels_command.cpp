@@ -95,6 +95,7 @@ void add_shifted_views(std::vector<PanelRow>& rows, const std::vector<Example>& 
 void run_panels(const PanelsOptions& options) {
   if (options.checkpoints.empty() && options.shifts.empty())
     throw Error("panels: give --checkpoints (predictions), --shifts (shifted images) or both");
+  for (const auto& name : options.shifts) parse_shift_kind(name, "--shifts");  // before any image is read
   // The dataset as the first checkpoint saw it, or as --config describes it.
   Config config = panels_config(options);
   auto reads = dataset_folders(config);

@@ -106,7 +106,7 @@ TEST(AuxiliaryHead, ItsCrossEntropyJoinsTheSegmentorLossWithItsWeight) {
     Batch batch{torch::randn({2, 3, 8, 8}), torch::randint(0, 5, {2, 8, 8}, torch::kLong), {"a", "b"}};
     const auto before = segmentor->aux_->weight.clone();
     const auto stats = training_step(networks, optimizers, batch, plan_step(config, 0), settings);
-    EXPECT_GT(stats.aux_cross_entropy, 0.0);
+    EXPECT_GT(stats.value("aux_cross_entropy"), 0.0);
     return !torch::equal(before, segmentor->aux_->weight);
   };
   EXPECT_TRUE(step_once(0.5));   // the aux head learns from its weighted loss

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "advseg/config/config.h"
 #include "advseg/error.h"
 #include "advseg/inference/autocast.h"
 #include "advseg/models/norm_layers.h"
+#include "advseg/train/step_method.h"
 
 namespace advseg {
 namespace {
@@ -48,28 +50,6 @@ std::vector<torch::Tensor> parameters_of(const torch::optim::Optimizer& optimize
     parameters.insert(parameters.end(), group.params().begin(), group.params().end());
   return parameters;
 }
-
-// A step's figures as they are computed, and the tensors of those not read
-// yet: they come off the device in one transfer when the step ends, where an
-// .item() each would stall a GPU's stream a dozen times per step.
-struct StepRecord {
-  StepStats stats;
-  std::vector<std::pair<double StepStats::*, torch::Tensor>> pending;
-
-  void later(double StepStats::*field, const torch::Tensor& value) {
-    pending.emplace_back(field, value.detach().reshape({}).to(torch::kDouble));
-  }
-  StepStats read() {
-    if (pending.empty()) return stats;
-    std::vector<torch::Tensor> values;
-    for (const auto& entry : pending) values.push_back(entry.second);
-    const auto all = torch::stack(values).cpu();
-    const double* data = all.data_ptr<double>();
-    for (std::size_t i = 0; i < pending.size(); ++i) stats.*(pending[i].first) = data[i];
-    pending.clear();
-    return stats;
-  }
-};
 
 enum class Update { applied, not_finite, overflowed };
 
@@ -113,15 +93,6 @@ SegmentorOutput segmentor_forward(SegmentorImpl& segmentor, const torch::Tensor&
   return output;
 }
 
-// What the adversary sees of one batch of images, computed once per step:
-// the images are the same in all of its passes.
-struct AdversaryView {
-  torch::Tensor probs;           // s(x) at the adversary's resolution
-  torch::Tensor image_small;     // the image at that resolution (product encoding, with_image)
-  torch::Tensor image_features;  // the adversary's own image features (undefined if it has none)
-  torch::Tensor judged;          // [N,1,h,w] 1 where a cell carries a verdict (pixel reduction)
-};
-
 // `with_graph`: the image features keep their graph (the adversary learns now).
 AdversaryView adversary_view(AdversaryImpl& adversary, const torch::Tensor& images,
                              const torch::Tensor& logits, bool with_graph) {
@@ -138,166 +109,113 @@ AdversaryView adversary_view(AdversaryImpl& adversary, const torch::Tensor& imag
   return view;
 }
 
-// The adversary's score maps [N,1,h',w'] of the encoded predictions of
-// `view`. The image features carry the adversary's graph (for step 3):
-// detached here, where only the label map's path leads back to the segmentor.
-torch::Tensor score_prediction(AdversaryImpl& adversary, const AdversaryView& view,
-                               const StepSettings& settings) {
-  const auto fake = encode_prediction(view.probs, view.image_small, settings.encoding);
-  const auto features = view.image_features.defined() ? view.image_features.detach() : torch::Tensor();
-  return adversary.score_map_from_features(features, fake).to(torch::kFloat);
+// Stage 1: s(x) (and s(u) of the unlabelled or target images), and what the
+// adversaries see of them.
+StepContext forward(Networks& networks, const Batch& batch, const StepPlan& plan,
+                    const StepSettings& settings, const torch::Tensor& unlabeled_images) {
+  StepContext step(networks, batch, plan, settings);
+  const bool semi = settings.adversarial && settings.semi.enabled && unlabeled_images.defined();
+  const bool target = settings.adapt_domain && unlabeled_images.defined();
+  step.adversary_learns = settings.adversarial && plan.update_adversary;
+  const bool adversary_used =
+      step.adversary_learns || (settings.adversarial && (plan.lambda > 0 || semi || target));
+  // Which unlabelled predictions the adversary learns to call fake.
+  const bool adversary_sees_unlabeled = target || (semi && settings.semi.adversary_on_unlabeled);
+
+  step.output = segmentor_forward(*networks.segmentor, batch.images, plan.update_segmentor);
+  if (semi || target)
+    step.unlabeled =
+        UnlabeledPass{unlabeled_images,
+                      segmentor_forward(*networks.segmentor, unlabeled_images, plan.update_segmentor),
+                      {},
+                      {}};
+  if (adversary_used) {
+    step.labeled =
+        adversary_view(*networks.adversary, batch.images, step.output.logits, step.adversary_learns);
+    if (!settings.adapt_domain) {
+      step.truth = downsample_ground_truth(batch.labels, step.labeled.probs.detach(), settings.ignore_index);
+      step.labeled.judged = judged_cells(step.truth.valid_share);
+    }
+    if (step.unlabeled)
+      step.unlabeled->view =
+          adversary_view(*networks.adversary, unlabeled_images, step.unlabeled->output.logits,
+                         step.adversary_learns && adversary_sees_unlabeled);
+  }
+  // Multi-level adaptation: the auxiliary head's maps, for the second adversary.
+  if (target && adversary_used && networks.aux_adversary) {
+    if (!step.output.aux_logits.defined())
+      throw Error(
+          "adaptation.aux_adversary: the segmentor has no auxiliary head; use a family with one "
+          "(fcn_resnet, deeplabv3, pspnet) and model.aux_loss: true, or turn adaptation.aux_adversary off");
+    step.labeled_aux =
+        adversary_view(*networks.aux_adversary, batch.images, step.output.aux_logits, step.adversary_learns);
+    step.unlabeled->aux_view = adversary_view(*networks.aux_adversary, unlabeled_images,
+                                              step.unlabeled->output.aux_logits, step.adversary_learns);
+  }
+  return step;
 }
 
-// One batch of unlabelled images through step 1: s(u) and the adversary's view of it.
-struct UnlabeledPass {
-  torch::Tensor images;
-  SegmentorOutput output;
-  AdversaryView view;
-  AdversaryView aux_view;  // the auxiliary head's maps, for the second adversary (multi-level adaptation)
-};
-
-// Step 2 on unlabelled images (Hung et al. 2018):
-//   lambda_semi_adv * adversarial term of s(u)
-//   + lambda_semi * mce(s(u), argmax s(u) where the adversary's confidence passes T_semi).
-torch::Tensor semi_supervised_terms(AdversaryImpl& adversary, const UnlabeledPass& unlabeled,
-                                    const StepPlan& plan, const StepSettings& settings, StepRecord& record) {
-  const auto scores = score_prediction(adversary, unlabeled.view, settings);
-  const auto term =
-      segmentor_adversarial_term(scores, unlabeled.view.judged, settings.loss, settings.criterion);
-  const auto pseudo_labels = confident_pseudo_labels(
-      unlabeled.output.logits, scores, unlabeled.images.size(2), unlabeled.images.size(3),
-      settings.semi.threshold, settings.criterion, settings.ignore_index);
-  record.stats.used_unlabeled = true;
-  record.later(&StepStats::semi_adversarial_term, term);
-  record.later(&StepStats::semi_mask_share,
-               (pseudo_labels != settings.ignore_index).to(torch::kFloat).mean());
-  auto loss = plan.lambda_semi_adv * term;
-  if (plan.lambda_semi > 0) {
-    const auto self_training =
-        segmentation_cross_entropy(unlabeled.output.logits, pseudo_labels, settings.ignore_index);
-    record.later(&StepStats::semi_cross_entropy, self_training);
-    record.stats.self_trained = true;
-    loss = loss + plan.lambda_semi * self_training;
-  }
-  return loss;
-}
-
-// Step 2 on target images (domain adaptation; Tsai et al. 2018, Vu et al. 2019):
-//   lambda_target_adv * adversarial term of s(t) (the adversary should take it
-//   for a source prediction) + lambda_entropy * mean entropy of s(t)
-//   [+ lambda_target_aux_adv * the second adversary's term on the auxiliary head's maps].
-// The adversaries are null when only the entropy term is on (ADVENT's MinEnt).
-torch::Tensor adaptation_terms(const Networks& networks, const UnlabeledPass& target, const StepPlan& plan,
-                               const StepSettings& settings, StepRecord& record) {
-  const auto entropy = mean_entropy(target.output.logits);
-  record.stats.used_target = true;
-  record.later(&StepStats::target_entropy, entropy);
-  auto loss = plan.lambda_entropy * entropy;
-  if (networks.adversary && plan.lambda_target_adv > 0) {
-    const auto term = segmentor_adversarial_term(score_prediction(*networks.adversary, target.view, settings),
-                                                 target.view.judged, settings.loss, settings.criterion);
-    record.later(&StepStats::target_adversarial_term, term);
-    record.stats.target_adversary_term = true;
-    loss = loss + plan.lambda_target_adv * term;
-  }
-  if (networks.aux_adversary && plan.lambda_target_aux_adv > 0) {
-    const auto term =
-        segmentor_adversarial_term(score_prediction(*networks.aux_adversary, target.aux_view, settings),
-                                   target.aux_view.judged, settings.loss, settings.criterion);
-    record.later(&StepStats::target_aux_adversarial_term, term);
-    loss = loss + plan.lambda_target_aux_adv * term;
-  }
-  return loss;
-}
-
-// Step 2: mce(s(x), y) [+ aux_weight * mce(aux(x), y)] + lambda * adversarial
-// term [+ the semi-supervised or the domain-adaptation terms].
-void update_segmentor(Networks& networks, Optimizers& optimizers, const Batch& batch,
-                      const SegmentorOutput& output, const AdversaryView& labeled,
-                      const UnlabeledPass* unlabeled, const StepPlan& plan, const StepSettings& settings,
-                      StepRecord& record) {
-  auto cross_entropy = segmentation_cross_entropy(output.logits, batch.labels, settings.ignore_index);
-  auto loss = cross_entropy;
-  if (output.aux_logits.defined()) {
+// Stage 2: mce(s(x), y) [+ aux_weight * mce(aux(x), y)] + each method's terms,
+// through the adversaries, whose weights do not learn here.
+void update_segmentor(const StepContext& step, const std::vector<std::unique_ptr<StepMethod>>& methods,
+                      Optimizers& optimizers, StepRecord& record) {
+  const auto& settings = step.settings;
+  SegmentorLoss loss(record);
+  loss.add("cross_entropy", 1.0,
+           segmentation_cross_entropy(step.output.logits, step.batch.labels, settings.ignore_index));
+  if (step.output.aux_logits.defined())
     // torchvision's auxiliary head: a second classifier on an earlier stage, training only.
-    auto aux = segmentation_cross_entropy(output.aux_logits, batch.labels, settings.ignore_index);
-    loss = loss + settings.aux_weight * aux;
-    record.later(&StepStats::aux_cross_entropy, aux);
-  }
+    loss.add("aux_cross_entropy", settings.aux_weight,
+             segmentation_cross_entropy(step.output.aux_logits, step.batch.labels, settings.ignore_index));
   std::optional<FrozenWeights> frozen, frozen_aux;
-  if (networks.adversary) frozen.emplace(*networks.adversary);
-  if (networks.aux_adversary) frozen_aux.emplace(*networks.aux_adversary);
-  if (settings.adversarial && plan.lambda > 0) {
-    auto term = segmentor_adversarial_term(score_prediction(*networks.adversary, labeled, settings),
-                                           labeled.judged, settings.loss, settings.criterion);
-    loss = loss + plan.lambda * term;
-    record.later(&StepStats::adversarial_term, term);
-  }
-  if (unlabeled && settings.adapt_domain)
-    loss = loss + adaptation_terms(networks, *unlabeled, plan, settings, record);
-  else if (unlabeled)
-    loss = loss + semi_supervised_terms(*networks.adversary, *unlabeled, plan, settings, record);
-  record.later(&StepStats::cross_entropy, cross_entropy);
-  const auto update = minimise(*optimizers.segmentor, loss, settings.workers.get(), optimizers.scaler.get());
-  record.stats.segmentor_updated = update == Update::applied;
-  record.stats.segmentor_failed = update == Update::not_finite;
-  record.stats.finite = record.stats.finite && !record.stats.segmentor_failed;
+  if (step.networks.adversary) frozen.emplace(*step.networks.adversary);
+  if (step.networks.aux_adversary) frozen_aux.emplace(*step.networks.aux_adversary);
+  for (const auto& method : methods) method->add_terms(step, loss);
+  const auto update =
+      minimise(*optimizers.segmentor, loss.total(), settings.workers.get(), optimizers.scaler.get());
+  auto& stats = record.stats();
+  stats.segmentor_updated = update == Update::applied;
+  stats.segmentor_failed = update == Update::not_finite;
+  stats.finite = stats.finite && !stats.segmentor_failed;
 }
 
-// A label map the adversary judges in step 3, with what it judges it by.
-struct JudgedMap {
-  torch::Tensor map;       // encoded, without a graph to the segmentor
-  torch::Tensor features;  // the adversary's features of its image (undefined if it has none)
-  torch::Tensor judged;    // [N,1,h,w] 1 where a cell carries a verdict
-};
-
-JudgedMap predicted_map(const AdversaryView& view, const StepSettings& settings) {
-  return {encode_prediction(view.probs.detach(), view.image_small, settings.encoding), view.image_features,
-          view.judged};
-}
-
-JudgedMap ground_truth_map(const GroundTruthMap& truth, const AdversaryView& view,
-                           const StepSettings& settings) {
-  return {encode_ground_truth(truth, view.probs.detach(), view.image_small, settings.encoding),
-          view.image_features, view.judged};
-}
-
-// Step 3: gan(a(real), 1) + gan(a(fake), 0). Predictions are detached, so no
-// gradient reaches the segmentor. Every map goes through the adversary in one
-// batched pass, sharing the image features (whose weight gradient then sums
-// the passes, as separate passes over the image would).
-void update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimizer, GradScaler* scaler,
-                      const std::vector<JudgedMap>& real, const std::vector<JudgedMap>& fake,
-                      const StepSettings& settings, StepRecord& record) {
-  std::vector<torch::Tensor> maps, features, real_cells, fake_cells;
+// Stage 3, for one adversary: gan(a(real), 1) + gan(a(fake), 0). Predictions
+// are detached, so no gradient reaches the segmentor. Every map goes through
+// the adversary in one batched pass, sharing the image features (whose
+// weight gradient then sums the passes, as separate passes over the image
+// would). `prefix` names its figures ("aux_" for the second adversary).
+bool update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimizer, GradScaler* scaler,
+                      const AdversaryMaps& maps, const StepSettings& settings, StepStage stage,
+                      const std::string& prefix, StepRecord& record) {
+  std::vector<torch::Tensor> encoded, features, real_cells, fake_cells;
   std::int64_t real_count = 0;
-  for (const auto& map : real) {
+  for (const auto& map : maps.real) {
     real_count += map.map.size(0);
     real_cells.push_back(map.judged);
   }
-  for (const auto& map : fake) fake_cells.push_back(map.judged);
-  for (const auto* group : {&real, &fake})
+  for (const auto& map : maps.fake) fake_cells.push_back(map.judged);
+  for (const auto* group : {&maps.real, &maps.fake})
     for (const auto& map : *group) {
-      maps.push_back(map.map);
+      encoded.push_back(map.map);
       features.push_back(map.features);
     }
   const bool has_features = features.front().defined();
   const auto scores =
       adversary
-          .score_map_from_features(has_features ? torch::cat(features) : torch::Tensor(), torch::cat(maps))
+          .score_map_from_features(has_features ? torch::cat(features) : torch::Tensor(), torch::cat(encoded))
           .to(torch::kFloat);
   const auto real_scores = scores.narrow(0, 0, real_count);
   const auto fake_scores = scores.narrow(0, real_count, scores.size(0) - real_count);
   const auto real_judged = torch::cat(real_cells), fake_judged = torch::cat(fake_cells);
   auto loss = adversary_loss(real_scores, real_judged, fake_scores, fake_judged, settings.criterion);
-  record.later(&StepStats::adversary_loss, loss);
-  record.later(&StepStats::adversary_accuracy_real,
+  record.later((prefix + "adversary_loss").c_str(), stage, loss);
+  record.later((prefix + "adversary_accuracy_real").c_str(), stage,
                share_judged_real(real_scores, real_judged, settings.criterion));
-  record.later(&StepStats::adversary_accuracy_fake,
+  record.later((prefix + "adversary_accuracy_fake").c_str(), stage,
                1.0 - share_judged_real(fake_scores, fake_judged, settings.criterion).to(torch::kDouble));
   const auto update = minimise(optimizer, loss, settings.workers.get(), scaler);
-  record.stats.adversary_updated = update == Update::applied;
-  record.stats.finite = record.stats.finite && update != Update::not_finite;
+  record.stats().finite = record.stats().finite && update != Update::not_finite;
+  return update == Update::applied;
 }
 
 }  // namespace
@@ -349,73 +267,28 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
   StepRecord record;
   set_train_mode(*networks.segmentor, settings.freeze_bn);
   Autocast autocast(batch.images.device().type(), settings.precision);
-  const bool semi = settings.adversarial && settings.semi.enabled && unlabeled_images.defined();
-  const bool target = settings.adapt_domain && unlabeled_images.defined();
-  const bool adversary_learns = settings.adversarial && plan.update_adversary;
-  const bool adversary_used =
-      adversary_learns || (settings.adversarial && (plan.lambda > 0 || semi || target));
-  // Which unlabelled predictions the adversary learns to call fake.
-  const bool adversary_sees_unlabeled = target || (semi && settings.semi.adversary_on_unlabeled);
+  const auto methods = step_methods(settings, unlabeled_images.defined());
 
   // 1. Segmentor forward (labelled, then unlabelled or target images).
-  const SegmentorOutput output = segmentor_forward(*networks.segmentor, batch.images, plan.update_segmentor);
-  std::optional<UnlabeledPass> unlabeled;
-  if (semi || target)
-    unlabeled = UnlabeledPass{unlabeled_images,
-                              segmentor_forward(*networks.segmentor, unlabeled_images, plan.update_segmentor),
-                              {},
-                              {}};
-  AdversaryView labeled;
-  GroundTruthMap truth;
-  if (adversary_used) {
-    labeled = adversary_view(*networks.adversary, batch.images, output.logits, adversary_learns);
-    if (!settings.adapt_domain) {
-      truth = downsample_ground_truth(batch.labels, labeled.probs.detach(), settings.ignore_index);
-      labeled.judged = judged_cells(truth.valid_share);
-    }
-    if (unlabeled)
-      unlabeled->view = adversary_view(*networks.adversary, unlabeled->images, unlabeled->output.logits,
-                                       adversary_learns && adversary_sees_unlabeled);
-  }
-  // Multi-level adaptation: the auxiliary head's maps, for the second adversary.
-  AdversaryView labeled_aux;
-  const bool multi_level = target && adversary_used && networks.aux_adversary;
-  if (multi_level) {
-    if (!output.aux_logits.defined())
-      throw Error(
-          "adaptation.aux_adversary: the segmentor has no auxiliary head; use a family with one "
-          "(fcn_resnet, deeplabv3, pspnet) and model.aux_loss: true, or turn adaptation.aux_adversary off");
-    labeled_aux = adversary_view(*networks.aux_adversary, batch.images, output.aux_logits, adversary_learns);
-    unlabeled->aux_view = adversary_view(*networks.aux_adversary, unlabeled->images,
-                                         unlabeled->output.aux_logits, adversary_learns);
-  }
+  const StepContext step = forward(networks, batch, plan, settings, unlabeled_images);
 
   // 2. Segmentor update.
-  const UnlabeledPass* unlabeled_pass = unlabeled ? &*unlabeled : nullptr;
-  if (plan.update_segmentor)
-    update_segmentor(networks, optimizers, batch, output, labeled, unlabeled_pass, plan, settings, record);
+  if (plan.update_segmentor) update_segmentor(step, methods, optimizers, record);
 
-  // 3. Adversary update: ground truth is real and predictions fake or, when
-  // adapting, source predictions are real and target ones fake.
-  if (adversary_learns) {
-    std::vector<JudgedMap> real = {settings.adapt_domain ? predicted_map(labeled, settings)
-                                                         : ground_truth_map(truth, labeled, settings)};
-    std::vector<JudgedMap> fake;
-    if (!settings.adapt_domain) fake.push_back(predicted_map(labeled, settings));
-    if (unlabeled && adversary_sees_unlabeled) fake.push_back(predicted_map(unlabeled->view, settings));
-    if (!fake.empty())
-      update_adversary(*networks.adversary, *optimizers.adversary, optimizers.scaler.get(), real, fake,
-                       settings, record);
-  }
-  if (adversary_learns && multi_level) {
-    StepRecord aux;
-    update_adversary(*networks.aux_adversary, *optimizers.aux_adversary, optimizers.scaler.get(),
-                     {predicted_map(labeled_aux, settings)}, {predicted_map(unlabeled->aux_view, settings)},
-                     settings, aux);
-    const StepStats aux_stats = aux.read();
-    record.stats.aux_adversary_loss = aux_stats.adversary_loss;
-    record.stats.aux_adversary_updated = aux_stats.adversary_updated;
-    record.stats.finite = record.stats.finite && aux_stats.finite;
+  // 3. Adversary update: each method names the maps that are real (ground
+  // truth, or source predictions when adapting) and fake.
+  if (step.adversary_learns) {
+    AdversaryMaps maps, aux_maps;
+    for (const auto& method : methods) method->add_maps(step, maps, aux_maps);
+    auto& stats = record.stats();
+    if (!maps.fake.empty())
+      stats.adversary_updated =
+          update_adversary(*networks.adversary, *optimizers.adversary, optimizers.scaler.get(), maps,
+                           settings, StepStage::adversary, "", record);
+    if (!aux_maps.fake.empty())
+      stats.aux_adversary_updated =
+          update_adversary(*networks.aux_adversary, *optimizers.aux_adversary, optimizers.scaler.get(),
+                           aux_maps, settings, StepStage::aux_adversary, "aux_", record);
   }
   if (optimizers.scaler) optimizers.scaler->update();
   return record.read();

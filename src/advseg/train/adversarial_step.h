@@ -29,6 +29,7 @@
 #include "advseg/models/encoding.h"
 #include "advseg/train/losses.h"
 #include "advseg/train/networks.h"
+#include "advseg/train/step_stats.h"
 
 namespace advseg {
 
@@ -75,31 +76,6 @@ struct StepPlan {
 };
 
 StepPlan plan_step(const Config& config, std::int64_t iteration);
-
-struct StepStats {
-  double cross_entropy = 0;                // valid only when the segmentor was updated
-  double aux_cross_entropy = 0;            // idem, of the auxiliary head (0 without one)
-  double adversarial_term = 0;             // idem, 0 while lambda is 0
-  double semi_adversarial_term = 0;        // idem, on unlabelled images
-  double semi_cross_entropy = 0;           // idem, against the confident pseudo-labels
-  double semi_mask_share = 0;              // share of unlabelled pixels confident enough to be pseudo-labels
-  double target_adversarial_term = 0;      // domain adaptation: the adversarial term on target predictions
-  double target_entropy = 0;               // ... and their mean entropy (computed whenever target images are)
-  double target_aux_adversarial_term = 0;  // ... and the second adversary's term, on the auxiliary head's
-  double aux_adversary_loss = 0;           // the second adversary's loss, when it was updated
-  double adversary_loss = 0;               // valid only when the adversary was updated
-  double adversary_accuracy_real = 0;      // share of real verdicts (images or cells) called real
-  double adversary_accuracy_fake = 0;      // share of fake verdicts called fake
-  bool segmentor_updated = false;
-  bool adversary_updated = false;
-  bool used_unlabeled = false;         // the semi-supervised terms were computed
-  bool self_trained = false;           // ... and the self-training one (from semi.start_iteration)
-  bool used_target = false;            // the domain-adaptation terms were computed
-  bool target_adversary_term = false;  // ... the adversarial one among them (lambda_target_adv > 0)
-  bool aux_adversary_updated = false;  // the second adversary (multi-level adaptation) was
-  bool finite = true;                  // false when a loss was NaN or Inf (no update was applied then)
-  bool segmentor_failed = false;       // ... and it was the segmentor's loss or gradient
-};
 
 // `unlabeled_images`: a batch of unlabelled images ([M,3,H,W], normalised,
 // the labelled batch's size), used only when settings.semi.enabled or, as

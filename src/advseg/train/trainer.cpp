@@ -34,24 +34,19 @@ std::int64_t full_batches(const Dataset& set, int batch_size, int workers) {
   return static_cast<std::int64_t>(full_batches_per_shard(set.size(), batch_size, workers));
 }
 
-// Names the loss that went wrong, for the divergence message.
+// Names the loss that went wrong, with the figures of its update, for the divergence message.
 std::string non_finite_message(const StepStats& stats, std::int64_t iteration) {
+  const auto stage = stats.segmentor_failed ? StepStage::segmentor : StepStage::adversary;
   std::ostringstream text;
-  text << "training diverged at iteration " << iteration << ": ";
-  if (stats.segmentor_failed)
-    text << "segmentor loss or its gradient is not finite (cross-entropy " << stats.cross_entropy
-         << ", adversarial term " << stats.adversarial_term
-         << (stats.used_unlabeled
-                 ? ", unlabelled adversarial term " + std::to_string(stats.semi_adversarial_term)
-                 : "")
-         << (stats.used_target
-                 ? ", target adversarial term " + std::to_string(stats.target_adversarial_term) +
-                       ", target entropy " + std::to_string(stats.target_entropy)
-                 : "")
-         << ")";
-  else
-    text << "adversary loss or its gradient is not finite (loss " << stats.adversary_loss << ")";
-  text << "; the step was not applied. Try a lower learning rate";
+  text << "training diverged at iteration " << iteration << ": "
+       << (stats.segmentor_failed ? "segmentor" : "adversary") << " loss or its gradient is not finite (";
+  const char* separator = "";
+  for (const auto& figure : stats.figures)
+    if (figure.stage == stage || (!stats.segmentor_failed && figure.stage == StepStage::aux_adversary)) {
+      text << separator << figure.name << " " << figure.value;
+      separator = ", ";
+    }
+  text << "); the step was not applied. Try a lower learning rate";
   return text.str();
 }
 

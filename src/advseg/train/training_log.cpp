@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <system_error>
 
@@ -19,17 +20,38 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
 
-double mean(double sum, std::int64_t count) { return count > 0 ? sum / static_cast<double>(count) : 0.0; }
-
-// An interval mean for the log: null when no step contributed (all skipped).
-nlohmann::json mean_or_null(double sum, std::int64_t count) {
-  return count > 0 ? nlohmann::json(sum / static_cast<double>(count)) : nlohmann::json(nullptr);
+std::string format_number(double value) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(3) << value;
+  return text.str();
 }
 
 std::string whole_percent(double fraction) {
   std::ostringstream text;
   text << std::fixed << std::setprecision(0) << 100 * fraction << "%";
   return text.str();
+}
+
+// The terminal's short names of the common figures; others show their own.
+std::string terminal_name(const std::string& name) {
+  static const std::map<std::string, std::string> short_names = {{"cross_entropy", "ce"},
+                                                                 {"aux_cross_entropy", "aux_ce"},
+                                                                 {"adversarial_term", "adv"},
+                                                                 {"adversary_loss", "d_loss"},
+                                                                 {"adversary_accuracy_real", "d_real"},
+                                                                 {"adversary_accuracy_fake", "d_fake"},
+                                                                 {"semi_adversarial_term", "unlabelled_adv"},
+                                                                 {"semi_mask_share", "mask"},
+                                                                 {"semi_cross_entropy", "self_ce"},
+                                                                 {"target_adversarial_term", "target_adv"},
+                                                                 {"target_entropy", "target_entropy"}};
+  const auto found = short_names.find(name);
+  return found == short_names.end() ? name : found->second;
+}
+
+// Shares and accuracies read best as percentages.
+bool is_share(const std::string& name) {
+  return name.find("_share") != std::string::npos || name.find("accuracy") != std::string::npos;
 }
 
 }  // namespace
@@ -70,75 +92,34 @@ void TrainingLog::add(const StepStats& stats, std::int64_t images) {
   sums_.images += images;
   ++sums_.iterations;
   if (!stats.finite) ++sums_.skipped;
-  if (stats.segmentor_updated) {
-    sums_.cross_entropy += stats.cross_entropy;
-    sums_.adversarial_term += stats.adversarial_term;
-    ++sums_.segmentor_updates;
+  for (const auto& figure : stats.figures) {
+    auto [sum, added] = sums_.figures.try_emplace(figure.name);
+    if (added) sums_.order.push_back(figure.name);
+    if (!stats.applied(figure.stage)) continue;
+    sum->second.sum += figure.value;
+    ++sum->second.count;
   }
-  if (stats.segmentor_updated && stats.used_unlabeled) {
-    sums_.semi_adversarial_term += stats.semi_adversarial_term;
-    sums_.semi_mask_share += stats.semi_mask_share;
-    ++sums_.semi_updates;
-    if (stats.self_trained) {
-      sums_.semi_cross_entropy += stats.semi_cross_entropy;
-      ++sums_.self_training_updates;
-    }
-  }
-  if (stats.segmentor_updated && stats.used_target) {
-    sums_.target_entropy += stats.target_entropy;
-    ++sums_.target_updates;
-  }
-  if (stats.segmentor_updated && stats.target_adversary_term) {
-    // Averaged over the steps that had the term (none before adversarial.start_iteration).
-    sums_.target_adversarial_term += stats.target_adversarial_term;
-    sums_.target_aux_adversarial_term += stats.target_aux_adversarial_term;
-    ++sums_.target_adversary_updates;
-  }
-  if (stats.aux_adversary_updated) {
-    sums_.aux_adversary_loss += stats.aux_adversary_loss;
-    ++sums_.aux_adversary_updates;
-  }
-  if (stats.adversary_updated) {
-    sums_.adversary_loss += stats.adversary_loss;
-    sums_.accuracy_real += stats.adversary_accuracy_real;
-    sums_.accuracy_fake += stats.adversary_accuracy_fake;
-    ++sums_.adversary_updates;
-  }
+}
+
+std::optional<double> TrainingLog::mean_of(const std::string& name) const {
+  const auto sum = sums_.figures.find(name);
+  if (sum == sums_.figures.end() || sum->second.count == 0) return std::nullopt;
+  return sum->second.sum / static_cast<double>(sum->second.count);
 }
 
 nlohmann::json TrainingLog::interval_json(const IntervalContext& context, double images_per_s) const {
   nlohmann::json entry = {{"type", "train"},
                           {"iteration", context.iteration},
                           {"epoch", context.epoch},
-                          {"cross_entropy", mean_or_null(sums_.cross_entropy, sums_.segmentor_updates)},
-                          {"adversarial_term", mean_or_null(sums_.adversarial_term, sums_.segmentor_updates)},
                           {"segmentor_lr", context.segmentor_lr},
                           {"images_per_s", images_per_s}};
   if (sums_.skipped > 0) entry["skipped_steps"] = sums_.skipped;
-  if (sums_.semi_updates > 0) {
-    // The terms on unlabelled images (semi.enabled), named apart from the labelled ones.
-    entry["semi_adversarial_term"] = mean(sums_.semi_adversarial_term, sums_.semi_updates);
-    entry["semi_mask_share"] = mean(sums_.semi_mask_share, sums_.semi_updates);
-    entry["semi_cross_entropy"] = mean_or_null(sums_.semi_cross_entropy, sums_.self_training_updates);
+  // Every figure a step computed; null when every step that had it was skipped.
+  for (const auto& name : sums_.order) {
+    const auto mean = mean_of(name);
+    entry[name] = mean ? nlohmann::json(*mean) : nlohmann::json(nullptr);
   }
-  if (sums_.target_updates > 0) {
-    // Domain adaptation's terms on target images (data.target).
-    entry["target_adversarial_term"] =
-        mean_or_null(sums_.target_adversarial_term, sums_.target_adversary_updates);
-    entry["target_entropy"] = mean(sums_.target_entropy, sums_.target_updates);
-  }
-  if (sums_.aux_adversary_updates > 0) {
-    // Multi-level adaptation: the second adversary, on the auxiliary head's maps.
-    entry["target_aux_adversarial_term"] =
-        mean_or_null(sums_.target_aux_adversarial_term, sums_.target_adversary_updates);
-    entry["aux_adversary_loss"] = mean(sums_.aux_adversary_loss, sums_.aux_adversary_updates);
-  }
-  if (sums_.adversary_updates > 0) {
-    entry["adversary_loss"] = mean(sums_.adversary_loss, sums_.adversary_updates);
-    entry["adversary_accuracy_real"] = mean(sums_.accuracy_real, sums_.adversary_updates);
-    entry["adversary_accuracy_fake"] = mean(sums_.accuracy_fake, sums_.adversary_updates);
-    entry["adversary_lr"] = context.adversary_lr;
-  }
+  if (mean_of("adversary_loss")) entry["adversary_lr"] = context.adversary_lr;
   return entry;
 }
 
@@ -150,26 +131,13 @@ std::string TrainingLog::progress_line(const IntervalContext& context, double im
                              : 0.0;
   std::ostringstream line;
   line << std::fixed << std::setprecision(3) << "epoch " << context.epoch << "/" << context.epochs << "  it "
-       << context.iteration << "/" << context.total_iterations << "  ce ";
-  if (sums_.segmentor_updates > 0)
-    line << mean(sums_.cross_entropy, sums_.segmentor_updates);
-  else
-    line << "-";
-  if (sums_.adversary_updates > 0) {
-    // Adapting, the labelled term is always 0: the target term follows.
-    if (sums_.target_updates == 0) line << "  adv " << mean(sums_.adversarial_term, sums_.segmentor_updates);
-    line << "  d_loss " << mean(sums_.adversary_loss, sums_.adversary_updates) << "  d_acc real/fake "
-         << whole_percent(mean(sums_.accuracy_real, sums_.adversary_updates)) << "/"
-         << whole_percent(mean(sums_.accuracy_fake, sums_.adversary_updates));
-  }
-  if (sums_.semi_updates > 0)
-    line << "  unlabelled: adv " << mean(sums_.semi_adversarial_term, sums_.semi_updates) << " mask "
-         << whole_percent(mean(sums_.semi_mask_share, sums_.semi_updates));
-  if (sums_.target_updates > 0) {
-    line << "  target:";
-    if (sums_.target_adversary_updates > 0)
-      line << " adv " << mean(sums_.target_adversarial_term, sums_.target_adversary_updates);
-    line << " entropy " << mean(sums_.target_entropy, sums_.target_updates);
+       << context.iteration << "/" << context.total_iterations;
+  for (const auto& name : sums_.order) {
+    line << "  " << terminal_name(name) << " ";
+    if (const auto mean = mean_of(name))
+      line << (is_share(name) ? whole_percent(*mean) : format_number(*mean));
+    else
+      line << "-";
   }
   if (sums_.skipped > 0) line << "  skipped " << sums_.skipped;
   line << std::setprecision(1) << "  " << images_per_s << " img/s  ETA " << format_duration(eta);
@@ -192,9 +160,8 @@ std::optional<AdversaryAccuracy> TrainingLog::flush_interval(const IntervalConte
     std::cerr << line << "\n";
   }
   std::optional<AdversaryAccuracy> accuracy;
-  if (sums_.adversary_updates > 0)
-    accuracy = AdversaryAccuracy{mean(sums_.accuracy_real, sums_.adversary_updates),
-                                 mean(sums_.accuracy_fake, sums_.adversary_updates)};
+  const auto real = mean_of("adversary_accuracy_real"), fake = mean_of("adversary_accuracy_fake");
+  if (real && fake) accuracy = AdversaryAccuracy{*real, *fake};
   sums_ = Sums{};
   interval_start_ = now;
   return accuracy;

@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "advseg/train/adversarial_step.h"
+#include "advseg/train/step_stats.h"
 
 namespace advseg {
 
@@ -46,6 +48,8 @@ class TrainingLog {
   // from a checkpoint redoes those iterations. Returns how many were dropped.
   static int drop_entries_after(const std::filesystem::path& path, std::int64_t iteration);
 
+  // Adds a step's figures to the interval's means (each over the steps whose
+  // update it belongs to was applied).
   void add(const StepStats& stats, std::int64_t images);
   // Writes the interval's averages (JSON line + progress line) and starts a
   // new interval. Returns the adversary's accuracies when it was updated.
@@ -59,17 +63,18 @@ class TrainingLog {
   void say(const std::string& text);
 
  private:
-  struct Sums {
-    double cross_entropy = 0, adversarial_term = 0;
-    double adversary_loss = 0, accuracy_real = 0, accuracy_fake = 0;
-    double semi_adversarial_term = 0, semi_cross_entropy = 0, semi_mask_share = 0;
-    std::int64_t iterations = 0, segmentor_updates = 0, adversary_updates = 0, images = 0, skipped = 0;
-    std::int64_t semi_updates = 0, self_training_updates = 0;
-    double target_adversarial_term = 0, target_entropy = 0, target_aux_adversarial_term = 0;
-    std::int64_t target_updates = 0, target_adversary_updates = 0;
-    double aux_adversary_loss = 0;
-    std::int64_t aux_adversary_updates = 0;
+  // A figure's sum over the interval's steps whose update it belongs to was applied.
+  struct FigureSum {
+    double sum = 0;
+    std::int64_t count = 0;
   };
+  struct Sums {
+    std::map<std::string, FigureSum> figures;
+    std::vector<std::string> order;  // of first appearance, for the terminal
+    std::int64_t iterations = 0, images = 0, skipped = 0;
+  };
+  // The interval mean of `name`; nullopt when no applied step had it.
+  std::optional<double> mean_of(const std::string& name) const;
   nlohmann::json interval_json(const IntervalContext& context, double images_per_s) const;
   std::string progress_line(const IntervalContext& context, double images_per_s) const;
   void write_line(const nlohmann::json& entry);

@@ -138,19 +138,44 @@ TEST(Validate, SemiSupervisedSettings) {
               semi(c);
               c.adversarial.reduction = "image";
             }),
-            "adversarial.reduction: must be 'pixel' with semi.enabled, got 'image'");
-  EXPECT_EQ(
-      violation([&](Config& c) {
-        semi(c);
-        c.adversarial.enabled = false;
-      }),
-      "adversarial.enabled: must be true with semi.enabled (the method needs the adversary), got false");
+            "adversarial.reduction: must be 'pixel' with semi.method adversarial, got 'image'");
+  EXPECT_EQ(violation([&](Config& c) {
+              semi(c);
+              c.adversarial.enabled = false;
+            }),
+            "adversarial.enabled: must be true with semi.method adversarial (Hung et al.'s terms need the "
+            "adversary), got false");
   EXPECT_EQ(violation([&](Config& c) {
               semi(c);
               c.data.labeled_fraction = 1;
             }),
             "semi.enabled: must be false unless unlabelled images are given (data.labeled_fraction < 1, "
             "data.unlabeled_split or data.unlabeled_root), got true");
+  // The consistency methods need no adversary, and combine with Hung et al.'s terms.
+  EXPECT_EQ(violation([&](Config& c) {
+              semi(c);
+              c.semi.method = "mean_teacher_cutmix";
+              c.adversarial.enabled = false;
+            }),
+            "");
+  EXPECT_EQ(violation([&](Config& c) {
+              semi(c);
+              c.semi.method = "adversarial+mean_teacher_cutmix+pseudo_label";
+            }),
+            "");
+  EXPECT_EQ(violation([](Config& c) { c.semi.method = "fixmatch"; }),
+            "semi.method: must be one of adversarial, mean_teacher_cutmix, pseudo_label, got 'fixmatch'");
+  EXPECT_EQ(violation([](Config& c) { c.semi.method = "pseudo_label+"; }),
+            "semi.method: must be one of adversarial, mean_teacher_cutmix, pseudo_label, got ''");
+  EXPECT_EQ(violation([](Config& c) { c.semi.method = "pseudo_label+pseudo_label"; }),
+            "semi.method: must be each method once, got 'pseudo_label+pseudo_label'");
+  EXPECT_EQ(violation([](Config& c) { c.semi.ema_decay = 1; }), "semi.ema_decay: must be in [0, 1), got 1");
+  EXPECT_EQ(violation([](Config& c) { c.semi.cutmix_area = 0; }),
+            "semi.cutmix_area: must be in (0, 1), got 0");
+  EXPECT_EQ(violation([](Config& c) { c.semi.confidence = -0.1; }),
+            "semi.confidence: must be in [0, 1], got -0.1");
+  EXPECT_EQ(violation([](Config& c) { c.semi.lambda_pseudo = -1; }),
+            "semi.lambda_pseudo: must be >= 0, got -1");
   EXPECT_EQ(violation([](Config& c) { c.data.labeled_fraction = 0; }),
             "data.labeled_fraction: must be in (0, 1], got 0");
   EXPECT_EQ(violation([](Config& c) { c.semi.threshold = 1.5; }),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "advseg/config/config.h"
 #include "advseg/error.h"
@@ -59,6 +60,23 @@ TEST(Grid, PixelAndSemiAreHungEtAlsSettings) {
     apply_overrides(base, variant.overrides);
     EXPECT_FALSE(base.semi.enabled) << variant.name;
   }
+}
+
+TEST(Grid, TheConsistencyVariantsNeedNoAdversaryAndSemiCutMixAddsHungEtAlsTerms) {
+  const auto variants = with_label_fractions(parse_grid("cutmix,pseudo_label,semi+cutmix,semi"), "0.125");
+  std::vector<Config> configs(variants.size());
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    configs[i].semi.method = "pseudo_label";  // a base config's method never leaks into a variant
+    apply_overrides(configs[i], variants[i].overrides);
+    EXPECT_TRUE(configs[i].semi.enabled) << variants[i].name;
+  }
+  EXPECT_EQ(configs[0].semi.method, "mean_teacher_cutmix");
+  EXPECT_FALSE(configs[0].adversarial.enabled);
+  EXPECT_EQ(configs[1].semi.method, "pseudo_label");
+  EXPECT_FALSE(configs[1].adversarial.enabled);
+  EXPECT_EQ(configs[2].semi.method, "adversarial+mean_teacher_cutmix");
+  EXPECT_EQ(configs[2].model.adversary, "fcd");
+  EXPECT_EQ(configs[3].semi.method, "adversarial");
 }
 
 TEST(Grid, AdaptationVariantsAreSourceOnlyAdaptSegNetAdventMinEntAndTheOracle) {

@@ -99,7 +99,8 @@ TEST(AuxiliaryHead, ItsCrossEntropyJoinsTheSegmentorLossWithItsWeight) {
   auto step_once = [&](double aux_weight) {
     torch::manual_seed(5);
     auto segmentor = std::make_shared<AuxSegmentorImpl>();
-    Networks networks{segmentor, nullptr, nullptr};
+    Networks networks;
+    networks.segmentor = segmentor;
     config.model.aux_weight = aux_weight;
     Optimizers optimizers = make_optimizers(config, networks);
     auto settings = step_settings(config);

@@ -18,6 +18,10 @@ std::vector<torch::Tensor> weights(const Trainer& trainer) {
   std::vector<torch::Tensor> all;
   for (const auto& p : trainer.networks().segmentor->parameters()) all.push_back(p.detach().clone());
   for (const auto& b : trainer.networks().segmentor->buffers()) all.push_back(b.detach().clone());
+  if (const auto& teacher = trainer.networks().teacher) {
+    for (const auto& p : teacher->parameters()) all.push_back(p.detach().clone());
+    for (const auto& b : teacher->buffers()) all.push_back(b.detach().clone());
+  }
   for (const auto& adversary : {trainer.networks().adversary, trainer.networks().aux_adversary}) {
     if (!adversary) continue;
     for (const auto& p : adversary->parameters()) all.push_back(p.detach().clone());
@@ -100,6 +104,53 @@ TEST(Trainer, SemiSupervisedLogNamesTheUnlabelledTerms) {
   }
   EXPECT_EQ(train_entries, 6);
   EXPECT_EQ(self_training_entries, 4);
+}
+
+// Every semi-supervised method at once: the mean teacher is part of the
+// checkpoint and the views' draws follow the unlabelled batch count, so a
+// resumed run ends with the same weights, teacher included.
+TEST(Trainer, ConsistencyMethodsResumeExactlyAndLogTheirTerms) {
+  testing::TempDir dir;
+  auto config = semi_supervised_config();
+  config.semi.method = "adversarial+mean_teacher_cutmix+pseudo_label";
+  config.semi.confidence = 0.2;  // five classes, barely trained: keep some pixels
+  auto reference = uninterrupted_run(config, dir.path() / "whole");
+  expect_equal(interrupted_run(config, dir.path() / "mid", 1), reference);
+  expect_equal(interrupted_run(config, dir.path() / "unlabelled_epoch_end", 3), reference);
+  EXPECT_TRUE(fs::exists(dir.path() / "whole" / "last" / "teacher.pt"));
+  std::ifstream log(dir.path() / "whole" / "log.jsonl");
+  int with_terms = 0;
+  for (std::string line; std::getline(log, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    if (entry.value("type", "") != "train" || entry.at("iteration").get<int>() < 3) continue;
+    EXPECT_TRUE(entry.at("consistency").is_number()) << line;
+    EXPECT_TRUE(entry.at("pseudo_label_cross_entropy").is_number()) << line;
+    EXPECT_GT(entry.at("pseudo_label_mask_share").get<double>(), 0.0) << line;
+    ++with_terms;
+  }
+  EXPECT_EQ(with_terms, 4);
+}
+
+// train.iterations: 12 images make 3 batches an epoch, so 5 iterations end
+// part way through the second epoch, which still validates; a run resumed in
+// that epoch stops at the same step with the same weights.
+TEST(Trainer, IterationsSetTheRunsLengthAndItsLastEpochStopsPartWay) {
+  testing::TempDir dir;
+  auto config = testing::tiny_config();
+  config.train.epochs = 7;  // ignored
+  config.train.iterations = 5;
+  auto trainer = make_trainer(config, dir.path() / "whole");
+  const auto outcome = trainer->run();
+  EXPECT_TRUE(outcome.completed);
+  EXPECT_EQ(outcome.progress.iteration, 5);
+  EXPECT_EQ(outcome.progress.epoch, 2);
+  const auto reference = weights(*trainer);
+  expect_equal(interrupted_run(config, dir.path() / "resumed", 4), reference);
+  std::ifstream log(dir.path() / "whole" / "log.jsonl");
+  int validations = 0;
+  for (std::string line; std::getline(log, line);)
+    if (nlohmann::json::parse(line).value("type", "") == "val") ++validations;
+  EXPECT_EQ(validations, 2);
 }
 
 // Domain adaptation: 12 source images (3 batches an epoch) and 8 target

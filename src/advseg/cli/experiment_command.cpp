@@ -75,7 +75,9 @@ void add_experiment_command(CLI::App& app) {
       "\"full\" (standard + encodings basic/product/scaling x losses flipped/original) or "
       "variants separated by commas: standard, adversarial, <encoding>-<loss>, image "
       "(stanford adversary, a verdict per image), pixel (fcd adversary, a verdict per pixel), "
-      "semi (pixel + semi-supervised) (default standard,adversarial)");
+      "semi (pixel + Hung et al.'s semi-supervised terms), cutmix (CutMix mean teacher), pseudo_label "
+      "(weak-to-strong pseudo-labels), semi+cutmix; with data.target: source_only, adaptsegnet, advent, "
+      "source_only_bn, minent, target_only (default standard,adversarial)");
   command->add_option("--label-fractions", options->label_fractions,
                       "Every variant at each share of the training labels, e.g. 0.125,0.25,0.5 "
                       "(data.labeled_fraction; variants named <variant>@<fraction>)");

@@ -112,7 +112,10 @@ void run_train(const TrainOptions& options) {
     trainer->resume_from(options.resume_dir);
     if (trainer->finished()) {  // nothing to train: every file stays as it is
       if (group.is_main())
-        std::cout << options.resume_dir << ": the run is finished (train.epochs " << config.train.epochs
+        std::cout << options.resume_dir << ": the run is finished ("
+                  << (config.train.iterations > 0
+                          ? "train.iterations " + std::to_string(config.train.iterations)
+                          : "train.epochs " + std::to_string(config.train.epochs))
                   << "); nothing to do, " << options.out_dir << " is left as it was\n";
       return;
     }

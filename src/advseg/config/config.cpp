@@ -45,6 +45,22 @@ DataConfig no_target_data() {
 
 bool adapts_domain(const Config& config) { return !config.target.dataset.empty(); }
 
+std::vector<std::string> semi_methods(const SemiConfig& semi) {
+  std::vector<std::string> names;
+  std::string::size_type start = 0;
+  while (true) {
+    const auto end = semi.method.find('+', start);
+    names.push_back(semi.method.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return names;
+    start = end + 1;
+  }
+}
+
+bool uses_semi_method(const SemiConfig& semi, const std::string& name) {
+  const auto names = semi_methods(semi);
+  return semi.enabled && std::find(names.begin(), names.end(), name) != names.end();
+}
+
 const DataConfig& labeled_data(const Config& config) {
   return config.adaptation.target_labels ? config.target : config.data;
 }

@@ -120,15 +120,28 @@ struct AdversarialConfig {
 // on their own argmax where the adversary believes the prediction.
 struct SemiConfig {
   bool enabled = false;
+  // What learns from the unlabelled images, '+'-joined: adversarial (Hung et
+  // al. 2018), mean_teacher_cutmix (French et al. 2020), pseudo_label (FixMatch-style).
+  std::string method = "adversarial";
   double lambda_adv = 0.001;           // λ_semi_adv: adversarial term on unlabelled predictions
   double lambda_self = 0.1;            // λ_semi: cross-entropy against the confident argmax
   double threshold = 0.2;              // T_semi: least adversary confidence for a pseudo-label
   int start_iteration = 5000;          // self-training starts here (the authors' semi_start)
   bool adversary_on_unlabeled = true;  // the adversary also sees unlabelled predictions as fake
+  double confidence = 0.95;            // least teacher / weak-view confidence of a pixel that trains
+  double ema_decay = 0.99;             // mean teacher: teacher = decay * teacher + (1 - decay) * student
+  double lambda_consistency = 1.0;     // mean teacher: weight of the CutMix consistency term
+  double lambda_pseudo = 1.0;          // pseudo_label: weight of the strong view's cross-entropy
+  double cutmix_area = 0.5;            // share of the image a CutMix box covers
 };
+
+// The names in semi.method.
+std::vector<std::string> semi_methods(const SemiConfig& semi);
+bool uses_semi_method(const SemiConfig& semi, const std::string& name);
 
 struct TrainConfig {
   int epochs = 10;
+  long long iterations = 0;  // > 0: the run's length in steps instead (train.epochs is then ignored)
   int batch_size = 16;
   int seed = 1;
   int threads = 0;         // intra-op threads; 0 = every hardware thread

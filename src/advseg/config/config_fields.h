@@ -176,6 +176,11 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("semi.enabled", c.semi.enabled,
     "semi-supervised training (Hung et al. 2018): unlabelled images (data.labeled_fraction, "
     "data.unlabeled_split, data.unlabeled_root) train the segmentor; needs adversarial.reduction: pixel");
+  v("semi.method", c.semi.method,
+    "what learns from the unlabelled images with semi.enabled, '+'-joined: adversarial (Hung et al. 2018: "
+    "the adversary's terms below), mean_teacher_cutmix (French et al. 2020: CutMix consistency with an EMA "
+    "teacher), pseudo_label (confident pseudo-labels of a weak view train a strong, CutMix-ed one; "
+    "FixMatch-style); e.g. adversarial+mean_teacher_cutmix");
   v("semi.lambda_adv", c.semi.lambda_adv,
     "λ_semi_adv: weight of the adversarial term on unlabelled images, >= 0");
   v("semi.lambda_self", c.semi.lambda_self,
@@ -185,9 +190,24 @@ void visit_fields(ConfigT& c, Visitor&& v) {
     "T_semi: the adversary's least confidence (sigmoid of its score) for a pixel to be a pseudo-label, in "
     "[0, 1]");
   v("semi.start_iteration", c.semi.start_iteration,
-    "self-training (semi.lambda_self) starts at this iteration, >= 0 (the authors: 5000 of 20000)");
+    "self-training starts at this iteration: Hung et al.'s semi.lambda_self, and the consistency and "
+    "pseudo-label terms, >= 0 (Hung et al.: 5000 of 20000)");
   v("semi.adversary_on_unlabeled", c.semi.adversary_on_unlabeled,
     "the adversary also learns to call unlabelled predictions fake (the authors' D_remain)");
+  v("semi.confidence", c.semi.confidence,
+    "mean_teacher_cutmix and pseudo_label: a pixel trains only where the teacher's (or the weak view's) "
+    "largest class probability is at least this, in [0, 1] (FixMatch, UniMatch: 0.95; French et al.: 0.97)");
+  v("semi.ema_decay", c.semi.ema_decay,
+    "mean_teacher_cutmix: the teacher follows the student's weights as decay·teacher + (1 - decay)·student "
+    "after every segmentor update, in [0, 1) (French et al.: 0.99)");
+  v("semi.lambda_consistency", c.semi.lambda_consistency,
+    "mean_teacher_cutmix: weight of the consistency term (squared error between the student's probabilities "
+    "on the CutMix of two images and the CutMix of the teacher's), >= 0");
+  v("semi.lambda_pseudo", c.semi.lambda_pseudo,
+    "pseudo_label: weight of the cross-entropy of the strong view against the weak view's pseudo-labels, >= "
+    "0");
+  v("semi.cutmix_area", c.semi.cutmix_area,
+    "share of the image area a CutMix box covers (its aspect ratio is drawn), in (0, 1)");
   v("adaptation.lambda_ent", c.adaptation.lambda_ent,
     "domain adaptation (data.target): weight of ADVENT's entropy minimisation on target predictions, >= 0 "
     "(their MinEnt: 0.001; with an adversary on entropy maps, AdvEnt, usually 0)");
@@ -205,6 +225,9 @@ void visit_fields(ConfigT& c, Visitor&& v) {
     "weight of the second adversary's term on target predictions, >= 0 (AdaptSegNet: 0.0002, with 0.001 "
     "for the main output's adversarial.lambda)");
   v("train.epochs", c.train.epochs, "passes over the training split, >= 1");
+  v("train.iterations", c.train.iterations,
+    "the run's length in steps (batches), >= 0: when > 0 it replaces train.epochs, and the last epoch "
+    "stops part way; every share of labels then trains as long (experiment --label-fractions)");
   v("train.batch_size", c.train.batch_size, "images per iteration, >= 1");
   v("train.seed", c.train.seed, "the seed of initialisation, augmentation and shuffling");
   v("train.threads", c.train.threads, "LibTorch intra-op threads, in [0, 1024]; 0 = every hardware thread");

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
+#include <set>
+#include <string>
 
 #include "advseg/config/config.h"
 #include "advseg/config/config_diff.h"
@@ -227,11 +229,25 @@ void validate_semi(const SemiConfig& s, const DataConfig& d, const AdversarialCo
           quoted(d.unlabeled_root));
   require(d.unlabeled_split.empty() || d.unlabeled_split != d.val_split, "data.unlabeled_split",
           "another split than data.val_split (validation images must not train)", quoted(d.unlabeled_split));
+  require(s.confidence >= 0 && s.confidence <= 1, "semi.confidence", "in [0, 1]", number_text(s.confidence));
+  require_fraction_below_one("semi.ema_decay", s.ema_decay);
+  require_non_negative("semi.lambda_consistency", s.lambda_consistency);
+  require_non_negative("semi.lambda_pseudo", s.lambda_pseudo);
+  require(s.cutmix_area > 0 && s.cutmix_area < 1, "semi.cutmix_area", "in (0, 1)",
+          number_text(s.cutmix_area));
+  std::set<std::string> seen;
+  for (const auto& name : semi_methods(s)) {
+    require_one_of("semi.method", name, {"adversarial", "mean_teacher_cutmix", "pseudo_label"});
+    require(seen.insert(name).second, "semi.method", "each method once", quoted(s.method));
+  }
   if (!s.enabled) return;
-  // The confidence map and the per-cell term need an adversary that judges cells.
-  require(a.enabled, "adversarial.enabled", "true with semi.enabled (the method needs the adversary)",
-          "false");
-  require(a.reduction == "pixel", "adversarial.reduction", "'pixel' with semi.enabled", quoted(a.reduction));
+  if (uses_semi_method(s, "adversarial")) {
+    // The confidence map and the per-cell term need an adversary that judges cells.
+    require(a.enabled, "adversarial.enabled",
+            "true with semi.method adversarial (Hung et al.'s terms need the adversary)", "false");
+    require(a.reduction == "pixel", "adversarial.reduction", "'pixel' with semi.method adversarial",
+            quoted(a.reduction));
+  }
   require(has_unlabeled_images(d), "semi.enabled",
           "false unless unlabelled images are given (data.labeled_fraction < 1, data.unlabeled_split or "
           "data.unlabeled_root)",
@@ -334,6 +350,8 @@ void validate_optimizer(const std::string& prefix, const OptimizerConfig& o) {
 
 void validate_train(const TrainConfig& t) {
   require_at_least("train.epochs", t.epochs, 1);
+  require(t.iterations >= 0, "train.iterations", ">= 0 (0: train.epochs sets the run's length)",
+          std::to_string(t.iterations));
   require_at_least("train.batch_size", t.batch_size, 1);
   require_in_range("train.threads", t.threads, 0, kMaxThreads);
   require_in_range("train.loader_threads", t.loader_threads, 0, kMaxThreads);

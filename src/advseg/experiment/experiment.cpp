@@ -88,8 +88,10 @@ std::string preamble(const ExperimentOptions& options) {
   return "Base config: " + options.description + " (" + (options.out_dir / "experiment.yaml").string() +
          "). Variants: " + variant_names(options.variants) + ". Seeds: " + std::to_string(options.seeds) +
          " (train.seed " + std::to_string(first_seed) + " to " +
-         std::to_string(first_seed + options.seeds - 1) + "), " + std::to_string(options.base.train.epochs) +
-         " epochs each; the final weights of each run evaluated on val.";
+         std::to_string(first_seed + options.seeds - 1) + "), " +
+         (options.base.train.iterations > 0 ? std::to_string(options.base.train.iterations) + " iterations"
+                                            : std::to_string(options.base.train.epochs) + " epochs") +
+         " each; the final weights of each run evaluated on val.";
 }
 
 // A complete run's result, or the result of training (or finishing) it now;

@@ -74,6 +74,15 @@ std::vector<Variant> known_variants() {
   variants.back().overrides.push_back("semi.enabled=false");
   variants.push_back({"semi", pixel});
   variants.back().overrides.push_back("semi.enabled=true");
+  variants.back().overrides.push_back("semi.method=adversarial");
+  // The consistency baselines: no adversary; and the mean teacher beside Hung et al.'s terms.
+  variants.push_back(
+      {"cutmix", {"adversarial.enabled=false", "semi.enabled=true", "semi.method=mean_teacher_cutmix"}});
+  variants.push_back(
+      {"pseudo_label", {"adversarial.enabled=false", "semi.enabled=true", "semi.method=pseudo_label"}});
+  variants.push_back({"semi+cutmix", pixel});
+  variants.back().overrides.push_back("semi.enabled=true");
+  variants.back().overrides.push_back("semi.method=adversarial+mean_teacher_cutmix");
   add_adaptation_variants(variants, pixel);
   return variants;
 }

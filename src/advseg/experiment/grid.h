@@ -27,8 +27,11 @@ void check_variant_fits(const Variant& variant, const Config& config);
 // product, scaling and the losses flipped, original (adversarial, with that
 // encoding and segmentor loss), "image" (Luc et al.'s two-branch adversary,
 // one verdict per image), "pixel" (Hung et al.'s fcd adversary, one verdict
-// per pixel) and "semi" (pixel with semi-supervised training, which needs
-// unlabelled images: a label fraction below 1); for domain adaptation (a base
+// per pixel) and the semi-supervised methods, which need unlabelled images
+// (a label fraction below 1): "semi" (pixel with Hung et al.'s terms),
+// "cutmix" (the CutMix mean teacher, no adversary), "pseudo_label"
+// (weak-to-strong pseudo-labels, no adversary) and "semi+cutmix" (both of
+// "semi"'s and "cutmix"'s terms); for domain adaptation (a base
 // config with data.target): "source_only", "adaptsegnet" (pixel, adversary on
 // probabilities), "advent" (pixel, on entropy maps), "source_only_bn" (target
 // images through the segmentor's BatchNorm statistics only: the control),

@@ -31,6 +31,7 @@ inline constexpr const char* kAdversaryOptimizer = "adversary_optimizer.pt";
 inline constexpr const char* kAuxAdversary = "aux_adversary.pt";  // adaptation.aux_adversary only
 inline constexpr const char* kAuxAdversaryOptimizer = "aux_adversary_optimizer.pt";
 inline constexpr const char* kGradScaler = "grad_scaler.pt";  // train.precision fp16 only
+inline constexpr const char* kTeacher = "teacher.pt";         // semi.method mean_teacher_cutmix only
 inline constexpr const char* kRng = "rng.pt";
 inline constexpr const char* kConfig = "config.yaml";
 inline constexpr const char* kState = "state.json";

@@ -80,19 +80,6 @@ Update minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss, G
   return Update::applied;
 }
 
-// The segmentor's outputs, with a graph only when the segmentor learns now;
-// logits in fp32, so the losses are fp32 under autocast.
-SegmentorOutput segmentor_forward(SegmentorImpl& segmentor, const torch::Tensor& images, bool with_graph) {
-  SegmentorOutput output;
-  {
-    torch::AutoGradMode grad_mode(with_graph);
-    output = segmentor.forward_train(images);
-  }
-  output.logits = output.logits.to(torch::kFloat);
-  if (output.aux_logits.defined()) output.aux_logits = output.aux_logits.to(torch::kFloat);
-  return output;
-}
-
 // `with_graph`: the image features keep their graph (the adversary learns now).
 AdversaryView adversary_view(AdversaryImpl& adversary, const torch::Tensor& images,
                              const torch::Tensor& logits, bool with_graph) {
@@ -111,10 +98,13 @@ AdversaryView adversary_view(AdversaryImpl& adversary, const torch::Tensor& imag
 
 // Stage 1: s(x) (and s(u) of the unlabelled or target images), and what the
 // adversaries see of them.
-StepContext forward(Networks& networks, const Batch& batch, const StepPlan& plan,
-                    const StepSettings& settings, const torch::Tensor& unlabeled_images) {
-  StepContext step(networks, batch, plan, settings);
-  const bool semi = settings.adversarial && settings.semi.enabled && unlabeled_images.defined();
+StepContext forward(Networks& networks, const Batch& batch, const UnlabeledViews& views, const StepPlan& plan,
+                    const StepSettings& settings) {
+  StepContext step(networks, batch, views, plan, settings);
+  const auto& unlabeled_images = views.images;
+  // Hung et al.'s terms judge s(u); the consistency methods make their own views.
+  const bool semi = settings.adversarial && settings.semi.enabled && settings.semi.adversarial &&
+                    unlabeled_images.defined();
   const bool target = settings.adapt_domain && unlabeled_images.defined();
   step.adversary_learns = settings.adversarial && plan.update_adversary;
   const bool adversary_used =
@@ -220,6 +210,17 @@ bool update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimiz
 
 }  // namespace
 
+SegmentorOutput segmentor_forward(SegmentorImpl& segmentor, const torch::Tensor& images, bool with_graph) {
+  SegmentorOutput output;
+  {
+    torch::AutoGradMode grad_mode(with_graph);
+    output = segmentor.forward_train(images);
+  }
+  output.logits = output.logits.to(torch::kFloat);
+  if (output.aux_logits.defined()) output.aux_logits = output.aux_logits.to(torch::kFloat);
+  return output;
+}
+
 StepSettings step_settings(const Config& config) {
   StepSettings settings;
   settings.adversarial = config.adversarial.enabled;
@@ -228,7 +229,15 @@ StepSettings step_settings(const Config& config) {
   settings.criterion = {parse_gan_loss(config.adversarial.gan_loss),
                         parse_reduction(config.adversarial.reduction)};
   settings.encoding = encoding_options(config);
-  settings.semi = {config.semi.enabled, config.semi.threshold, config.semi.adversary_on_unlabeled};
+  const SemiConfig& semi = config.semi;
+  settings.semi.enabled = semi.enabled;
+  settings.semi.adversarial = uses_semi_method(semi, "adversarial");
+  settings.semi.mean_teacher = uses_semi_method(semi, "mean_teacher_cutmix");
+  settings.semi.pseudo_label = uses_semi_method(semi, "pseudo_label");
+  settings.semi.threshold = semi.threshold;
+  settings.semi.adversary_on_unlabeled = semi.adversary_on_unlabeled;
+  settings.semi.confidence = semi.confidence;
+  settings.semi.ema_decay = semi.ema_decay;
   settings.ignore_index = config.data.ignore_index;
   settings.precision = resolve_precision(config.train.precision, config.train.device);
   settings.freeze_bn = config.model.freeze_bn;
@@ -240,6 +249,12 @@ StepPlan plan_step(const Config& config, std::int64_t iteration) {
   const AdversarialConfig& adversarial = config.adversarial;
   StepPlan plan;
   if (adapts_domain(config)) plan.lambda_entropy = config.adaptation.lambda_ent;
+  // The consistency methods need no adversary: they learn from semi.start_iteration on.
+  const bool self_training = iteration >= config.semi.start_iteration;
+  if (uses_semi_method(config.semi, "mean_teacher_cutmix") && self_training)
+    plan.lambda_consistency = config.semi.lambda_consistency;
+  if (uses_semi_method(config.semi, "pseudo_label") && self_training)
+    plan.lambda_pseudo = config.semi.lambda_pseudo;
   if (!adversarial.enabled) return plan;
   auto round = static_cast<std::int64_t>(std::max(adversarial.d_steps, adversarial.s_steps));
   auto position = iteration % round;
@@ -255,22 +270,22 @@ StepPlan plan_step(const Config& config, std::int64_t iteration) {
     if (config.adaptation.aux_adversary)
       plan.lambda_target_aux_adv = adversary_drives ? config.adaptation.lambda_aux_adv : 0.0;
   }
-  if (config.semi.enabled) {
+  if (uses_semi_method(config.semi, "adversarial")) {
     plan.lambda_semi_adv = adversary_drives ? config.semi.lambda_adv : 0.0;
-    plan.lambda_semi = iteration < config.semi.start_iteration ? 0.0 : config.semi.lambda_self;
+    plan.lambda_semi = self_training ? config.semi.lambda_self : 0.0;
   }
   return plan;
 }
 
 StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch& batch, const StepPlan& plan,
-                        const StepSettings& settings, const torch::Tensor& unlabeled_images) {
+                        const StepSettings& settings, const UnlabeledViews& unlabeled) {
   StepRecord record;
   set_train_mode(*networks.segmentor, settings.freeze_bn);
   Autocast autocast(batch.images.device().type(), settings.precision);
-  const auto methods = step_methods(settings, unlabeled_images.defined());
+  const auto methods = step_methods(settings, unlabeled.defined());
 
   // 1. Segmentor forward (labelled, then unlabelled or target images).
-  const StepContext step = forward(networks, batch, plan, settings, unlabeled_images);
+  const StepContext step = forward(networks, batch, unlabeled, plan, settings);
 
   // 2. Segmentor update.
   if (plan.update_segmentor) update_segmentor(step, methods, optimizers, record);
@@ -291,7 +306,18 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
                            aux_maps, settings, StepStage::aux_adversary, "aux_", record);
   }
   if (optimizers.scaler) optimizers.scaler->update();
+  for (const auto& method : methods) method->after_step(step, record.stats());
   return record.read();
+}
+
+ViewOptions view_options(const Config& config) {
+  ViewOptions options;
+  options.strong = uses_semi_method(config.semi, "pseudo_label");
+  options.mix = options.strong || uses_semi_method(config.semi, "mean_teacher_cutmix");
+  options.cutmix_area = config.semi.cutmix_area;
+  options.mean = config.data.mean;
+  options.std = config.data.std;
+  return options;
 }
 
 }  // namespace advseg

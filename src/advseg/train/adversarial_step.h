@@ -1,29 +1,38 @@
-// The training step of the method, on one batch:
-//   1. segmentor forward: logits and class probabilities s(x) (and, in
-//      semi-supervised training, s(u) of a batch of unlabelled images u)
-//   2. segmentor update:  mce(s(x), y) + lambda * adversarial term, through the
-//                         adversary, whose weights do not learn here (plus
-//                         aux_weight * mce of an auxiliary head, if any);
-//                         semi-supervised, also on u: lambda_semi_adv * the
-//                         adversarial term, and lambda_semi * mce against
-//                         the argmax of s(u) where the adversary is confident
-//   3. adversary update:  gan(a(x, y), 1) + gan(a(x, s(x)), 0) on the encoded
-//                         ground truth and the encoded, detached prediction
-//                         (semi-supervised: s(u) is fake too)
-// Domain adaptation (AdaptSegNet, ADVENT) changes what the adversary tells
-// apart: source predictions s(x) are real and target predictions s(t) fake.
-//   2. segmentor update:  mce(s(x), y) + lambda * adversarial term of s(t)
-//                         + lambda_ent * mean entropy of s(t)
-//   3. adversary update:  gan(a(s(x)), 1) + gan(a(s(t)), 0), both detached
-// and, multi-level (AdaptSegNet), a second adversary does the same with the
-// auxiliary head's maps, its term weighted by lambda_aux_adv.
-// Both updates share the one segmentor forward.
+// The training step, on one batch of labelled images x (and, in
+// semi-supervised training or domain adaptation, one batch of unlabelled or
+// target images u):
+//   1. forward:           s(x) (and s(u) where a method needs it), and what
+//                         the adversaries see of them
+//   2. segmentor update:  mce(s(x), y) [+ aux_weight * mce of an auxiliary
+//                         head] + each method's named terms, through the
+//                         adversaries, whose weights do not learn here
+//   3. adversary update:  gan(a(real), 1) + gan(a(fake), 0) on the maps the
+//                         methods call real and fake, all detached
+// and then each method may act (the mean teacher follows the student).
+// The methods (train/methods/), each a StepMethod (train/step_method.h):
+//   labelled adversary (Luc et al. 2016): lambda * adversarial term of s(x);
+//     y is real, s(x) fake
+//   semi adversarial (Hung et al. 2018): lambda_semi_adv * adversarial term of
+//     s(u) + lambda_semi * mce against its argmax where the adversary is
+//     confident; s(u) is fake too
+//   mean teacher CutMix (French et al. 2020): lambda_consistency * squared
+//     error between s(cutmix(u)) and cutmix(teacher(u)) where the teacher is
+//     confident; the teacher is an EMA of the segmentor
+//   pseudo-labels (FixMatch-style): lambda_pseudo * mce of s(cutmix(strong
+//     view of u)) against cutmix(argmax s(u)) where s(u) is confident
+//   output-space adaptation (AdaptSegNet, ADVENT), u target images:
+//     lambda_target_adv * adversarial term of s(u) + lambda_ent * mean
+//     entropy of s(u); source predictions s(x) are real and s(u) fake; a
+//     second adversary does the same on the auxiliary head's maps
+//     (multi-level, lambda_aux_adv)
+// Stage 2 and 3 share the one forward of stage 1.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 
 #include "advseg/data/batch.h"
+#include "advseg/data/unlabeled_views.h"
 #include "advseg/distributed/gradient_averaging.h"
 #include "advseg/inference/precision.h"
 #include "advseg/models/encoding.h"
@@ -37,8 +46,13 @@ struct Config;
 
 struct SemiSettings {
   bool enabled = false;
+  bool adversarial = true;             // Hung et al.'s terms (semi.method adversarial)
+  bool mean_teacher = false;           // French et al.'s CutMix consistency (semi.method mean_teacher_cutmix)
+  bool pseudo_label = false;           // weak-to-strong pseudo-labels (semi.method pseudo_label)
   double threshold = 0.2;              // T_semi: least confidence of a pseudo-label
   bool adversary_on_unlabeled = true;  // s(u) is fake in step 3
+  double confidence = 0.95;            // least teacher / weak-view confidence of a pixel that trains
+  double ema_decay = 0.99;             // of the mean teacher
 };
 
 struct StepSettings {
@@ -70,6 +84,8 @@ struct StepPlan {
   double lambda = 0.0;
   double lambda_semi_adv = 0.0;  // semi-supervised terms (0 without semi.enabled)
   double lambda_semi = 0.0;
+  double lambda_consistency = 0.0;     // mean teacher (0 before semi.start_iteration)
+  double lambda_pseudo = 0.0;          // pseudo-labels (0 before semi.start_iteration)
   double lambda_target_adv = 0.0;      // domain adaptation: the adversarial term on target predictions
   double lambda_entropy = 0.0;         // ... and their entropy (adaptation.lambda_ent)
   double lambda_target_aux_adv = 0.0;  // ... and the second adversary's term (adaptation.aux_adversary)
@@ -77,10 +93,16 @@ struct StepPlan {
 
 StepPlan plan_step(const Config& config, std::int64_t iteration);
 
-// `unlabeled_images`: a batch of unlabelled images ([M,3,H,W], normalised,
-// the labelled batch's size), used only when settings.semi.enabled or, as
-// target images, settings.adapt_domain.
+// `unlabeled`: a batch of unlabelled images ([M,3,H,W], normalised, the
+// labelled batch's size) and the views the semi-supervised methods take of
+// it, used only when settings.semi.enabled or, as target images,
+// settings.adapt_domain.
 StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch& batch, const StepPlan& plan,
-                        const StepSettings& settings, const torch::Tensor& unlabeled_images = {});
+                        const StepSettings& settings, const UnlabeledViews& unlabeled = {});
+
+// The views the step's methods need of a batch of unlabelled images
+// (data/unlabeled_views.h): a strong view for pseudo_label, CutMix boxes for
+// either consistency method.
+ViewOptions view_options(const Config& config);
 
 }  // namespace advseg

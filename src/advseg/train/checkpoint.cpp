@@ -93,6 +93,8 @@ std::vector<Part> training_parts(const Networks& networks, const Optimizers& opt
     parts.push_back(network_part(file::kAuxAdversary, *networks.aux_adversary, "adversary architecture"));
     parts.push_back(optimizer_part(file::kAuxAdversaryOptimizer, *optimizers.aux_adversary, device));
   }
+  if (networks.teacher)
+    parts.push_back(network_part(file::kTeacher, *networks.teacher, "segmentor architecture"));
   if (auto* scaler = optimizers.scaler.get())
     // A run switched to fp16 on resuming starts its scaler afresh.
     parts.push_back({file::kGradScaler, [scaler](auto& archive) { scaler->save(archive); },

@@ -141,6 +141,17 @@ torch::Tensor confident_pseudo_labels(const torch::Tensor& logits, const torch::
   return classes.masked_fill(confidence < threshold, ignore_index);
 }
 
+torch::Tensor masked_squared_error(const torch::Tensor& probs, const torch::Tensor& targets,
+                                   const torch::Tensor& mask) {
+  return ((probs - targets).pow(2).sum(1) * mask).mean();
+}
+
+torch::Tensor masked_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels,
+                                   const torch::Tensor& mask) {
+  const auto per_pixel = -torch::log_softmax(logits, 1).gather(1, labels.unsqueeze(1)).squeeze(1);
+  return (per_pixel * mask).mean();
+}
+
 torch::Tensor mean_entropy(const torch::Tensor& logits) {
   const auto log_probs = torch::log_softmax(logits, 1);
   // log C normalises to [0, 1]; one class has no uncertainty to measure.

@@ -82,6 +82,16 @@ torch::Tensor confident_pseudo_labels(const torch::Tensor& logits, const torch::
                                       std::int64_t height, std::int64_t width, double threshold,
                                       const GanCriterion& criterion, int ignore_index);
 
+// The consistency methods' losses on unlabelled pixels, each the mean over
+// every pixel of a term that `mask` [N,H,W] (0/1 floats: the pixel is
+// confident enough) keeps or zeroes, as French et al. and UniMatch average:
+// sum_c (probs - targets)^2 of probability maps [N,C,H,W],
+torch::Tensor masked_squared_error(const torch::Tensor& probs, const torch::Tensor& targets,
+                                   const torch::Tensor& mask);
+// and the cross-entropy of logits [N,C,H,W] against labels [N,H,W] (int64).
+torch::Tensor masked_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels,
+                                   const torch::Tensor& mask);
+
 // ADVENT's entropy loss (Vu et al. 2019): the mean over pixels of
 // sum_c -p_c log p_c / log C, p = softmax(logits [N,C,h,w]); in [0, 1].
 torch::Tensor mean_entropy(const torch::Tensor& logits);

@@ -19,7 +19,29 @@ Networks make_networks(const Config& config, const c10::Device& device) {
   if (config.adversarial.enabled) networks.adversary = make_configured_adversary(config, device);
   if (config.adversarial.enabled && config.adaptation.aux_adversary)
     networks.aux_adversary = make_configured_adversary(config, device);
+  if (uses_semi_method(config.semi, "mean_teacher_cutmix")) {
+    networks.teacher = make_configured_segmentor(config, device);
+    for (auto& p : networks.teacher->parameters()) p.requires_grad_(false);
+    networks.teacher->eval();
+    update_moving_average(*networks.teacher, *networks.segmentor, 0.0);
+  }
   return networks;
+}
+
+void update_moving_average(torch::nn::Module& average, const torch::nn::Module& network, double decay) {
+  torch::NoGradGuard no_grad;
+  const auto follow = [decay](const std::vector<torch::Tensor>& targets,
+                              const std::vector<torch::Tensor>& sources) {
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      auto target = targets[i];
+      if (target.is_floating_point())
+        target.mul_(decay).add_(sources[i], 1 - decay);
+      else
+        target.copy_(sources[i]);
+    }
+  };
+  follow(average.parameters(), network.parameters());
+  follow(average.buffers(), network.buffers());
 }
 
 namespace {

@@ -24,6 +24,9 @@ struct Networks {
   std::shared_ptr<AdversaryImpl> adversary;  // null when adversarial training is off
   // adaptation.aux_adversary: judges the auxiliary head's maps (null otherwise).
   std::shared_ptr<AdversaryImpl> aux_adversary;
+  // semi.method mean_teacher_cutmix: an exponential moving average of the
+  // segmentor's weights, in eval mode, that never learns (null otherwise).
+  std::shared_ptr<SegmentorImpl> teacher;
 };
 
 struct Optimizers {
@@ -38,6 +41,11 @@ struct Optimizers {
 // Builds the segmentor and, when config.adversarial.enabled, the adversary
 // (and adaptation.aux_adversary's second one), on `device`.
 Networks make_networks(const Config& config, const c10::Device& device);
+
+// Moves `average` toward `network` (the same architecture): every parameter
+// and floating-point buffer becomes decay * its value + (1 - decay) * the
+// network's, other buffers (counters) the network's. Decay 0 copies.
+void update_moving_average(torch::nn::Module& average, const torch::nn::Module& network, double decay);
 
 // Loads model.pretrained (the whole segmentor; strict unless
 // model.strict_loading is false) or model.backbone_pretrained (every tensor

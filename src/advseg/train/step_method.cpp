@@ -33,7 +33,10 @@ void SegmentorLoss::note(const char* name, const torch::Tensor& value) {
 std::vector<std::unique_ptr<StepMethod>> step_methods(const StepSettings& settings, bool unlabeled) {
   std::vector<std::unique_ptr<StepMethod>> methods;
   if (settings.adversarial && !settings.adapt_domain) methods.push_back(labelled_adversary());
-  if (unlabeled && settings.adversarial && settings.semi.enabled) methods.push_back(semi_adversarial());
+  const bool semi = unlabeled && settings.semi.enabled;
+  if (semi && settings.adversarial && settings.semi.adversarial) methods.push_back(semi_adversarial());
+  if (semi && settings.semi.mean_teacher) methods.push_back(mean_teacher_cutmix());
+  if (semi && settings.semi.pseudo_label) methods.push_back(pseudo_label());
   if (unlabeled && settings.adapt_domain) methods.push_back(output_space_adaptation());
   return methods;
 }

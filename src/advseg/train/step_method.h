@@ -79,10 +79,12 @@ struct AdversaryMaps {
 
 // Stage 1's results, which every method reads.
 struct StepContext {
-  StepContext(Networks& networks_, const Batch& batch_, const StepPlan& plan_, const StepSettings& settings_)
-      : networks(networks_), batch(batch_), plan(plan_), settings(settings_) {}
+  StepContext(Networks& networks_, const Batch& batch_, const UnlabeledViews& views_, const StepPlan& plan_,
+              const StepSettings& settings_)
+      : networks(networks_), batch(batch_), views(views_), plan(plan_), settings(settings_) {}
   Networks& networks;
   const Batch& batch;
+  const UnlabeledViews& views;  // the unlabelled images and their views (undefined images: none)
   const StepPlan& plan;
   const StepSettings& settings;
   SegmentorOutput output;                  // s(x), with a graph when the segmentor learns now
@@ -102,13 +104,20 @@ class StepMethod {
   // (`aux_maps`, multi-level adaptation) learn to tell apart.
   virtual void add_maps(const StepContext& /*step*/, AdversaryMaps& /*maps*/,
                         AdversaryMaps& /*aux_maps*/) const {}
+  // After both updates, knowing which were applied.
+  virtual void after_step(const StepContext& /*step*/, const StepStats& /*stats*/) const {}
 };
 
 // The methods a step with these settings runs, in the order their terms add
-// up: the labelled adversary (Luc et al. 2016), then Hung et al.'s
-// semi-supervised terms or output-space domain adaptation. `unlabeled`:
-// whether the step was given unlabelled (or target) images.
+// up: the labelled adversary (Luc et al. 2016), then the semi-supervised
+// methods (Hung et al.'s terms, the mean teacher, pseudo-labels) or
+// output-space domain adaptation. `unlabeled`: whether the step was given
+// unlabelled (or target) images.
 std::vector<std::unique_ptr<StepMethod>> step_methods(const StepSettings& settings, bool unlabeled);
+
+// The segmentor's outputs, with a graph only when `with_graph`; logits in
+// fp32, so the losses are fp32 under autocast.
+SegmentorOutput segmentor_forward(SegmentorImpl& segmentor, const torch::Tensor& images, bool with_graph);
 
 // The adversary's score maps [N,1,h',w'] of the encoded predictions of
 // `view`. The image features carry the adversary's graph (for stage 3):

@@ -14,6 +14,7 @@
 #include "advseg/config/dataset_folders.h"
 #include "advseg/data/loader.h"
 #include "advseg/data/pipeline_options.h"
+#include "advseg/data/random.h"
 #include "advseg/distributed/communicator.h"
 #include "advseg/error.h"
 #include "advseg/inference/checkpoint_files.h"
@@ -68,6 +69,7 @@ std::vector<std::string> schedule_keys(const Config& config) {
                                    "data.unlabeled_split",
                                    "data.unlabeled_root",
                                    "semi.enabled",
+                                   "semi.method",
                                    "data.target.dataset",
                                    "data.target.root",
                                    "data.target.train_split",
@@ -87,7 +89,10 @@ std::vector<std::string> schedule_keys(const Config& config) {
          config.train.adversary_optimizer.schedule == "poly";
   // With a constant rate more epochs only extend the run; with poly they
   // stretch the schedule already half followed.
-  if (poly) keys.push_back("train.epochs");
+  if (poly) {
+    keys.push_back("train.epochs");
+    keys.push_back("train.iterations");
+  }
   return keys;
 }
 
@@ -100,6 +105,7 @@ std::string method_description(const Config& config) {
     text += " (domain adaptation: source against target predictions)";
   if (config.adaptation.lambda_ent > 0) text += " with entropy minimisation on the target";
   if (config.adaptation.target_statistics) text += " (target images through its BatchNorm statistics)";
+  if (config.semi.enabled) text += "; semi-supervised: " + config.semi.method;
   return text;
 }
 
@@ -190,11 +196,16 @@ void Trainer::resume_from(const fs::path& checkpoint_dir) {
                           "); resume into that run's folder, or into an --out without a run");
 }
 
-bool Trainer::finished() const {
-  return progress_.epoch >= config_.train.epochs && !progress_.validation_pending;
+bool Trainer::finished() const { return progress_.epoch >= epochs() && !progress_.validation_pending; }
+
+std::int64_t Trainer::total_iterations() const {
+  return config_.train.iterations > 0 ? config_.train.iterations : batches_per_epoch_ * config_.train.epochs;
 }
 
-std::int64_t Trainer::total_iterations() const { return batches_per_epoch_ * config_.train.epochs; }
+int Trainer::epochs() const {
+  if (config_.train.iterations <= 0) return config_.train.epochs;
+  return static_cast<int>((config_.train.iterations + batches_per_epoch_ - 1) / batches_per_epoch_);
+}
 
 void Trainer::save(const std::string& name) {
   progress_.train_seconds =
@@ -265,8 +276,7 @@ TrainingOutcome Trainer::run() {
           << " = " << world_size() << " x train.batch_size " << config_.train.batch_size
           << (config_.model.sync_bn ? ", batch norm synchronised" : ", batch norm per worker") << ")";
   log.say(intro.str());
-  if (config_.semi.enabled && config_.semi.lambda_self > 0 &&
-      config_.semi.start_iteration >= total_iterations())
+  if (config_.semi.enabled && config_.semi.start_iteration >= total_iterations())
     log.say("warning: semi.start_iteration " + std::to_string(config_.semi.start_iteration) +
             " is past the run's " + std::to_string(total_iterations()) +
             " iterations: no self-training will happen");
@@ -274,6 +284,8 @@ TrainingOutcome Trainer::run() {
   if (!resumed_)
     for (const auto& note : load_pretrained_weights(*networks_.segmentor, config_.model)) log.say(note);
   if (distributed()) share_main_weights();
+  // The mean teacher starts as the segmentor starts (pretrained, or rank 0's).
+  if (networks_.teacher && !resumed_) update_moving_average(*networks_.teacher, *networks_.segmentor, 0.0);
   // Read every validation file now: a bad one must not cost an epoch.
   log.say("checking the " + std::to_string(validator_->size()) + " validation images and labels");
   validator_->check_files();
@@ -298,11 +310,11 @@ TrainingOutcome Trainer::run() {
   };
   try {
     if (progress_.validation_pending && !validate_and_keep_best(log, outcome)) return stopped();
-    while (progress_.epoch < config_.train.epochs) {
+    while (progress_.epoch < epochs()) {
       if (!train_epoch(log)) return stopped();
       ++progress_.epoch;
       progress_.batch_in_epoch = 0;
-      const bool last_epoch = progress_.epoch == config_.train.epochs;
+      const bool last_epoch = progress_.epoch == epochs();
       if (progress_.epoch % config_.train.val_every == 0 || last_epoch) {
         progress_.validation_pending = true;
         if (!validate_and_keep_best(log, outcome)) return stopped();
@@ -342,6 +354,7 @@ bool Trainer::train_epoch(TrainingLog& log) {
   shard_for_this_worker(options);
   BatchLoader loader(sets_.labeled, options);
   for (;;) {
+    if (progress_.iteration >= total_iterations()) return true;  // train.iterations ends the last epoch early
     std::optional<Batch> batch;
     try {
       batch = loader.next();
@@ -368,8 +381,8 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
     set_learning_rate(*optimizers_.aux_adversary, adversary_lr, optimizers_.adversary_lr_scales);
 
   auto plan = plan_step(config_, progress_.iteration);
-  const auto unlabeled_images = sets_.unlabeled ? next_unlabeled_images() : torch::Tensor();
-  auto stats = training_step(networks_, optimizers_, batch, plan, settings_, unlabeled_images);
+  const auto unlabeled = sets_.unlabeled ? next_unlabeled_views() : UnlabeledViews();
+  auto stats = training_step(networks_, optimizers_, batch, plan, settings_, unlabeled);
   // Iterations are counted from 1 in messages, as in the log's entries.
   const std::int64_t iteration = progress_.iteration + 1;
   if (!stats.finite) {
@@ -385,8 +398,9 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
 
   log.add(stats, batch.images.size(0) * world_size());
   if (progress_.iteration % train.log_every == 0 || progress_.iteration == total) {
-    IntervalContext context{progress_.iteration, total,        progress_.epoch + 1,
-                            train.epochs,        segmentor_lr, optimizers_.adversary ? adversary_lr : 0.0};
+    IntervalContext context{progress_.iteration, total,
+                            progress_.epoch + 1, epochs(),
+                            segmentor_lr,        optimizers_.adversary ? adversary_lr : 0.0};
     auto accuracy = log.flush_interval(context);
     if (accuracy) {
       if (auto warning = collapse_monitor_.observe(accuracy->real, accuracy->fake, progress_.iteration))
@@ -395,7 +409,7 @@ void Trainer::train_iteration(const Batch& batch, TrainingLog& log) {
   }
 }
 
-torch::Tensor Trainer::next_unlabeled_images() {
+UnlabeledViews Trainer::next_unlabeled_views() {
   for (;;) {
     if (!unlabeled_loader_) {
       // Resumes mid-epoch from the checkpoint's count of unlabelled batches.
@@ -416,8 +430,13 @@ torch::Tensor Trainer::next_unlabeled_images() {
       continue;
     }
     ++progress_.unlabeled_batches;
-    // Only the images travel: unlabelled examples have no labels to use.
-    return batch->images.to(device_).contiguous(memory_format(config_));
+    // Only the images travel: unlabelled examples have no labels to use. The
+    // views' draws follow the batch count, so a resumed run draws the same.
+    const auto images = batch->images.to(device_).contiguous(memory_format(config_));
+    const auto seed = mix_seed({static_cast<std::uint64_t>(config_.train.seed),
+                                static_cast<std::uint64_t>(workers_ ? workers_->rank() : 0),
+                                static_cast<std::uint64_t>(progress_.unlabeled_batches)});
+    return make_unlabeled_views(images, view_options(config_), seed);
   }
 }
 

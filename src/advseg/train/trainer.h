@@ -73,7 +73,7 @@ class Trainer {
   void train_iteration(const Batch& batch, TrainingLog& log);
   // The next batch of unlabelled images (semi-supervised training), on the
   // device; the second loader runs through epochs of its own.
-  torch::Tensor next_unlabeled_images();
+  UnlabeledViews next_unlabeled_views();
   // A bad file mid-epoch: saves OUT/last, then throws `message` with how to go on.
   [[noreturn]] void fail_keeping_work(const std::string& message);
   // False when interrupted (the validation is then pending).
@@ -93,6 +93,8 @@ class Trainer {
   void share_main_batch_norm_statistics();
   std::string communication_summary(std::int64_t iterations, double seconds) const;
   std::int64_t total_iterations() const;
+  // train.epochs, or the epochs train.iterations reaches into (the last one part way).
+  int epochs() const;
   void save(const std::string& name);
   std::string last_checkpoint_note() const;
 

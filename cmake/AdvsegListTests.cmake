@@ -9,6 +9,9 @@
 #   -D EXE=<test executable> -D OUT=<ctest file> -D LABELS=<a,b> -D TIMEOUT=<s>
 #   -D COST=<n>: ctest starts costlier tests first (without timings of its own
 #   yet, as in a fresh clone), so the slow ones do not finish last.
+# Each test runs on one thread (OMP_NUM_THREADS=1): ctest -j N already keeps N
+# cores busy, and N LibTorch processes each spinning an OpenMP pool of N
+# threads made the heavy tests 3-4x slower on 2 cores (docs/reliability.md).
 string(REPLACE "," ";" LABELS "${LABELS}")
 cmake_minimum_required(VERSION 3.18)
 execute_process(COMMAND "${EXE}" --gtest_list_tests OUTPUT_VARIABLE listing RESULT_VARIABLE status
@@ -58,6 +61,6 @@ set(script "")
 foreach(test name IN ZIP_LISTS tests names)
   string(APPEND script "add_test([==[${name}]==] [==[${EXE}]==] [==[--gtest_filter=${test}]==])\n"
          "set_tests_properties([==[${name}]==] PROPERTIES TIMEOUT ${TIMEOUT} LABELS [==[${LABELS}]==] "
-         "COST ${COST})\n")
+         "COST ${COST} ENVIRONMENT OMP_NUM_THREADS=1)\n")
 endforeach()
 file(WRITE "${OUT}" "${script}")

@@ -26,7 +26,21 @@ int thread_count(int requested, int hardware) {
   return requested > 0 && requested < hardware ? requested : hardware;
 }
 
+namespace {
+
+// OMP_NUM_THREADS as a count, or 0 where it is unset or not a whole number.
+int threads_from_environment() {
+  const char* value = std::getenv("OMP_NUM_THREADS");
+  if (!value) return 0;
+  char* end = nullptr;
+  const long count = std::strtol(value, &end, 10);
+  return end != value && *end == '\0' && count > 0 && count <= 1024 ? static_cast<int>(count) : 0;
+}
+
+}  // namespace
+
 int configure_threads(int requested) {
+  if (requested <= 0) requested = threads_from_environment();
   const int threads = thread_count(requested, static_cast<int>(std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
   return threads;

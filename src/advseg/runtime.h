@@ -13,7 +13,9 @@ namespace advseg {
 int thread_count(int requested, int hardware);
 
 // Sets LibTorch's intra-op thread count once per process, before any network
-// exists (LibTorch defaults to one thread here). Returns the count in use.
+// exists. `requested` <= 0: OMP_NUM_THREADS where it is set (as PyTorch
+// honours it: e.g. one thread each for processes sharing a machine), else
+// every core. Returns the count in use.
 int configure_threads(int requested);
 
 // Keeps freed memory in the process: glibc's malloc hands every freed block

@@ -107,6 +107,23 @@ TEST(Threads, CountsAboveTheHardwareAreCappedThere) {
   configure_threads(1);
 }
 
+// The default (0) follows OMP_NUM_THREADS where it is set, as PyTorch does;
+// a value that is not a count is ignored.
+TEST(Threads, TheDefaultFollowsOmpNumThreads) {
+  const char* saved = std::getenv("OMP_NUM_THREADS");
+  const std::string before = saved ? saved : "";
+  const int hardware = static_cast<int>(std::thread::hardware_concurrency());
+  setenv("OMP_NUM_THREADS", "1", 1);
+  EXPECT_EQ(configure_threads(0), 1);
+  EXPECT_EQ(configure_threads(hardware), hardware) << "an explicit count wins";
+  setenv("OMP_NUM_THREADS", "two", 1);
+  EXPECT_EQ(configure_threads(0), hardware);
+  unsetenv("OMP_NUM_THREADS");
+  EXPECT_EQ(configure_threads(0), hardware);
+  if (saved) setenv("OMP_NUM_THREADS", before.c_str(), 1);
+  configure_threads(1);
+}
+
 // A freed 256 MiB block stays in the process for the next step instead of
 // going back to the kernel (and being faulted in again, page by page).
 TEST(Memory, FreedBlocksStayInTheProcess) {

@@ -114,6 +114,10 @@ TEST(Validate, AdversarialSettings) {
             "true with 'product'");
   EXPECT_EQ(violation([](Config& c) { c.adversarial.tau = 1.01; }),
             "adversarial.tau: must be in (0, 1], got 1.01");
+  EXPECT_EQ(violation([](Config& c) { c.adversarial.real_label = 0; }),
+            "adversarial.real_label: must be in (0, 1], got 0");
+  EXPECT_EQ(violation([](Config& c) { c.model.adversary_width = -0.5; }),
+            "model.adversary_width: must be > 0, got -0.5");
   EXPECT_EQ(violation([](Config& c) { c.adversarial.d_steps = 0; }),
             "adversarial.d_steps: must be >= 1, got 0");
   EXPECT_EQ(violation([](Config& c) { c.adversarial.reduction = "patch"; }),

@@ -209,6 +209,28 @@ TEST(Fcd, MapsTooSmallForFiveHalvingsAreReportedWithTheFix) {
   }
 }
 
+// A weaker adversary: width 0.25 keeps the score map's shape with about a
+// sixteenth of the parameters (fcd: 16-32-64-128 channels instead of 64-512).
+TEST(AdversaryWidth, ScalesEveryHiddenLayerOfEveryAdversary) {
+  AdversaryOptions narrow;
+  narrow.label_channels = kLabelChannels;
+  narrow.width = 0.25;
+  const auto image = torch::rand({2, 3, 64, 64});
+  const auto labels = torch::rand({2, kLabelChannels, 64, 64});
+  for (const auto& name : adversary_names()) {
+    const auto full = adversary(name);
+    const auto net = make_adversary(name, narrow);
+    EXPECT_EQ(net->score_map(image, labels).sizes(), full->score_map(image, labels).sizes()) << name;
+    EXPECT_LT(parameter_count(*net) * 10, parameter_count(*full)) << name;
+    EXPECT_GT(parameter_count(*net) * 25, parameter_count(*full)) << name;
+  }
+  const auto fcd = make_adversary("fcd", narrow);
+  std::vector<std::int64_t> widths;
+  for (const auto& parameter : fcd->named_parameters())
+    if (parameter.value().dim() == 4) widths.push_back(parameter.value().size(0));
+  EXPECT_EQ(widths, (std::vector<std::int64_t>{16, 32, 64, 128, 1}));
+}
+
 TEST(SpectralNorm, EveryConvolutionOfEveryAdversaryCanBeNormalised) {
   AdversaryOptions options;
   options.label_channels = kLabelChannels;

@@ -80,6 +80,26 @@ TEST(AdversaryLoss, AveragesRealAgainstOneAndFakeAgainstZero) {
               kFloatTolerance);
 }
 
+// One-sided label smoothing: real maps aim at real_label, fake ones still at 0.
+TEST(AdversaryLoss, AimsRealMapsAtTheRealLabel) {
+  const auto real = one_logit_maps({2.0f, -1.0f});
+  const auto fake = one_logit_maps({0.5f, -3.0f});
+  const auto bce = [](double logit, double target) {
+    const double p = 1.0 / (1.0 + std::exp(-logit));
+    return -(target * std::log(p) + (1.0 - target) * std::log(1.0 - p));
+  };
+  GanCriterion smoothed = kImageBce;
+  smoothed.real_label = 0.9;
+  const double expected = (bce(2.0, 0.9) + bce(-1.0, 0.9)) / 2.0 + (bce_zero(0.5) + bce_zero(-3.0)) / 2.0;
+  EXPECT_NEAR(adversary_loss(real, all_valid(2), fake, all_valid(2), smoothed).item<double>(), expected,
+              kFloatTolerance);
+  // The segmentor's flipped term is not smoothed.
+  EXPECT_NEAR(
+      segmentor_adversarial_term(fake, all_valid(2), AdversarialLoss::flipped, smoothed).item<double>(),
+      segmentor_adversarial_term(fake, all_valid(2), AdversarialLoss::flipped, kImageBce).item<double>(),
+      kFloatTolerance);
+}
+
 TEST(GanLoss, ImageReductionTakesTheBceOfTheMeanLogitAndIgnoresVoidCells) {
   // Cells 1 and 3: the verdict is on their mean, 2, whatever the validity map says.
   const auto scores = floats({1.0f, 3.0f}).reshape({1, 1, 1, 2});

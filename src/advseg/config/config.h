@@ -83,6 +83,7 @@ struct ModelConfig {
   int fc_width = 4096;
   std::string adversary =
       "stanford";  // stanford | largefov | smallfov | largefov-light | smallfov-light | fcd
+  double adversary_width = 1.0;  // a multiple of the adversary's hidden channels (a weaker one: < 1)
   // Fine-tuning: the segmentor's backbone learns at the optimiser's rate,
   // its head at head_lr_multiplier times it (DeepLab: 10).
   double head_lr_multiplier = 1.0;
@@ -113,6 +114,7 @@ struct AdversarialConfig {
   std::string reduction = "image";
   std::string gan_loss = "bce";  // bce | lsgan (least squares, Mao et al.; AdaptSegNet's option)
   bool spectral_norm = false;    // spectral normalisation of the adversary's convolutions
+  double real_label = 1.0;       // the adversary's target on real maps (< 1: one-sided label smoothing)
 };
 
 // Semi-supervised training (Hung et al. 2018) on top of a pixel-level

@@ -129,6 +129,9 @@ void visit_fields(ConfigT& c, Visitor&& v) {
   v("model.adversary", c.model.adversary,
     "the adversary a(x, y): stanford, largefov, smallfov, largefov-light, smallfov-light (Luc et al.), fcd "
     "(Hung et al.'s fully convolutional discriminator, judging maps at the image's resolution)");
+  v("model.adversary_width", c.model.adversary_width,
+    "a multiple of the channels of every hidden layer of the adversary (e.g. 0.25: fcd's 64-128-256-512 "
+    "become 16-32-64-128), > 0; below 1, a weaker adversary");
   v("model.head_lr_multiplier", c.model.head_lr_multiplier,
     "the head learns at this multiple of the optimiser's rate, the backbone at the rate (DeepLab: 10), > 0");
   v("model.no_weight_decay_on_norm_and_bias", c.model.no_weight_decay_on_norm_and_bias,
@@ -173,6 +176,9 @@ void visit_fields(ConfigT& c, Visitor&& v) {
     "option)");
   v("adversarial.spectral_norm", c.adversarial.spectral_norm,
     "spectral normalisation of every convolution of the adversary (one power iteration per training pass)");
+  v("adversarial.real_label", c.adversarial.real_label,
+    "the adversary's target for ground-truth (or source) maps, in (0, 1]; below 1, one-sided label "
+    "smoothing (Salimans et al. 2016: 0.9), which keeps the adversary from saturating");
   v("semi.enabled", c.semi.enabled,
     "semi-supervised training (Hung et al. 2018): unlabelled images (data.labeled_fraction, "
     "data.unlabeled_split, data.unlabeled_root) train the segmentor; needs adversarial.reduction: pixel");

@@ -182,6 +182,7 @@ void validate_model(const ModelConfig& m) {
   require_one_of("model.aux_loss", m.aux_loss, {"auto", "true", "false"});
   require_non_negative("model.aux_weight", m.aux_weight);
   require(!m.adversary.empty(), "model.adversary", "a network name", "''");
+  require_positive("model.adversary_width", m.adversary_width);
   require_positive("model.head_lr_multiplier", m.head_lr_multiplier);
   require(m.pretrained.empty() || m.backbone_pretrained.empty(), "model.backbone_pretrained",
           "empty when model.pretrained is set (the whole model's weights include the backbone)",
@@ -204,6 +205,8 @@ void validate_adversarial(const AdversarialConfig& a) {
           "adversarial.encoding_with_image", "false unless adversarial.encoding is 'basic' or 'entropy'",
           "true with " + quoted(a.encoding));
   require(a.tau > 0 && a.tau <= 1, "adversarial.tau", "in (0, 1]", number_text(a.tau));
+  require(a.real_label > 0 && a.real_label <= 1, "adversarial.real_label", "in (0, 1]",
+          number_text(a.real_label));
   require_at_least("adversarial.start_iteration", a.start_iteration, 0);
   require_at_least("adversarial.d_steps", a.d_steps, 1);
   require_at_least("adversarial.s_steps", a.s_steps, 1);

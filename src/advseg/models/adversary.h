@@ -12,6 +12,7 @@ namespace advseg {
 struct AdversaryOptions {
   int label_channels = 5;      // channels of the encoded label map
   bool spectral_norm = false;  // every convolution spectrally normalised (spectral_norm.h)
+  double width = 1.0;          // a multiple of every hidden layer's channels (the score map keeps 1)
 };
 
 class AdversaryImpl : public torch::nn::Module {

@@ -78,6 +78,7 @@ std::shared_ptr<AdversaryImpl> make_configured_adversary(const Config& config, c
   AdversaryOptions options;
   options.label_channels = encoded_channels(encoding_options(config), config.data.num_classes);
   options.spectral_norm = config.adversarial.spectral_norm;
+  options.width = config.model.adversary_width;
   return placed(make_adversary(config.model.adversary, options), config, device);
 }
 

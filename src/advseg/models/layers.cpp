@@ -4,6 +4,10 @@
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/pooling.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
 #include "advseg/models/spectral_norm.h"
 
 namespace advseg {
@@ -11,6 +15,20 @@ namespace advseg {
 LayerSpec conv_layer(int kernel, int channels) { return {LayerSpec::Kind::conv, kernel, channels}; }
 
 LayerSpec pool_layer() { return {LayerSpec::Kind::pool, 0, 0}; }
+
+int scaled_channels(int channels, double width) {
+  return std::max(1, static_cast<int>(std::lround(channels * width)));
+}
+
+std::vector<LayerSpec> scaled_hidden_layers(std::vector<LayerSpec> layers, double width) {
+  std::size_t last_conv = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i)
+    if (layers[i].kind == LayerSpec::Kind::conv) last_conv = i;
+  for (std::size_t i = 0; i < last_conv; ++i)
+    if (layers[i].kind == LayerSpec::Kind::conv)
+      layers[i].channels = scaled_channels(layers[i].channels, width);
+  return layers;
+}
 
 torch::nn::Conv2d same_conv(int in_channels, int out_channels, int kernel, bool bias) {
   return torch::nn::Conv2d(

@@ -35,6 +35,12 @@ struct ConvStackOptions {
 torch::nn::Sequential make_conv_stack(int in_channels, const std::vector<LayerSpec>& layers,
                                       const ConvStackOptions& options);
 
+// `channels` times `width`, rounded, at least 1: a narrower (width < 1) network.
+int scaled_channels(int channels, double width);
+
+// `layers` with every convolution but the last (the logits) scaled so.
+std::vector<LayerSpec> scaled_hidden_layers(std::vector<LayerSpec> layers, double width);
+
 torch::nn::Conv2d same_conv(int in_channels, int out_channels, int kernel, bool bias);
 
 // Appends a kernel x kernel convolution with a bias to `stack`: a plain

@@ -173,10 +173,11 @@ void update_segmentor(const StepContext& step, const std::vector<std::unique_ptr
 // are detached, so no gradient reaches the segmentor. Every map goes through
 // the adversary in one batched pass, sharing the image features (whose
 // weight gradient then sums the passes, as separate passes over the image
-// would). `prefix` names its figures ("aux_" for the second adversary).
+// would). `stage` says which adversary: the second one's figures start "aux_".
 bool update_adversary(AdversaryImpl& adversary, torch::optim::Optimizer& optimizer, GradScaler* scaler,
                       const AdversaryMaps& maps, const StepSettings& settings, StepStage stage,
-                      const std::string& prefix, StepRecord& record) {
+                      StepRecord& record) {
+  const std::string prefix = stage == StepStage::aux_adversary ? "aux_" : "";
   std::vector<torch::Tensor> encoded, features, real_cells, fake_cells;
   std::int64_t real_count = 0;
   for (const auto& map : maps.real) {
@@ -227,7 +228,7 @@ StepSettings step_settings(const Config& config) {
   settings.adapt_domain = adapts_domain(config);
   settings.loss = parse_adversarial_loss(config.adversarial.loss);
   settings.criterion = {parse_gan_loss(config.adversarial.gan_loss),
-                        parse_reduction(config.adversarial.reduction)};
+                        parse_reduction(config.adversarial.reduction), config.adversarial.real_label};
   settings.encoding = encoding_options(config);
   const SemiConfig& semi = config.semi;
   settings.semi.enabled = semi.enabled;
@@ -299,11 +300,11 @@ StepStats training_step(Networks& networks, Optimizers& optimizers, const Batch&
     if (!maps.fake.empty())
       stats.adversary_updated =
           update_adversary(*networks.adversary, *optimizers.adversary, optimizers.scaler.get(), maps,
-                           settings, StepStage::adversary, "", record);
+                           settings, StepStage::adversary, record);
     if (!aux_maps.fake.empty())
       stats.aux_adversary_updated =
           update_adversary(*networks.aux_adversary, *optimizers.aux_adversary, optimizers.scaler.get(),
-                           aux_maps, settings, StepStage::aux_adversary, "aux_", record);
+                           aux_maps, settings, StepStage::aux_adversary, record);
   }
   if (optimizers.scaler) optimizers.scaler->update();
   for (const auto& method : methods) method->after_step(step, record.stats());

@@ -107,7 +107,7 @@ torch::Tensor gan_loss(const torch::Tensor& scores, double target, const torch::
 torch::Tensor adversary_loss(const torch::Tensor& real_scores, const torch::Tensor& real_valid,
                              const torch::Tensor& fake_scores, const torch::Tensor& fake_valid,
                              const GanCriterion& criterion) {
-  return gan_loss(real_scores, 1.0, real_valid, criterion) +
+  return gan_loss(real_scores, criterion.real_label, real_valid, criterion) +
          gan_loss(fake_scores, 0.0, fake_valid, criterion);
 }
 

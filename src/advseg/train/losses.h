@@ -29,6 +29,9 @@ ScoreReduction parse_reduction(const std::string& name);
 struct GanCriterion {
   GanLoss loss = GanLoss::bce;
   ScoreReduction reduction = ScoreReduction::image;
+  // The adversary's target on real maps; below 1, one-sided label smoothing
+  // (Salimans et al. 2016): the segmentor's flipped term still aims at 1.
+  double real_label = 1.0;
 };
 
 // Logits [N,C,h,w] upsampled bilinearly (align_corners=false) to [H,W].

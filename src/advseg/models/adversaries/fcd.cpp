@@ -27,6 +27,7 @@ FcdAdversaryImpl::FcdAdversaryImpl(const AdversaryOptions& options) {
     if (channels != options.label_channels)
       layers->push_back(
           torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(kNegativeSlope).inplace(true)));
+    if (width > 1) width = scaled_channels(width, options.width);  // the score map keeps its one
     push_conv(layers, channels, width, /*kernel=*/4, /*stride=*/2, /*padding=*/1, options.spectral_norm);
     channels = width;
   }

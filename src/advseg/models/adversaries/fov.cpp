@@ -36,8 +36,9 @@ FovAdversaryImpl::FovAdversaryImpl(const AdversaryOptions& options, const std::v
     throw Error("adversary (label-map only): label_channels must be at least 1, got " +
                 std::to_string(options.label_channels));
   // Ceil-mode pooling: label maps of small images shrink to 1x1, not to nothing.
-  layers_ = register_module("layers", make_conv_stack(options.label_channels, layers,
-                                                      ConvStackOptions{false, true, options.spectral_norm}));
+  layers_ = register_module(
+      "layers", make_conv_stack(options.label_channels, scaled_hidden_layers(layers, options.width),
+                                ConvStackOptions{false, true, options.spectral_norm}));
 }
 
 torch::Tensor FovAdversaryImpl::score_map_from_features(const torch::Tensor& /*features*/,

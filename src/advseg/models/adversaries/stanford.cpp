@@ -25,17 +25,21 @@ StanfordAdversaryImpl::StanfordAdversaryImpl(const AdversaryOptions& options) {
     throw Error("adversary 'stanford': label_channels must be at least 1, got " +
                 std::to_string(options.label_channels));
   const ConvStackOptions features{/*relu_after_last=*/true, /*ceil_pooling=*/false, options.spectral_norm};
-  label_branch_ = register_module(
-      "label_branch", make_conv_stack(options.label_channels, {conv_layer(5, kBranchChannels)}, features));
-  image_branch_ = register_module(
-      "image_branch",
-      make_conv_stack(3, {conv_layer(5, 16), pool_layer(), conv_layer(5, kBranchChannels), pool_layer()},
-                      features));
+  const int branch = scaled_channels(kBranchChannels, options.width);
+  label_branch_ = register_module("label_branch",
+                                  make_conv_stack(options.label_channels, {conv_layer(5, branch)}, features));
+  image_branch_ =
+      register_module("image_branch", make_conv_stack(3,
+                                                      {conv_layer(5, scaled_channels(16, options.width)),
+                                                       pool_layer(), conv_layer(5, branch), pool_layer()},
+                                                      features));
   // Ceil-mode pooling: label maps of small images shrink to 1x1, not to nothing.
-  trunk_ = register_module("trunk", make_conv_stack(2 * kBranchChannels,
-                                                    {conv_layer(3, 128), pool_layer(), conv_layer(3, 256),
+  trunk_ = register_module(
+      "trunk", make_conv_stack(2 * branch,
+                               scaled_hidden_layers({conv_layer(3, 128), pool_layer(), conv_layer(3, 256),
                                                      pool_layer(), conv_layer(3, 512), conv_layer(3, 1)},
-                                                    ConvStackOptions{false, true, options.spectral_norm}));
+                                                    options.width),
+                               ConvStackOptions{false, true, options.spectral_norm}));
 }
 
 torch::Tensor StanfordAdversaryImpl::image_features(const torch::Tensor& image) {

@@ -81,9 +81,10 @@ struct ModelConfig {
   // fcn32s/16s/8s and dilated8(-context): channels of fc6 and fc7, VGG-16's
   // classifier as convolutions (4096, the papers'; fewer train faster from scratch).
   int fc_width = 4096;
-  std::string adversary =
-      "stanford";  // stanford | largefov | smallfov | largefov-light | smallfov-light | fcd
-  double adversary_width = 1.0;  // a multiple of the adversary's hidden channels (a weaker one: < 1)
+  // stanford | largefov | smallfov | largefov-light | smallfov-light | fcd
+  std::string adversary = "stanford";
+  // A multiple of the adversary's hidden channels (below 1: a weaker adversary).
+  double adversary_width = 1.0;
   // Fine-tuning: the segmentor's backbone learns at the optimiser's rate,
   // its head at head_lr_multiplier times it (DeepLab: 10).
   double head_lr_multiplier = 1.0;

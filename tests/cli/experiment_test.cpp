@@ -71,6 +71,17 @@ TEST(ExperimentCli, TrainsTheGridSummarisesItAndResumes) {
   auto other = run_advseg(command + " --set adversarial.lambda=0.5");
   EXPECT_EQ(other.exit_code, 1) << other.output;
   EXPECT_NE(other.output.find((out / "experiment.yaml").string()), std::string::npos) << other.output;
+  EXPECT_NE(other.output.find("adversarial.lambda"), std::string::npos) << other.output;
+  // An experiment.yaml written by an advseg that had not some key yet (here
+  // adversarial.real_label) holds that key's default: the grid still resumes.
+  const auto saved = read_text((out / "experiment.yaml").string());
+  const auto line = saved.find("  real_label: 1\n");
+  ASSERT_NE(line, std::string::npos) << saved;
+  std::ofstream(out / "experiment.yaml", std::ios::binary | std::ios::trunc)
+      << saved.substr(0, line) + saved.substr(line + 16);
+  auto older = run_advseg(command);
+  ASSERT_EQ(older.exit_code, 0) << older.output;
+  EXPECT_NE(older.output.find("0 runs trained, 4 reused"), std::string::npos) << older.output;
   auto bad_grid = run_advseg("experiment --out " + (dir.path() / "x").string() + " --grid standard,nonsense");
   EXPECT_EQ(bad_grid.exit_code, 1);
   EXPECT_NE(bad_grid.output.find("\"nonsense\""), std::string::npos) << bad_grid.output;

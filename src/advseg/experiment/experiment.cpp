@@ -37,9 +37,11 @@ void claim_out_dir(const fs::path& out_dir, const Config& base) {
   if (fs::exists(path)) {
     const auto saved = read_file_bytes(path);
     if (saved == yaml) return;
+    const auto changed = changed_keys(parse_config(saved, path.string()), parse_config(yaml, "this run"));
+    // A file from an advseg without some newer keys reads their defaults: the same settings.
+    if (changed.empty()) return;
     std::string keys;
-    for (const auto& key : changed_keys(parse_config(saved, path.string()), parse_config(yaml, "this run")))
-      keys += (keys.empty() ? "" : ", ") + key;
+    for (const auto& key : changed) keys += (keys.empty() ? "" : ", ") + key;
     fail_at(path,
             "this experiment was started with other settings (" + keys +
                 "; train.precision follows the CPU when 'auto'); resume it with the same ones or choose "

@@ -3,11 +3,11 @@
 # machine (issue 26: LibTorch 2.15 against 1.13, docs/performance.md): run it with each
 # Python, and with ONEDNN_VERBOSE=1 (DNNL_VERBOSE=1 before oneDNN 3) to see which oneDNN
 # implementation each convolution gets.
-#   python conv_layers.py [BATCH] [cl|nchw]     # prints one JSON object
+#   python conv_layers.py [--batch N] [--layout cl|nchw]     # prints one JSON object
+import argparse
 import importlib.util
 import json
 import os
-import sys
 import time
 
 import torch
@@ -16,8 +16,14 @@ spec = importlib.util.spec_from_file_location("twin", os.path.join(os.path.dirna
 twin = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(twin)
 
-batch = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-layout = torch.channels_last if len(sys.argv) < 3 or sys.argv[2] == "cl" else torch.contiguous_format
+parser = argparse.ArgumentParser(description="Times each convolution of the twin's multiscale segmentor.")
+parser.add_argument("--batch", type=int, default=1, help="images per forward (at least 1)")
+parser.add_argument("--layout", choices=["cl", "nchw"], default="cl", help="channels-last or NCHW")
+args = parser.parse_args()
+if args.batch < 1:
+    parser.error(f"--batch must be at least 1, got {args.batch}")
+batch = args.batch
+layout = torch.channels_last if args.layout == "cl" else torch.contiguous_format
 torch.set_num_threads(2)
 torch.manual_seed(0)
 segmentor = twin.MultiscaleSegmentor(8).eval().to(memory_format=layout)

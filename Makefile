@@ -14,7 +14,8 @@
 #   make check-includes every file compiles without the precompiled header,
 #                       i.e. includes what it uses
 # and the performance figures (docs/performance.md):
-#   make bench  set-up, build, then `advseg bench --twin $(BENCH_ARGS)`
+#   make bench  set-up (+ segmentation-models-pytorch), build, then
+#               `advseg bench --twin $(BENCH_ARGS)`
 # Each target installs only what it needs (scripts/setup.sh: a dpkg look-up,
 # apt-get only for what is missing; PyTorch from PyPI into .venv once).
 BUILD ?= build
@@ -86,6 +87,7 @@ check-includes: setup
 
 # Never part of `make test`: timings belong on a quiet machine.
 bench: build
+	bash scripts/setup.sh --bench
 	$(BUILD)/advseg bench --twin $(BENCH_ARGS)
 
 clean:

@@ -3,7 +3,8 @@
 # libraries for images, config and tests), and PyTorch from PyPI into the
 # project's virtual environment .venv (scripts/requirements.txt: LibTorch for
 # the build, torchvision, onnxruntime). With --checks also the fuzzing tools,
-# with --format only clang-format (`make format-check`).
+# with --format only clang-format (`make format-check`), with --bench also
+# segmentation-models-pytorch (scripts/requirements-bench.txt, `make bench`).
 # Idempotent and cheap when nothing is missing: each package is looked up with
 # dpkg-query, apt-get runs only for missing ones; .venv is reused while it
 # holds exactly the pinned versions. Run as root (or with sudo available).
@@ -31,11 +32,13 @@ checks_packages=(
 )
 
 python_env=true
+bench_env=false
 case "${1:-}" in
   --checks) packages+=("${checks_packages[@]}") python_env=false ;;
   --format) packages=(clang-format) python_env=false ;;
+  --bench) bench_env=true ;;
   "") ;;
-  *) echo "usage: $0 [--checks | --format]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--checks | --format | --bench]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -69,4 +72,13 @@ if $python_env && ! cmp -s scripts/requirements.txt "$venv/advseg-requirements.t
   "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check --no-input "uv==$uv_version"
   "$venv/bin/uv" pip install --quiet --native-tls --python "$venv/bin/python3" -r scripts/requirements.txt
   cp scripts/requirements.txt "$venv/advseg-requirements.txt"
+fi
+
+# The benchmark's extra comparison (segmentation-models-pytorch), on top of
+# the environment above; its copy in .venv says it is there.
+if $bench_env && ! cmp -s scripts/requirements-bench.txt "$venv/advseg-requirements-bench.txt"; then
+  echo "setup: installing $(grep -v '^#' scripts/requirements-bench.txt | tr '\n' ' ')into $venv"
+  "$venv/bin/uv" pip install --quiet --native-tls --python "$venv/bin/python3" \
+    -r scripts/requirements.txt -r scripts/requirements-bench.txt
+  cp scripts/requirements-bench.txt "$venv/advseg-requirements-bench.txt"
 fi

@@ -9,7 +9,10 @@ Segmentors: the multiscale network below, or torchvision's own model for the
 families torchvision has (--segmentor fcn_resnet | deeplabv3 | lraspp, with
 --backbone), untouched but for returning its classifier's logits at the output
 stride, as advseg's segmentors do (the step upsamples them, as torchvision's
-forward would). bf16 (--precision bf16) is torch.autocast on the forward
+forward would). --library smp takes segmentation-models-pytorch's DeepLabV3
+instead (its one family with torchvision's architecture: dilated ResNet at
+output stride 8, ASPP at rates 12/24/36, a 3x3 and a 1x1 convolution; install
+it with `scripts/setup.sh --bench`). bf16 (--precision bf16) is torch.autocast on the forward
 passes with the losses in fp32, as a PyTorch user writes it. Inference is
 timed in eager eval mode and as a frozen TorchScript model (torch.jit.freeze
 + torch.jit.optimize_for_inference); the faster of the two is the figure.
@@ -121,9 +124,36 @@ def torchvision_segmentor(segmentor, backbone, num_classes):
     return TorchvisionAtOutputStride(builder(weights=None, weights_backbone=None, num_classes=num_classes))
 
 
+class SmpAtOutputStride(nn.Module):
+    """segmentation-models-pytorch's model, returning its head's logits before
+    the head's upsampling (as advseg's segmentors do)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, images):
+        decoded = self.model.decoder(self.model.encoder(images))
+        return self.model.segmentation_head[0](decoded)  # the head: conv, upsampling, activation
+
+
+def smp_segmentor(segmentor, backbone, num_classes):
+    if segmentor != "deeplabv3":
+        sys.exit(f"twin.py: --library smp has {segmentor} in no form matching advseg's; it compares deeplabv3")
+    try:
+        import segmentation_models_pytorch as smp
+    except ImportError:
+        sys.exit("twin.py: segmentation-models-pytorch is missing; scripts/setup.sh --bench installs it into .venv")
+    # Randomly initialised (encoder_weights=None: no download), as advseg's.
+    model = smp.DeepLabV3(encoder_name=backbone or "resnet50", encoder_weights=None, classes=num_classes)
+    return SmpAtOutputStride(model)
+
+
 def make_segmentor(args):
     if args.segmentor == "multiscale":
         return MultiscaleSegmentor(args.classes)
+    if args.library == "smp":
+        return smp_segmentor(args.segmentor, args.backbone, args.classes)
     return torchvision_segmentor(args.segmentor, args.backbone, args.classes)
 
 
@@ -317,6 +347,8 @@ def main():
     parser.add_argument("--segmentor", choices=["multiscale", "fcn_resnet", "deeplabv3", "lraspp"],
                         default="multiscale")
     parser.add_argument("--backbone", default="", help="torchvision families; '' = the family's default")
+    parser.add_argument("--library", choices=["torchvision", "smp"], default="torchvision",
+                        help="whose model the torchvision families take (smp: segmentation-models-pytorch)")
     parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     parser.add_argument("--compile", action="store_true", help="torch.compile every network (inductor)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (last line)")
@@ -330,6 +362,7 @@ def main():
         "channels_last": args.channels_last,
         "compile": args.compile,
         "segmentor": args.segmentor,
+        "library": args.library if args.segmentor != "multiscale" else "twin",
         "precision": args.precision,
         "train_images_per_s_standard": bench_training(args, adversarial=False),
         "train_images_per_s_adversarial": bench_training(args, adversarial=True),

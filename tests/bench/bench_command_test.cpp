@@ -148,6 +148,10 @@ TEST(BenchCommandErrors, NamesWhatTheTwinCannotBuildAndRefusesSegmentorOverrides
       twin.find("no counterpart of segmentor 'unet' (it has multiscale, fcn_resnet, deeplabv3, lraspp)"),
       std::string::npos)
       << twin;
+  const auto smp =
+      advseg_stdout("bench --twin --twin-library smp --segmentor lraspp --iters 1 2>&1", exit_code);
+  EXPECT_EQ(exit_code, 1);
+  EXPECT_NE(smp.find("--twin-library smp compares deeplabv3 only"), std::string::npos) << smp;
   const auto set = advseg_stdout("bench --set model.segmentor=unet --iters 1 2>&1", exit_code);
   EXPECT_EQ(exit_code, 1);
   EXPECT_NE(set.find("--set model.segmentor=unet: use --segmentor"), std::string::npos) << set;

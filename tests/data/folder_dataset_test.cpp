@@ -97,6 +97,19 @@ TEST_F(FolderDatasetTest, MissingMaskIsNamed) {
   EXPECT_NE(message.find(mask_path("dog").string()), std::string::npos) << message;
 }
 
+// A split named by the path of a list file of one's own (a held-out part of
+// a split, say) instead of a name under <root>/splits.
+TEST_F(FolderDatasetTest, ASplitEndingInTxtIsAListFileOfOnesOwn) {
+  const fs::path own = dir_.path() / "elsewhere" / "held_out.txt";
+  test::write_text(own, "ant\n");
+  const FolderDataset dataset = open(own.string());
+  ASSERT_EQ(dataset.size(), 1u);
+  EXPECT_EQ(dataset.get(0).id, "ant");
+  const std::string missing = (dir_.path() / "elsewhere" / "nope.txt").string();
+  const std::string message = error_message([&] { open(missing); });
+  EXPECT_NE(message.find(missing), std::string::npos) << message;
+}
+
 TEST_F(FolderDatasetTest, MissingImageOfSplitIsNamed) {
   test::write_text(dir_.path() / "splits" / "val.txt", "dog\nemu\n");
   EXPECT_NE(error_message([&] { open("val"); }).find("emu"), std::string::npos);

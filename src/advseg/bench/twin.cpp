@@ -32,7 +32,8 @@ std::string twin_command(const TwinOptions& options, const Workload& workload, i
           << threads << (form != TwinForm::nchw ? " --channels-last" : "")
           << (form == TwinForm::compiled ? " --compile" : "") << " --segmentor "
           << shell_quote(workload.segmentor) << " --backbone " << shell_quote(workload.backbone)
-          << " --precision " << workload_precision(workload).name();
+          << " --precision " << workload_precision(workload).name() << " --library "
+          << shell_quote(options.library);
   return command.str();
 }
 
@@ -113,6 +114,9 @@ void check_twin(const TwinOptions& options, const Workload& workload) {
     throw Error("bench: the Python twin has no counterpart of segmentor '" + workload.segmentor +
                 "' (it has " + listed + "); run without --twin");
   }
+  if (options.library != "torchvision" && workload.segmentor != "deeplabv3")
+    throw Error("bench: --twin-library " + options.library + " compares deeplabv3 only (segmentation-" +
+                "models-pytorch has no model built like advseg's " + workload.segmentor + ")");
   if (options.python.find('/') != std::string::npos && !std::filesystem::exists(options.python))
     throw Error("bench: --python " + options.python + " does not exist (scripts/setup.sh installs " +
                 "PyTorch into .venv; or name another interpreter)");

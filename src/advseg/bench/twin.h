@@ -21,6 +21,9 @@ const char* form_name(TwinForm form);  // "nchw", "channels_last", "compiled": t
 struct TwinOptions {
   std::filesystem::path script;  // default_twin_script() unless set
   std::string python;            // default_twin_python() unless set
+  // Whose model the torchvision families take: "torchvision", or "smp"
+  // (segmentation-models-pytorch, deeplabv3 only: scripts/setup.sh --bench).
+  std::string library = "torchvision";
   // Compiling takes minutes on a small machine: the tests leave it out.
   std::vector<TwinForm> forms = {TwinForm::nchw, TwinForm::channels_last, TwinForm::compiled};
 };
@@ -37,7 +40,7 @@ std::string default_twin_python();
 const std::vector<std::string>& twin_segmentors();
 
 // Throws advseg::Error when the interpreter or the script is missing, or the
-// twin has no counterpart of the workload's segmentor.
+// twin (in options.library) has no counterpart of the workload's segmentor.
 void check_twin(const TwinOptions& options, const Workload& workload);
 
 // Runs the twin once in `form` and returns its JSON report.

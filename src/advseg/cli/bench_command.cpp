@@ -129,6 +129,11 @@ void add_bench_command(CLI::App& app) {
                    "The twin's forms: nchw,channels_last,compiled (the default: all; compiling takes minutes "
                    "on a small machine)")
       ->delimiter(',');
+  command
+      ->add_option("--twin-library", bench.twin_options.library,
+                   "Whose deeplabv3 the twin runs: torchvision, or smp (segmentation-models-pytorch; "
+                   "scripts/setup.sh --bench installs it)")
+      ->check(CLI::IsMember({"torchvision", "smp"}));
   command->add_flag(
       "--profile", bench.workload.profile,
       "Also time one iteration of each loop (training, inference at batch 1 and 8) operator by operator "

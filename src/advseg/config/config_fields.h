@@ -40,8 +40,9 @@ void visit_data(const std::string& prefix, DataT& d, bool target, Visitor& v) {
   v(prefix + ".root", d.root,
     "the dataset's folder, in its distributed layout; required for every dataset but shapes");
   v(prefix + ".train_split", d.train_split,
-    "the training split: the file list `<root>/splits/<name>.txt` for stanford_background and folder (\"\" = "
-    "every file), the dataset's own split name otherwise");
+    "the training split: the file list `<root>/splits/<name>.txt` for stanford_background and folder, or a "
+    "list of your own by its path (ending in .txt; \"\" = every file), the dataset's own split name "
+    "otherwise");
   v(prefix + ".val_split", d.val_split, "the validation split, named as data.train_split");
   v(prefix + ".num_classes", d.num_classes,
     "classes the segmentor predicts, in [1, 254]; must match the dataset");

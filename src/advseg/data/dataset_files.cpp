@@ -91,9 +91,13 @@ fs::path listed_image(const std::map<std::string, fs::path>& images, const std::
 
 namespace {
 
-// Where the samples of a split are listed: its split file, or the image folder.
+// Where the samples of a split are listed: its split file (a name under
+// <root>/splits, or a list file of the user's own, named by a path ending in
+// .txt, e.g. a held-out part of a split), or the image folder.
 fs::path split_listing(const fs::path& root, const std::string& split) {
-  return split.empty() ? root / "images" : root / "splits" / (split + ".txt");
+  if (split.empty()) return root / "images";
+  if (fs::path(split).extension() == ".txt") return split;
+  return root / "splits" / (split + ".txt");
 }
 
 // The images of a split's samples, in split-file order; labels left empty.

@@ -333,6 +333,47 @@ def inference_figures(args, batch):
     return figures
 
 
+def print_profile(name, work, args, top=12):
+    """One call of `work` after the warm-up runs, operator by operator (self
+    CPU time), as `advseg bench --profile` prints advseg's."""
+    from torch.profiler import ProfilerActivity, profile
+
+    for _ in range(max(args.warmup, 1)):
+        work()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        started = time.perf_counter()
+        work()
+        total_ms = 1000 * (time.perf_counter() - started)
+    events = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
+    print(f"\n{name}, {total_ms:.1f} ms:")
+    for event in events[:top]:
+        self_ms = event.self_cpu_time_total / 1000
+        print(f"  {event.key:44} {self_ms:9.1f} ms {100 * self_ms / total_ms:5.1f}%  {event.count} calls")
+
+
+def profile_loops(args):
+    """--profile: the twin's training step and its eager inference at batch 1
+    and 8, in the form and precision asked for."""
+    torch.manual_seed(1)
+    seg = to_format(make_segmentor(args), args)
+    seg.train()
+    seg_opt = torch.optim.Adam(seg.parameters(), lr=1e-3)
+    images, labels = synthetic_batch(args, args.batch)
+    print_profile("training iteration (standard)",
+                  lambda: train_step(seg, None, seg_opt, None, images, labels, args), args)
+    seg.eval()
+    for batch in (1, 8):
+        images, _ = synthetic_batch(args, batch)
+
+        def predict():
+            with torch.no_grad(), forward_context(args):
+                logits = seg(images)
+                F.interpolate(logits.float(), size=images.shape[2:], mode="bilinear",
+                              align_corners=False).argmax(1)
+
+        print_profile(f"inference, batch {batch} (eager)", predict, args)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batch", type=int, default=8)
@@ -352,8 +393,13 @@ def main():
     parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     parser.add_argument("--compile", action="store_true", help="torch.compile every network (inductor)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (last line)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print where one training step and one prediction spend their time, then exit")
     args = parser.parse_args()
     torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
+    if args.profile:
+        profile_loops(args)
+        return
 
     started = time.perf_counter()
     report = {

@@ -83,7 +83,8 @@ TEST(TorchScriptExport, CarriesTheClassNamesAndPalette) {
 
 // Every tensor the network reads, the biases folding adds included, is a
 // parameter or buffer, none a constant of the graph: `.to(...)` moves and
-// converts all of them (to CUDA too, where a constant would stay behind).
+// converts all of them (to CUDA too, where a constant would stay behind); and
+// every operator runs on any device.
 TEST(TorchScriptExport, EveryTensorIsAParameterOrBuffer) {
   auto segmentor = make({"multiscale", "", 32});
   testing::TempDir dir;
@@ -95,6 +96,8 @@ TEST(TorchScriptExport, EveryTensorIsAParameterOrBuffer) {
     const bool tensor_constant =
         node->kind() == c10::prim::Constant && node->output()->type()->isSubtypeOf(*c10::TensorType::get());
     EXPECT_FALSE(tensor_constant) << *node;
+    // Nor a CPU-only operator (the fused convolution + ReLU of advseg's own inference).
+    EXPECT_NE(std::string(node->kind().toQualString()).rfind("mkldnn::", 0), 0u) << *node;
   }
   const auto images = torch::rand({1, 3, 32, 32});
   const auto in_float = run(module, images);

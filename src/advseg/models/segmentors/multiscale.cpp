@@ -6,6 +6,7 @@
 
 #include "advseg/error.h"
 #include "advseg/models/batch_norm_folding.h"
+#include "advseg/models/conv_relu.h"
 #include "advseg/models/layers.h"
 #include "advseg/models/segmentors/zoo_checks.h"
 
@@ -49,7 +50,10 @@ MultiscaleSegmentorImpl::MultiscaleSegmentorImpl(const SegmentorOptions& options
 torch::Tensor MultiscaleSegmentorImpl::extract_features(torch::Tensor images) {
   for (std::size_t i = 0; i < convs_.size(); ++i) {
     if (i > 0) images = torch::max_pool2d(images, {2, 2});
-    images = norms_[i](convs_[i](images)).relu_();
+    // Folded for inference, the batch norm is part of the convolution, and
+    // the ReLU can be too; the folded norm, now the identity, still refuses training.
+    images =
+        norms_[i]->folded() ? norms_[i](conv_relu(*convs_[i], images)) : norms_[i](convs_[i](images)).relu_();
   }
   return images;
 }

@@ -152,6 +152,11 @@ TEST(BenchCommandErrors, NamesWhatTheTwinCannotBuildAndRefusesSegmentorOverrides
       advseg_stdout("bench --twin --twin-library smp --segmentor lraspp --iters 1 2>&1", exit_code);
   EXPECT_EQ(exit_code, 1);
   EXPECT_NE(smp.find("--twin-library smp compares deeplabv3 only"), std::string::npos) << smp;
+  // The twin's options without the twin would be silently ignored.
+  const auto alone =
+      advseg_stdout("bench --twin-library smp --segmentor deeplabv3 --iters 1 2>&1", exit_code);
+  EXPECT_EQ(exit_code, 1);
+  EXPECT_NE(alone.find("--twin-library requires --twin"), std::string::npos) << alone;
   const auto set = advseg_stdout("bench --set model.segmentor=unet --iters 1 2>&1", exit_code);
   EXPECT_EQ(exit_code, 1);
   EXPECT_NE(set.find("--set model.segmentor=unet: use --segmentor"), std::string::npos) << set;

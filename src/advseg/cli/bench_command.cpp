@@ -119,7 +119,7 @@ void add_bench_command(CLI::App& app) {
       ->transform(whole_number(0));
   command->add_option("--loader-batches", bench.loader.batches, "Batches the loader figure times")
       ->transform(whole_number(1));
-  command->add_flag(
+  auto* twin = command->add_flag(
       "--twin", bench.twin,
       "Also run the Python twin (NCHW, channels-last, and channels-last under torch.compile; "
       "advseg's precision; torchvision's own model for fcn_resnet, deeplabv3, lraspp) and print "
@@ -128,12 +128,14 @@ void add_bench_command(CLI::App& app) {
       ->add_option("--twin-forms", options->twin_forms,
                    "The twin's forms: nchw,channels_last,compiled (the default: all; compiling takes minutes "
                    "on a small machine)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->needs(twin);
   command
       ->add_option("--twin-library", bench.twin_options.library,
                    "Whose deeplabv3 the twin runs: torchvision, or smp (segmentation-models-pytorch; "
                    "scripts/setup.sh --bench installs it)")
-      ->check(CLI::IsMember({"torchvision", "smp"}));
+      ->check(CLI::IsMember({"torchvision", "smp"}))
+      ->needs(twin);
   command->add_flag(
       "--profile", bench.workload.profile,
       "Also time one iteration of each loop (training, inference at batch 1 and 8) operator by operator "
